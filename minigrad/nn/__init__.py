@@ -1,0 +1,1 @@
+"""Neural-network building blocks: modules, functional ops and losses."""

@@ -1,0 +1,200 @@
+"""Elementwise ops. Inputs broadcast like NumPy; the engine sums each
+gradient back to its input's shape, so these rules are written for equal shapes."""
+import numpy as np
+
+from ..autograd import Function
+
+
+class Add(Function):
+    """d(a + b) = da + db"""
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """d(a - b) = da - db"""
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad):
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """d(a * b) = b da + a db"""
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a * b
+
+    def backward(self, grad):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (grad * b if need_a else None), (grad * a if need_b else None)
+
+
+class Div(Function):
+    """d(a / b) = da / b - a / b² db"""
+    def forward(self, a, b):
+        self.saved = (a, b)
+        out = a / b
+        if out.dtype == np.float64 and a.dtype.kind in 'biu' and b.dtype.kind in 'biu':
+            out = out.astype(np.float32)        # int / int gives float32, as in PyTorch
+        return out
+
+    def backward(self, grad):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad / b
+        return (grad_a if need_a else None), (-grad_a * a / b if need_b else None)
+
+
+class Neg(Function):
+    """d(-a) = -da"""
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return -grad
+
+
+class Pow(Function):
+    """d(a ** b) = b a^(b-1) da + a^b ln(a) db"""
+    def forward(self, a, b):
+        out = a ** b
+        self.saved = (a, b, out)
+        return out
+
+    def backward(self, grad):
+        a, b, out = self.saved
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad * b * a ** (b - 1) if need_a else None
+        grad_b = None
+        if need_b:
+            with np.errstate(divide='ignore', invalid='ignore'):
+                grad_b = grad * out * np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
+        return grad_a, grad_b
+
+
+class Exp(Function):
+    """d exp(x) = exp(x) dx"""
+    def forward(self, x):
+        self.saved = np.exp(x)
+        return self.saved
+
+    def backward(self, grad):
+        return grad * self.saved
+
+
+class Log(Function):
+    """d ln(x) = dx / x"""
+    def forward(self, x):
+        self.saved = x
+        return np.log(x)
+
+    def backward(self, grad):
+        return grad / self.saved
+
+
+class Sqrt(Function):
+    """d sqrt(x) = dx / (2 sqrt(x))"""
+    def forward(self, x):
+        self.saved = np.sqrt(x)
+        return self.saved
+
+    def backward(self, grad):
+        return grad / (2 * self.saved)
+
+
+class Abs(Function):
+    """d |x| = sign(x) dx   (0 at x = 0, as in PyTorch)"""
+    def forward(self, x):
+        self.saved = x
+        return np.abs(x)
+
+    def backward(self, grad):
+        return grad * np.sign(self.saved)
+
+
+class Sin(Function):
+    """d sin(x) = cos(x) dx"""
+    def forward(self, x):
+        self.saved = x
+        return np.sin(x)
+
+    def backward(self, grad):
+        return grad * np.cos(self.saved)
+
+
+class Cos(Function):
+    """d cos(x) = -sin(x) dx"""
+    def forward(self, x):
+        self.saved = x
+        return np.cos(x)
+
+    def backward(self, grad):
+        return -grad * np.sin(self.saved)
+
+
+class Clamp(Function):
+    """d clamp(x, lo, hi) = dx where lo <= x <= hi, else 0"""
+    def forward(self, x, min=None, max=None):
+        self.saved = x
+        self.min, self.max = min, max
+        return np.clip(x, min, max)
+
+    def backward(self, grad):
+        x = self.saved
+        inside = np.ones(x.shape, dtype=bool)
+        if self.min is not None:
+            inside &= x >= self.min
+        if self.max is not None:
+            inside &= x <= self.max
+        return grad * inside
+
+
+class Maximum(Function):
+    """d max(a, b) = da where a > b, db where b > a, half each on ties"""
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.maximum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        share_a = (a > b) + 0.5 * (a == b)
+        return _split(grad, share_a, self.needs_input_grad)
+
+
+class Minimum(Function):
+    """d min(a, b) = da where a < b, db where b < a, half each on ties"""
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.minimum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        share_a = (a < b) + 0.5 * (a == b)
+        return _split(grad, share_a, self.needs_input_grad)
+
+
+def _split(grad, share_a, needs):
+    """Sends the `share_a` fraction of `grad` to a and the rest to b."""
+    share_a = share_a.astype(grad.dtype)
+    return (grad * share_a if needs[0] else None), (grad * (1 - share_a) if needs[1] else None)
+
+
+class Where(Function):
+    """d where(c, a, b) = da where c, db elsewhere"""
+    def forward(self, cond, a, b):
+        self.saved = cond
+        return np.where(cond, a, b)
+
+    def backward(self, grad):
+        cond = self.saved
+        _, need_a, need_b = self.needs_input_grad
+        zero = np.zeros((), dtype=grad.dtype)
+        return (None,
+                np.where(cond, grad, zero) if need_a else None,
+                np.where(cond, zero, grad) if need_b else None)

@@ -1,0 +1,50 @@
+"""Linear algebra: matrix products and the fused linear layer."""
+import numpy as np
+
+from ..autograd import Function
+
+
+class MatMul(Function):
+    """d(a @ b) = da @ b + a @ db, so grad_a = grad @ bᵀ and grad_b = aᵀ @ grad"""
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a @ b
+
+    def backward(self, grad):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:         # dot product
+            return (grad * b if need_a else None), (grad * a if need_b else None)
+        # A 1-D operand is a row (left) or a column (right) vector; put its axis back.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        if a.ndim == 1:
+            grad = np.expand_dims(grad, -2)
+        if b.ndim == 1:
+            grad = np.expand_dims(grad, -1)
+        grad_a = grad @ np.swapaxes(b2, -1, -2) if need_a else None
+        grad_b = np.swapaxes(a2, -1, -2) @ grad if need_b else None
+        if need_a and a.ndim == 1:
+            grad_a = grad_a[..., 0, :]
+        if need_b and b.ndim == 1:
+            grad_b = grad_b[..., 0]
+        return grad_a, grad_b
+
+
+class Linear(Function):
+    """y = x Wᵀ + b:  grad_x = grad @ W,  grad_W = gradᵀ @ x,  grad_b = Σ_rows grad"""
+    def forward(self, x, weight, bias=None):
+        self.saved = (x, weight)
+        out = x @ weight.T
+        if bias is not None:
+            out += bias
+        return out
+
+    def backward(self, grad):
+        x, weight = self.saved
+        needs = self.needs_input_grad
+        rows = grad.reshape(-1, grad.shape[-1])
+        grad_x = grad @ weight if needs[0] else None
+        grad_w = rows.T @ x.reshape(-1, x.shape[-1]) if needs[1] else None
+        grad_b = rows.sum(axis=0) if len(needs) > 2 and needs[2] else None
+        return grad_x, grad_w, grad_b

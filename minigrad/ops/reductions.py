@@ -1,0 +1,107 @@
+"""Reductions over `dim` (None, an int or a tuple; negative dims count from the end).
+Backward first restores the reduced axes (`keepdim`) so the gradient broadcasts."""
+import numpy as np
+
+from ..autograd import Function
+
+
+def _restore(grad, x_ndim, dim, keepdim):
+    """Re-inserts the reduced axes into `grad` as size-1 axes (a view, no copy)."""
+    if keepdim or dim is None and grad.ndim == x_ndim:
+        return grad
+    if dim is None:
+        return grad.reshape((1,) * x_ndim)
+    axes = (dim,) if isinstance(dim, int) else dim
+    return np.expand_dims(grad, tuple(a % x_ndim for a in axes)) if x_ndim else grad
+
+
+def _count(shape, dim):
+    """How many elements each output element of a reduction over `dim` combines."""
+    if dim is None:
+        return int(np.prod(shape))
+    axes = (dim,) if isinstance(dim, int) else dim
+    return int(np.prod([shape[a] for a in axes]))
+
+
+class Sum(Function):
+    """d Σ x = Σ dx: every element gets the incoming gradient"""
+    def forward(self, x, dim=None, keepdim=False):
+        self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
+        return np.asarray(x.sum(axis=dim, keepdims=keepdim))
+
+    def backward(self, grad):
+        grad = _restore(grad, len(self.shape), self.dim, self.keepdim)
+        return np.broadcast_to(grad, self.shape)
+
+
+class Mean(Function):
+    """d mean(x) = dx / n, n the number of elements averaged"""
+    def forward(self, x, dim=None, keepdim=False):
+        self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
+        self.count = _count(x.shape, dim)
+        return np.asarray(x.mean(axis=dim, keepdims=keepdim))
+
+    def backward(self, grad):
+        grad = _restore(grad, len(self.shape), self.dim, self.keepdim)
+        return np.broadcast_to(grad / self.count, self.shape)
+
+
+class Var(Function):
+    """d var(x) = 2 (x - mean(x)) dx / (n - 1)   (n with unbiased=False)"""
+    def forward(self, x, dim=None, keepdim=False, unbiased=True):
+        self.dim, self.keepdim = dim, keepdim
+        centered = x - x.mean(axis=dim, keepdims=True)
+        n = _count(x.shape, dim)
+        self.divisor = max(n - 1, 0) if unbiased else n
+        self.saved = centered
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.asarray((centered * centered).sum(axis=dim, keepdims=keepdim) / self.divisor)
+
+    def backward(self, grad):
+        centered = self.saved
+        grad = _restore(grad, centered.ndim, self.dim, self.keepdim)
+        return grad * (2 / self.divisor) * centered
+
+
+class _Extreme(Function):
+    """Shared by amax/amin: the gradient goes to the extreme, split evenly on ties."""
+    reduce = None
+
+    def forward(self, x, dim=None, keepdim=False):
+        self.dim, self.keepdim = dim, keepdim
+        out = np.asarray(self.reduce(x, axis=dim, keepdims=keepdim))
+        self.saved = (x, out)
+        return out
+
+    def backward(self, grad):
+        x, out = self.saved
+        out = _restore(out, x.ndim, self.dim, self.keepdim)
+        grad = _restore(grad, x.ndim, self.dim, self.keepdim)
+        hit = (x == out).astype(grad.dtype)
+        return grad * hit / hit.sum(axis=self.dim, keepdims=True)
+
+
+class AMax(_Extreme):
+    """d amax(x) = dx at the maximum (ties share it evenly)"""
+    reduce = staticmethod(np.max)
+
+
+class AMin(_Extreme):
+    """d amin(x) = dx at the minimum (ties share it evenly)"""
+    reduce = staticmethod(np.min)
+
+
+class LogSumExp(Function):
+    """d log Σ exp(x) = softmax(x) dx"""
+    def forward(self, x, dim=None, keepdim=False):
+        self.dim, self.keepdim = dim, keepdim
+        peak = x.max(axis=dim, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+        peak = np.where(np.isfinite(peak), peak, 0)
+        out = np.log(np.exp(x - peak).sum(axis=dim, keepdims=True)) + peak
+        self.saved = (x, out)
+        return out if keepdim else np.asarray(out.squeeze(axis=dim))
+
+    def backward(self, grad):
+        x, out = self.saved
+        grad = _restore(grad, x.ndim, self.dim, self.keepdim)
+        return grad * np.exp(x - out)
