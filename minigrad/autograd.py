@@ -11,6 +11,8 @@ import weakref
 import numpy as np
 
 _grad_enabled = True
+_new = object.__new__
+Tensor = None           # minigrad.tensor sets this (it imports us, so we cannot import it)
 
 
 # ---------------------------------------------------------------- grad modes
@@ -67,32 +69,28 @@ class Function:
     shape of the output: the engine sums them back to each input's shape.
     """
 
-    __slots__ = ('inputs', 'needs_input_grad', 'saved', 'hooks', 'retained', '__dict__')
+    __slots__ = ('inputs', 'needs_input_grad', 'saved', '__dict__')
+    hooks = None        # gradient hooks of the output tensor (see Tensor.register_hook)
+    retained = None     # weak reference to the output tensor, if it called retain_grad()
 
     @classmethod
     def apply(cls, *inputs, **options):
         """Runs forward on the inputs' arrays; records the node if any input needs a gradient."""
-        from .tensor import Tensor
         fn = cls()
-        fn.saved = None
         try:
             data = fn.forward(*[t.data for t in inputs], **options)
         except ValueError as error:         # NumPy's shape errors, named for the learner
             shapes = ', '.join(str(t.shape) for t in inputs)
             raise RuntimeError(f'{cls.__name__}: {error} (input shapes: {shapes})') from None
-        out = Tensor.__new__(Tensor)
+        out = _new(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)
-        out.grad = None
-        out.grad_fn = None
+        out.grad = out.grad_fn = out._hooks = None
         out.requires_grad = False
-        out._hooks = None
         if _grad_enabled:
             for t in inputs:
                 if t.requires_grad:
                     fn.inputs = inputs
                     fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
-                    fn.hooks = None
-                    fn.retained = None
                     out.grad_fn = fn
                     out.requires_grad = True
                     break
@@ -141,7 +139,6 @@ _observers = []
 
 
 def _run_hooks(hooks, grad):
-    from .tensor import Tensor
     for hook in hooks:
         result = hook(Tensor._wrap(grad))
         if result is not None:
@@ -162,7 +159,6 @@ def backward(root, grad, retain_graph=False):
     all of them have sent their gradient. Iterative, so depth is unlimited;
     each node is visited once, so time is linear in the graph's size.
     """
-    from .tensor import Tensor
     start = root.grad_fn
     if start is None:                       # backward on a leaf: d x / d x
         _accumulate_leaf(root, grad, owned=False)
@@ -237,7 +233,6 @@ def backward(root, grad, retain_graph=False):
 
 def _accumulate_leaf(t, g, owned):
     """`t.grad += g`, after the tensor's hooks; copies `g` if another tensor may share it."""
-    from .tensor import Tensor
     if t._hooks:
         g = _run_hooks(t._hooks, g)
         owned = False

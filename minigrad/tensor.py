@@ -443,6 +443,9 @@ class Tensor:
         return 'tensor(' + ', '.join([body] + extras) + ')'
 
 
+autograd.Tensor = Tensor
+
+
 def _shape_arg(shape):
     """Accepts f(2, 3) and f((2, 3)) alike."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
