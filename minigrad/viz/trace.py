@@ -1,0 +1,172 @@
+"""A backward pass, step by step: which node ran, what came in, which rule, what went out.
+
+    with mg.viz.trace_backward(params=model) as trace:
+        loss.backward()
+    print(trace)            # a table, in the order the engine ran the nodes
+    trace.steps[0].grad_inputs
+
+Each step is the chain rule at one node: the gradient of the loss with
+respect to the node's output, ∂L/∂out, comes in; the node's derivative rule
+turns it into ∂L/∂input for each of its inputs.
+"""
+import dataclasses
+
+import numpy as np
+
+from .. import autograd
+from ._format import shape_text, summarize
+from ._params import named_tensors
+
+
+@dataclasses.dataclass(frozen=True)
+class StepInput:
+    """Where one input's gradient went: its name (or the node that made it), shape, gradient.
+
+    `grad` is ∂L/∂input summed back to the input's shape, or None when this
+    input needs no gradient.
+    """
+    name: str
+    shape: tuple
+    grad: np.ndarray = dataclasses.field(repr=False)
+    tensor: object = dataclasses.field(repr=False, compare=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """One node of the backward walk."""
+    index: int                    # 0, 1, 2, ... in the order the engine ran them
+    op: str                       # e.g. "MulBackward"
+    rule: str                     # the op's derivative rule (first docstring line)
+    output_shape: tuple
+    grad_output: np.ndarray = dataclasses.field(repr=False)     # ∂L/∂out, coming in
+    inputs: tuple = ()            # a StepInput per input, in the op's argument order
+    node: object = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def grad_inputs(self):
+        """∂L/∂input for each input (None where not needed), in argument order."""
+        return tuple(i.grad for i in self.inputs)
+
+
+def rule_of(node):
+    """The first line of the op's docstring: the derivative rule it applies."""
+    doc = type(node).__doc__ or ''
+    return doc.strip().splitlines()[0].strip() if doc.strip() else ''
+
+
+class BackwardTrace:
+    """Records every node the engine visits while the `with` block runs.
+
+    Made by `trace_backward()`. After the block: `steps` (a list of `Step`),
+    `print(trace)` for a table, `grad_of(tensor)` for the gradient that reached
+    any tensor of the graph (intermediates included), and `to_dot(loss,
+    trace=trace)` / `draw_graph(loss, trace=trace)` can draw the graph even
+    though backward freed it. The trace keeps the graph's tensors alive and
+    copies every gradient: a tool for looking, not for training loops.
+    """
+
+    def __init__(self, params=None, max_values=6):
+        self.names = {id(t): name for name, t in named_tensors(params, 'trace_backward')} \
+            if params is not None else {}
+        self._named = [t for _, t in named_tensors(params, 'trace_backward')] \
+            if params is not None else []              # keeps the ids above meaningful
+        self.max_values = max_values
+        self.steps = []
+        self._by_node = {}            # id(node) -> Step
+        self._leaf_grads = {}         # id(leaf) -> ∂L/∂leaf summed over this pass
+
+    # ------------------------------------------------------------- recording
+    def __enter__(self):
+        autograd._observers.append(self._observe)
+        return self
+
+    def __exit__(self, *exc):
+        autograd._observers.remove(self._observe)
+
+    def _observe(self, node, grad_out, grads_in):
+        inputs = []
+        for i, t in enumerate(node.inputs):
+            g = grads_in[i] if i < len(grads_in) else None
+            if g is not None and t.requires_grad:
+                # Copied: the engine may hand this very array to a leaf's .grad.
+                g = np.array(autograd.sum_to_shape(g, t.data.shape), dtype=t.data.dtype)
+                if t.grad_fn is None:
+                    previous = self._leaf_grads.get(id(t))
+                    self._leaf_grads[id(t)] = g if previous is None else previous + g
+            else:
+                g = None
+            inputs.append(StepInput(self._name(t), t.shape, g, t))
+        step = Step(len(self.steps), node.name, rule_of(node), grad_out.shape,
+                    grad_out.copy(), tuple(inputs), node)
+        self.steps.append(step)
+        self._by_node[id(node)] = step
+
+    def _name(self, t):
+        if id(t) in self.names:
+            return self.names[id(t)]
+        if t.grad_fn is not None:
+            return f'(output of {t.grad_fn.name})'
+        return '(leaf)' if t.requires_grad else '(constant)'
+
+    # --------------------------------------------------------------- reading
+    def __len__(self):
+        return len(self.steps)
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def __getitem__(self, i):
+        return self.steps[i]
+
+    def step_of(self, node):
+        """The step at which `node` ran, or None if the engine did not visit it."""
+        return self._by_node.get(id(node))
+
+    def grad_of(self, tensor):
+        """∂L/∂tensor as it flowed in this trace (None if no gradient reached it)."""
+        if tensor.grad_fn is not None:
+            step = self.step_of(tensor.grad_fn)
+            return None if step is None else step.grad_output
+        return self._leaf_grads.get(id(tensor))
+
+    def __repr__(self):
+        return f'<BackwardTrace: {len(self.steps)} steps>'
+
+    def __str__(self):
+        return self.table()
+
+    def table(self):
+        """The steps as a text table: one row per node, one indented line per input."""
+        if not self.steps:
+            return 'Backward trace: no steps recorded (was backward() called inside the with block?)'
+        show = lambda a: summarize(a, self.max_values)    # noqa: E731
+        rows = [(str(s.index), s.op, shape_text(s.output_shape), show(s.grad_output), s.rule)
+                for s in self.steps]
+        head = ('#', 'node', 'out shape', '∂L/∂out (in)', 'rule')
+        widths = [max(len(r[c]) for r in rows + [head]) for c in range(4)]
+        line = lambda r: '  '.join(x.ljust(w) for x, w in zip(r, widths)) + '  ' + r[4]  # noqa: E731
+        indent = ' ' * (widths[0] + 2)
+        out = [f'Backward trace: {len(self.steps)} steps, in the order the engine ran them '
+               '(# = index in trace.steps). Each node receives ∂L/∂out, applies its rule '
+               'and sends ∂L/∂input to each input.',
+               line(head).rstrip(), line(['-' * w for w in widths] + ['-' * 4])]
+        for s, r in zip(self.steps, rows):
+            out.append(line(r))
+            for k, i in enumerate(s.inputs):
+                sent = 'no gradient needed' if i.grad is None else show(i.grad)
+                out.append(f'{indent}→ input {k} {i.name} {shape_text(i.shape)}: ∂L/∂input = {sent}')
+        return '\n'.join(out)
+
+
+def trace_backward(params=None, max_values=6):
+    """Context manager recording each step of every backward pass run inside it.
+
+    `params` (a Module, a dict name -> Tensor, or (name, tensor) pairs) names
+    tensors in the table; arrays with more than `max_values` elements are
+    shown as mean and std.
+
+        with trace_backward(params={'x': x, 'w': w}) as trace:
+            loss.backward()
+        print(trace)
+    """
+    return BackwardTrace(params, max_values)
