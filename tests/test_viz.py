@@ -338,3 +338,36 @@ def test_trace_stops_listening_after_the_block_and_copies_gradients():
     assert len(trace) == 2
     w.grad.zero_()                                       # the trace keeps its own copies
     np.testing.assert_array_equal(trace.steps[1].grad_inputs[0], [3.0, 3.0])
+
+
+# ----------------------------------------------------------- the example
+
+def test_example_writes_the_pictures_and_prints_the_trace(tmp_path, monkeypatch, capsys):
+    pytest.importorskip('minigrad.nn.functional')
+    import pathlib
+    import runpy
+    import shutil
+    script = pathlib.Path(__file__).parent.parent / 'examples' / 'visualize_graph.py'
+    monkeypatch.setattr('sys.argv', [str(script), '--out', str(tmp_path), '--format', 'svg'])
+    runpy.run_path(str(script), run_name='__main__')
+    printed = capsys.readouterr().out
+    for op in ('CrossEntropyBackward', 'LinearBackward', 'ReLUBackward'):
+        assert op in printed
+    assert '0.weight' in printed and 'y = x Wᵀ + b' in printed
+    for stem in ('graph_forward', 'graph_backward'):
+        dot = (tmp_path / f'{stem}.dot').read_text(encoding='utf-8')
+        assert '<B>0.weight</B>' in dot and '<B>2.bias</B>' in dot and '<B>loss</B>' in dot
+        if shutil.which('dot') is not None:
+            assert '<svg' in (tmp_path / f'{stem}.svg').read_text(encoding='utf-8')
+    assert '>grad ' in (tmp_path / 'graph_backward.dot').read_text(encoding='utf-8')
+
+
+def test_gradient_flow_of_an_nn_module_uses_its_parameter_names():
+    nn = pytest.importorskip('minigrad.nn')
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    flow = GradientFlow(model)
+    model(mg.randn(5, 3)).sum().backward()
+    flow.record()
+    assert list(flow.history) == ['0.weight', '0.bias', '2.weight', '2.bias']
+    assert flow.history['2.bias'] == [pytest.approx(np.sqrt(2) * 5)]   # Σ over 5 rows of 1

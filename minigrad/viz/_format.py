@@ -19,7 +19,10 @@ def summarize(array, max_values=6):
         return f'{int(a.sum())} of {a.size} true'
     if a.dtype.kind in 'iu':
         return f'min {a.min()}, max {a.max()}'
-    return f'mean {_number(a.mean(dtype=np.float64))}, std {_number(a.std(dtype=np.float64))}'
+    mean, std = a.mean(dtype=np.float64), a.std(dtype=np.float64)
+    # A mean far below the spread is rounding noise (softmax gradients sum to 0): say so.
+    shown = '≈0' if abs(mean) < 1e-4 * std else _number(mean)
+    return f'mean {shown}, std {_number(std)}'
 
 
 def rms(array):
