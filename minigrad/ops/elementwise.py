@@ -70,11 +70,15 @@ class Pow(Function):
     def backward(self, grad):
         a, b, out = self.saved
         need_a, need_b = self.needs_input_grad
-        grad_a = grad * b * a ** (b - 1) if need_a else None
-        grad_b = None
-        if need_b:
-            with np.errstate(divide='ignore', invalid='ignore'):
-                grad_b = grad * out * np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
+        grad_a = grad_b = None
+        with np.errstate(divide='ignore', invalid='ignore'):     # 0 ** -1 and log(-1), as in PyTorch
+            if need_a:
+                slope = b * a ** (b - 1)
+                if np.any(b == 0):              # d a⁰ = 0, also at a = 0 where 0 * 0⁻¹ is nan
+                    slope = np.where(b == 0, 0, slope)
+                grad_a = grad * slope
+            if need_b:                          # 0^b is flat in b for b >= 0; log(a < 0) is nan
+                grad_b = grad * np.where((a == 0) & (b >= 0), 0, out * np.log(a))
         return grad_a, grad_b
 
 
