@@ -1,5 +1,7 @@
 """Reductions over `dim` (None, an int or a tuple; negative dims count from the end).
 Backward first restores the reduced axes (`keepdim`) so the gradient broadcasts."""
+import warnings
+
 import numpy as np
 
 from ..autograd import Function
@@ -53,6 +55,10 @@ class Var(Function):
         centered = x - x.mean(axis=dim, keepdims=True)
         n = _count(x.shape, dim)
         self.divisor = max(n - 1, 0) if unbiased else n
+        if self.divisor == 0:
+            warnings.warn(f'var(): degrees of freedom is <= 0 ({n} element(s) per variance with '
+                          f'unbiased={unbiased}), so the result is nan; pass unbiased=False or '
+                          f'reduce over more elements', UserWarning, stacklevel=4)
         self.saved = centered
         with np.errstate(divide='ignore', invalid='ignore'):
             return np.asarray((centered * centered).sum(axis=dim, keepdims=keepdim) / self.divisor)
@@ -60,7 +66,8 @@ class Var(Function):
     def backward(self, grad):
         centered = self.saved
         grad = _restore(grad, centered.ndim, self.dim, self.keepdim)
-        return grad * (2 / self.divisor) * centered
+        scale = 2 / self.divisor if self.divisor else np.nan     # nan for no degrees of freedom, as in PyTorch
+        return grad * scale * centered
 
 
 class _Extreme(Function):
