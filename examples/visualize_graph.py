@@ -30,7 +30,8 @@ from minigrad.viz import draw_graph, to_dot, trace_backward
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--out', default='runs/graph', help='directory for the pictures (default: runs/graph)')
+    parser.add_argument('--out', default='runs/graph',
+                        help='directory for the pictures (default: runs/graph)')
     parser.add_argument('--format', default='png,svg',
                         help='comma-separated picture formats Graphviz can write (default: png,svg)')
     parser.add_argument('--batch', type=int, default=4, help='examples in the batch (default: 4)')

@@ -66,10 +66,9 @@ class BackwardTrace:
     """
 
     def __init__(self, params=None, max_values=6):
-        self.names = {id(t): name for name, t in named_tensors(params, 'trace_backward')} \
-            if params is not None else {}
-        self._named = [t for _, t in named_tensors(params, 'trace_backward')] \
-            if params is not None else []              # keeps the ids above meaningful
+        named = named_tensors(params, 'trace_backward') if params is not None else []
+        self.names = {id(t): name for name, t in named}
+        self._named = named                            # keeps the ids above meaningful
         self.max_values = max_values
         self.steps = []
         self._by_node = {}            # id(node) -> Step
@@ -138,7 +137,8 @@ class BackwardTrace:
     def table(self):
         """The steps as a text table: one row per node, one indented line per input."""
         if not self.steps:
-            return 'Backward trace: no steps recorded (was backward() called inside the with block?)'
+            return ('Backward trace: no steps recorded '
+                    '(was backward() called inside the with block?)')
         show = lambda a: summarize(a, self.max_values)    # noqa: E731
         rows = [(str(s.index), s.op, shape_text(s.output_shape), show(s.grad_output), s.rule)
                 for s in self.steps]
@@ -154,7 +154,8 @@ class BackwardTrace:
             out.append(line(r))
             for k, i in enumerate(s.inputs):
                 sent = 'no gradient needed' if i.grad is None else show(i.grad)
-                out.append(f'{indent}→ input {k} {i.name} {shape_text(i.shape)}: ∂L/∂input = {sent}')
+                out.append(f'{indent}→ input {k} {i.name} {shape_text(i.shape)}: '
+                           f'∂L/∂input = {sent}')
         return '\n'.join(out)
 
 
