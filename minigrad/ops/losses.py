@@ -1,0 +1,325 @@
+"""Loss functions: each is one node of the graph, with a hand-derived backward.
+
+A loss could be built from primitive ops (log, softmax, mean, ...), but one
+fused node is both faster and numerically safer: softmax cross-entropy stays
+finite at logits of ±1e4, where log(softmax(x)) would give log(0) = -inf.
+
+Every op here takes `reduction`: 'none' keeps one loss per element (or per
+sample), 'sum' adds them, 'mean' divides the sum by a count (the number of
+elements, or for class-index cross-entropy the summed class weights).
+The arguments were checked by `minigrad.nn.functional`; weights are constant
+arrays already in the input's dtype, so no gradient flows to them.
+"""
+import numpy as np
+
+from ..autograd import Function
+
+
+def _reduce(losses, reduction, count):
+    """'none' -> the losses, 'sum' -> Σ losses, 'mean' -> Σ losses / count."""
+    if reduction == 'none':
+        return losses
+    total = losses.sum()
+    if reduction == 'sum':
+        return total
+    return total / count if count else total * np.nan    # mean of nothing: nan, as PyTorch
+
+
+def _upstream(grad, reduction, count):
+    """d reduced / d loss_i: 1 for 'sum', 1/count for 'mean', elementwise for 'none'."""
+    if reduction == 'mean':
+        return grad / count if count else grad * np.nan
+    return grad
+
+
+# -------------------------------------------------------- regression losses
+
+class MSE(Function):
+    """d (x - y)² = 2 (x - y) (dx - dy), divided by n under 'mean'
+
+    loss_i = (x_i - y_i)²;  'mean' = Σ_i loss_i / n over the n broadcast elements.
+    """
+    def forward(self, x, y, reduction):
+        diff = x - y
+        self.saved = diff
+        self.reduction = reduction
+        return _reduce(diff * diff, reduction, diff.size)
+
+    def backward(self, grad):
+        diff = self.saved
+        grad_x = (2 * _upstream(grad, self.reduction, diff.size)) * diff
+        return grad_x, (-grad_x if self.needs_input_grad[1] else None)
+
+
+class L1(Function):
+    """d |x - y| = sign(x - y) (dx - dy), divided by n under 'mean'
+
+    loss_i = |x_i - y_i|; the gradient at x_i = y_i is 0, as in PyTorch.
+    """
+    def forward(self, x, y, reduction):
+        diff = x - y
+        self.saved = np.sign(diff)
+        self.reduction = reduction
+        return _reduce(np.abs(diff), reduction, diff.size)
+
+    def backward(self, grad):
+        sign = self.saved
+        grad_x = _upstream(grad, self.reduction, sign.size) * sign
+        return grad_x, (-grad_x if self.needs_input_grad[1] else None)
+
+
+class Huber(Function):
+    """d huber(x - y) = clip(x - y, -δ, δ) (dx - dy), divided by n under 'mean'
+
+    With d = x_i - y_i:  loss_i = d²/2 where |d| < δ, else δ (|d| - δ/2):
+    quadratic near zero, linear (like L1, robust to outliers) beyond δ.
+    """
+    def forward(self, x, y, delta, reduction):
+        diff = x - y
+        size = np.abs(diff)
+        self.saved = diff
+        self.delta, self.reduction = delta, reduction
+        losses = np.where(size < delta, 0.5 * diff * diff, delta * (size - 0.5 * delta))
+        return _reduce(losses, reduction, diff.size)
+
+    def backward(self, grad):
+        diff = self.saved
+        grad_x = _upstream(grad, self.reduction, diff.size) * np.clip(diff, -self.delta, self.delta)
+        return grad_x, (-grad_x if self.needs_input_grad[1] else None)
+
+
+# ------------------------------------------------------ binary classification
+
+class BCE(Function):
+    """d bce = w (x - y) / (x (1 - x)) dx + w (log(1 - x) - log x) dy
+
+    loss_i = -w_i [y_i log x_i + (1 - y_i) log(1 - x_i)] for probabilities x_i in [0, 1].
+    As PyTorch does, each log is clamped at -100 so x = 0 or 1 gives a finite
+    loss, and x (1 - x) is clamped at 1e-12 so the gradient there stays finite
+    (large, pushing a confidently wrong prediction back). 'mean' divides by n.
+    """
+    def forward(self, x, y, weight, reduction):
+        with np.errstate(divide='ignore'):          # log(0) = -inf, clamped just below
+            log_x = np.maximum(np.log(x), -100)
+            log_1mx = np.maximum(np.log1p(-x), -100)
+        losses = (y - 1) * log_1mx - y * log_x
+        if weight is not None:
+            losses = losses * weight
+        self.saved = (x, y, weight, log_x, log_1mx)
+        self.reduction = reduction
+        return _reduce(losses, reduction, losses.size)
+
+    def backward(self, grad):
+        x, y, weight, log_x, log_1mx = self.saved
+        upstream = _upstream(grad, self.reduction, log_x.size)
+        if weight is not None:
+            upstream = upstream * weight
+        grad_x = grad_y = None
+        if self.needs_input_grad[0]:
+            grad_x = upstream * (x - y) / np.maximum(x * (1 - x), 1e-12)
+        if self.needs_input_grad[1]:
+            grad_y = upstream * (log_1mx - log_x)
+        return grad_x, grad_y
+
+
+class BCEWithLogits(Function):
+    """d bce(σ(x)) = w ((1 + (p - 1) y) σ(x) - p y) dx + w ((p - 1) softplus(-x) - x) dy
+
+    loss_i = -w_i [p y_i log σ(x_i) + (1 - y_i) log(1 - σ(x_i))], p = pos_weight
+    (broadcast over the last dim; p = 1 without it). Using log σ(x) = -softplus(-x)
+    and log(1 - σ(x)) = -x - softplus(-x):
+        loss_i = w_i [(1 - y_i) x_i + (1 + (p - 1) y_i) softplus(-x_i)],
+    finite for any x. With p = 1 the gradient is the familiar w (σ(x) - y).
+    """
+    def forward(self, x, y, weight, pos_weight, reduction):
+        softplus = np.logaddexp(0, -x)              # log(1 + e^-x) without overflow
+        log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
+        losses = (1 - y) * x + log_weight * softplus
+        if weight is not None:
+            losses = losses * weight
+        self.saved = (x, y, weight, pos_weight, softplus, log_weight)
+        self.reduction = reduction
+        return _reduce(losses, reduction, losses.size)
+
+    def backward(self, grad):
+        x, y, weight, pos_weight, softplus, log_weight = self.saved
+        upstream = _upstream(grad, self.reduction, softplus.size)
+        if weight is not None:
+            upstream = upstream * weight
+        grad_x = grad_y = None
+        if self.needs_input_grad[0]:
+            sigmoid = np.exp(-softplus)             # σ(x) = e^(-softplus(-x)), never overflows
+            if pos_weight is None:
+                grad_x = upstream * (sigmoid - y)
+            else:
+                grad_x = upstream * (log_weight * sigmoid - pos_weight * y)
+        if self.needs_input_grad[1]:
+            d_y = -x if pos_weight is None else (pos_weight - 1) * softplus - x
+            grad_y = upstream * d_y
+        return grad_x, grad_y
+
+
+# ------------------------------------------------- multi-class classification
+# Shapes: input (N, C) or (N, C, d1, ...) with the classes on dim 1, or
+# unbatched (C,) with the classes on dim 0. Class-index targets have the input's
+# shape without the class dim: (N,), (N, d1, ...) or ().
+
+def _along(values, axis):
+    """Per-sample values with the class dim put back (size 1), to broadcast over classes."""
+    return np.expand_dims(values, axis) if np.ndim(values) else values
+
+
+def _class_shape(weight, ndim, axis):
+    """The (C,) class weights shaped to broadcast along the class dim."""
+    return weight.reshape([-1 if d == axis else 1 for d in range(ndim)])
+
+
+def _pick(index, ignore_index, weight, dtype):
+    """Safe indices (ignored ones point at class 0), each sample's weight w_{y_n}
+    (0 if ignored; None when unweighted and nothing is ignored) and the mask of
+    samples kept (None when nothing is ignored)."""
+    ignored = index == ignore_index
+    if not ignored.any():
+        return index, (None if weight is None else weight[index]), None
+    keep = ~ignored
+    safe = np.where(keep, index, 0)
+    sample_weight = keep.astype(dtype) if weight is None else weight[safe] * keep
+    return safe, sample_weight, keep
+
+
+class CrossEntropy(Function):
+    """d ce = ((Σ_c q_c) softmax(x) - q) dx: for one plain target, softmax(x) - onehot(y), over N
+
+    With lp = log_softmax(x) = x - logsumexp(x) over the classes and the target
+    class y_n of sample n:
+        loss_n = (1 - ε) w_{y_n} (-lp_{y_n}) + (ε / C) Σ_c w_c (-lp_c)
+               = -Σ_c q_c lp_c,   q = (1 - ε) w_{y_n} onehot(y_n) + (ε / C) w,
+    where w are the class weights (all 1 without `weight`), ε = label_smoothing
+    and C the number of classes. Samples whose target is ignore_index have
+    loss 0. 'mean' divides Σ_n loss_n by Σ_n w_{y_n} over the samples not
+    ignored (N when unweighted), which is how PyTorch defines it.
+    Since ∂(-lp_c)/∂x_j = softmax(x)_j - [c = j], the gradient of loss_n is
+        ∂loss_n/∂x_j = (Σ_c q_c) softmax(x)_j - q_j.
+    The log-sum-exp is taken after subtracting each row's max, so it is finite
+    for any finite logits, and no log of a softmax is ever taken.
+    """
+    def forward(self, x, index, weight, ignore_index, label_smoothing, reduction):
+        axis = 1 if x.ndim > 1 else 0
+        shifted = x - x.max(axis=axis, keepdims=True)
+        exp = np.exp(shifted)
+        total = exp.sum(axis=axis, keepdims=True)
+        log_total = np.log(total)
+        safe, sample_weight, keep = _pick(index, ignore_index, weight, x.dtype)
+        picked = np.take_along_axis(shifted, np.expand_dims(safe, axis), axis)
+        losses = np.squeeze(log_total - picked, axis)           # -lp_{y_n}
+        if sample_weight is not None:
+            losses = losses * sample_weight
+        if label_smoothing:
+            classes = x.shape[axis]
+            if weight is None:                                  # Σ_c -lp_c
+                smooth = classes * log_total - shifted.sum(axis=axis, keepdims=True)
+            else:                                               # Σ_c w_c (-lp_c)
+                class_weight = _class_shape(weight, x.ndim, axis)
+                smooth = weight.sum() * log_total - (shifted * class_weight).sum(axis=axis, keepdims=True)
+            smooth = np.squeeze(smooth, axis)
+            if keep is not None:                                # ignored samples add nothing
+                smooth = smooth * keep
+            losses = (1 - label_smoothing) * losses + (label_smoothing / classes) * smooth
+        count = index.size if sample_weight is None else sample_weight.sum()
+        self.saved = (exp, total, safe, keep, sample_weight, weight, count)
+        self.axis = axis
+        self.label_smoothing, self.reduction = label_smoothing, reduction
+        return _reduce(losses, reduction, count)
+
+    def backward(self, grad):
+        exp, total, safe, keep, sample_weight, weight, count = self.saved
+        axis, smoothing = self.axis, self.label_smoothing
+        upstream = _upstream(grad, self.reduction, count)        # per sample, or a scalar
+        # q's one-hot part: (1 - ε) w_{y_n} at the target class.
+        target_part = upstream * (1 - smoothing)
+        if sample_weight is not None:
+            target_part = target_part * sample_weight
+        # Σ_c q_c = (1 - ε) w_{y_n} + ε Σ_c w_c / C; zero for ignored samples.
+        row_total = target_part
+        if smoothing:
+            classes = exp.shape[axis]
+            smooth_part = upstream * (smoothing / classes)
+            if keep is not None:
+                smooth_part = smooth_part * keep
+            row_total = target_part + smooth_part * (classes if weight is None else weight.sum())
+        grad_x = exp * (_along(row_total, axis) / total)        # (Σ_c q_c) softmax(x)
+        index_along = np.expand_dims(safe, axis)
+        at_target = np.take_along_axis(grad_x, index_along, axis)
+        np.put_along_axis(grad_x, index_along, at_target - _along(target_part, axis), axis)
+        if smoothing:                                            # - (ε / C) w
+            class_weight = 1 if weight is None else _class_shape(weight, exp.ndim, axis)
+            grad_x -= _along(smooth_part, axis) * class_weight
+        return grad_x
+
+
+class CrossEntropyProbs(Function):
+    """d ce = ((Σ_c q_c) softmax(x) - q) dx - (1 - ε) w lp dt, summed per sample, over N under 'mean'
+
+    For class-probability targets t (the input's shape):
+        loss_n = -Σ_c w_c t'_{n,c} lp_{n,c},   t' = (1 - ε) t + ε / C,   lp = log_softmax(x),
+    i.e. q = w t' in the gradient above. 'mean' divides by the number of
+    samples N (not by the weights), as PyTorch does for probability targets.
+    """
+    def forward(self, x, target, weight, label_smoothing, reduction):
+        axis = 1 if x.ndim > 1 else 0
+        classes = x.shape[axis]
+        shifted = x - x.max(axis=axis, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        q = target
+        if label_smoothing:
+            q = (1 - label_smoothing) * target + label_smoothing / classes
+        class_weight = None if weight is None else _class_shape(weight, x.ndim, axis)
+        if class_weight is not None:
+            q = q * class_weight
+        losses = -(q * log_probs).sum(axis=axis)
+        count = x.size // classes if classes else 0
+        self.saved = (log_probs, q, class_weight, count)
+        self.axis, self.label_smoothing, self.reduction = axis, label_smoothing, reduction
+        return _reduce(losses, reduction, count)
+
+    def backward(self, grad):
+        log_probs, q, class_weight, count = self.saved
+        upstream = _along(_upstream(grad, self.reduction, count), self.axis)
+        grad_x = grad_t = None
+        if self.needs_input_grad[0]:
+            row_total = q.sum(axis=self.axis, keepdims=True)
+            grad_x = upstream * (row_total * np.exp(log_probs) - q)
+        if self.needs_input_grad[1]:
+            scale = -(1 - self.label_smoothing) * upstream
+            if class_weight is not None:
+                scale = scale * class_weight
+            grad_t = scale * log_probs
+        return grad_x, grad_t
+
+
+class NLL(Function):
+    """d nll = -w_{y_n} dx_{n, y_n}: the gradient is -w_{y_n} at each target class, 0 elsewhere
+
+    For log-probabilities x (e.g. from log_softmax):  loss_n = -w_{y_n} x_{n, y_n},
+    0 for samples whose target is ignore_index. 'mean' divides Σ_n loss_n by
+    Σ_n w_{y_n} over the samples not ignored (N when unweighted).
+    """
+    def forward(self, x, index, weight, ignore_index, reduction):
+        axis = 1 if x.ndim > 1 else 0
+        safe, sample_weight, _ = _pick(index, ignore_index, weight, x.dtype)
+        losses = -np.squeeze(np.take_along_axis(x, np.expand_dims(safe, axis), axis), axis)
+        if sample_weight is not None:
+            losses = losses * sample_weight
+        count = index.size if sample_weight is None else sample_weight.sum()
+        self.saved = (safe, sample_weight, count)
+        self.shape, self.dtype, self.axis, self.reduction = x.shape, x.dtype, axis, reduction
+        return _reduce(losses, reduction, count)
+
+    def backward(self, grad):
+        safe, sample_weight, count = self.saved
+        upstream = _upstream(grad, self.reduction, count)
+        if sample_weight is not None:
+            upstream = upstream * sample_weight
+        grad_x = np.zeros(self.shape, dtype=self.dtype)
+        np.put_along_axis(grad_x, np.expand_dims(safe, self.axis), -_along(upstream, self.axis), self.axis)
+        return grad_x
