@@ -1,0 +1,324 @@
+"""Activations, the linear layer and the losses as functions (`import minigrad.nn.functional as F`).
+
+This module checks arguments and explains common mistakes; the math of each
+function, forward and backward, lives in one op in `minigrad/ops/`.
+Targets may be Tensors, NumPy arrays or (nested) lists.
+"""
+import warnings
+
+import numpy as np
+
+from ..ops import activations as act
+from ..ops import linalg
+from ..ops import losses
+from ..tensor import Tensor
+
+_REDUCTIONS = ('mean', 'sum', 'none')
+
+
+# ---------------------------------------------------------------- helpers
+
+def _check_tensor(x, fn, name='input'):
+    if not isinstance(x, Tensor):
+        raise TypeError(f'{fn}() expects {name} to be a minigrad Tensor, got '
+                        f'{type(x).__name__}; wrap it with mg.tensor(...)')
+    return x
+
+
+def _check_float(x, fn, name='input'):
+    _check_tensor(x, fn, name)
+    if x.dtype.kind != 'f':
+        raise TypeError(f'{fn}() expects a floating point {name}, got {x.dtype}; '
+                        f'convert it, e.g. mg.tensor(x.data, dtype=mg.float32)')
+    return x
+
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction "
+                         f"(use 'mean', 'sum' or 'none')")
+
+
+def _float_target(target, input):
+    """The target as a Tensor; a constant target takes the input's float dtype."""
+    if isinstance(target, Tensor):
+        if target.requires_grad or target.dtype == input.dtype:
+            return target
+        target = target.data
+    return Tensor._wrap(np.asarray(target, dtype=input.dtype))
+
+
+def _constant(value, input, fn, name):
+    """A weight as a constant array in the input's dtype (no gradient flows to it, as in PyTorch)."""
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        if value.requires_grad:
+            raise RuntimeError(f"{fn}() is not differentiable with respect to '{name}'; "
+                               f"pass {name}.detach()")
+        value = value.data
+    return np.asarray(value, dtype=input.dtype)
+
+
+def _check_broadcasts_to(value, shape, fn, name):
+    if value is None:
+        return
+    try:
+        fits = np.broadcast_shapes(value.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f'{fn}(): {name} of shape {value.shape} does not broadcast to '
+                         f'the input shape {shape}')
+
+
+def _warn_size(input, target, fn):
+    """Mismatched shapes broadcast silently, and usually wrongly: say so, as PyTorch does."""
+    try:
+        np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise RuntimeError(f'{fn}(): the target size {target.shape} cannot be broadcast to the '
+                           f'input size {input.shape}; they should have the same size') from None
+    warnings.warn(f'Using a target size ({target.shape}) that is different to the input size '
+                  f'({input.shape}). This will likely lead to incorrect results due to '
+                  f'broadcasting. Please ensure they have the same size, e.g. with '
+                  f'input.reshape(target.shape) or target.reshape(input.shape).',
+                  UserWarning, stacklevel=3)
+
+
+# ------------------------------------------------------------ activations
+
+def relu(input):
+    """max(x, 0), elementwise."""
+    return act.ReLU.apply(_check_tensor(input, 'relu'))
+
+
+def sigmoid(input):
+    """1 / (1 + e^-x), elementwise, without overflow for large |x|."""
+    return act.Sigmoid.apply(_check_tensor(input, 'sigmoid'))
+
+
+def tanh(input):
+    """tanh(x), elementwise."""
+    return act.Tanh.apply(_check_tensor(input, 'tanh'))
+
+
+def softmax(input, dim):
+    """e^x / Σ e^x along `dim` (computed after subtracting the max, so it never overflows)."""
+    _check_tensor(input, 'softmax')
+    return act.Softmax.apply(input, dim=input._dim(dim))
+
+
+def log_softmax(input, dim):
+    """x - logsumexp(x) along `dim`: the log of softmax, without ever taking log(0)."""
+    _check_tensor(input, 'log_softmax')
+    return act.LogSoftmax.apply(input, dim=input._dim(dim))
+
+
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias, with weight shaped (out_features, in_features)."""
+    _check_tensor(input, 'linear')
+    _check_tensor(weight, 'linear', 'weight')
+    if weight.ndim != 2:
+        raise RuntimeError(f'linear(): weight must be 2-D (out_features, in_features), '
+                           f'got shape {weight.shape}')
+    out_features, in_features = weight.shape
+    if input.ndim == 0 or input.shape[-1] != in_features:
+        last = input.shape[-1] if input.ndim else 'none (a 0-d tensor)'
+        raise RuntimeError(f'linear(): the input\'s last dim must be in_features={in_features}, '
+                           f'but the input has shape {input.shape} (last dim {last}); '
+                           f'weight has shape {weight.shape} = (out_features, in_features)')
+    if bias is None:
+        return linalg.Linear.apply(input, weight)
+    _check_tensor(bias, 'linear', 'bias')
+    if bias.shape != (out_features,):
+        raise RuntimeError(f'linear(): bias must have shape (out_features,) = ({out_features},), '
+                           f'got {bias.shape}')
+    return linalg.Linear.apply(input, weight, bias)
+
+
+# ------------------------------------------------------- regression losses
+
+def _regression(op, fn, input, target, reduction, **options):
+    _check_float(input, fn)
+    _check_reduction(reduction)
+    target = _float_target(target, input)
+    if target.shape != input.shape:
+        _warn_size(input, target, fn)
+    return op.apply(input, target, reduction=reduction, **options)
+
+
+def mse_loss(input, target, *, reduction='mean'):
+    """Mean squared error: mean((input - target)²). See `minigrad.ops.losses.MSE`."""
+    return _regression(losses.MSE, 'mse_loss', input, target, reduction)
+
+
+def l1_loss(input, target, *, reduction='mean'):
+    """Mean absolute error: mean(|input - target|). See `minigrad.ops.losses.L1`."""
+    return _regression(losses.L1, 'l1_loss', input, target, reduction)
+
+
+def huber_loss(input, target, *, reduction='mean', delta=1.0):
+    """Squared error below `delta`, absolute error beyond. See `minigrad.ops.losses.Huber`."""
+    if not delta > 0:
+        raise ValueError(f'huber_loss does not support non-positive values for delta, got {delta}')
+    return _regression(losses.Huber, 'huber_loss', input, target, reduction, delta=float(delta))
+
+
+# --------------------------------------------------- binary classification
+
+def _binary(fn, input, target, reduction):
+    _check_float(input, fn)
+    _check_reduction(reduction)
+    target = _float_target(target, input)
+    if target.shape != input.shape:
+        raise ValueError(f'{fn}(): using a target size ({target.shape}) that is different to the '
+                         f'input size ({input.shape}) is not supported. Please ensure they have '
+                         f'the same size, e.g. with target.reshape(input.shape).')
+    return target
+
+
+def binary_cross_entropy(input, target, weight=None, *, reduction='mean'):
+    """-w [y log p + (1 - y) log(1 - p)] for probabilities p in [0, 1] (logs clamped at -100).
+    See `minigrad.ops.losses.BCE`."""
+    target = _binary('binary_cross_entropy', input, target, reduction)
+    if input.data.size:
+        low, high = input.data.min(), input.data.max()
+        if not (low >= 0 and high <= 1):
+            raise ValueError(f'binary_cross_entropy() expects input probabilities in [0, 1], '
+                             f'but the input ranges from {low:.4g} to {high:.4g}. For raw scores '
+                             f'(logits) use binary_cross_entropy_with_logits, or apply sigmoid first.')
+        low, high = target.data.min(), target.data.max()
+        if not (low >= 0 and high <= 1):
+            raise ValueError(f'binary_cross_entropy() expects targets in [0, 1], but the target '
+                             f'ranges from {low:.4g} to {high:.4g}')
+    weight = _constant(weight, input, 'binary_cross_entropy', 'weight')
+    _check_broadcasts_to(weight, input.shape, 'binary_cross_entropy', 'weight')
+    return losses.BCE.apply(input, target, weight=weight, reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction='mean',
+                                     pos_weight=None):
+    """binary_cross_entropy(sigmoid(input), target), computed stably from the logits.
+    `pos_weight` scales the positive term (broadcast over the last dim).
+    See `minigrad.ops.losses.BCEWithLogits`."""
+    fn = 'binary_cross_entropy_with_logits'
+    target = _binary(fn, input, target, reduction)
+    weight = _constant(weight, input, fn, 'weight')
+    pos_weight = _constant(pos_weight, input, fn, 'pos_weight')
+    _check_broadcasts_to(weight, input.shape, fn, 'weight')
+    _check_broadcasts_to(pos_weight, input.shape, fn, 'pos_weight')
+    return losses.BCEWithLogits.apply(input, target, weight=weight, pos_weight=pos_weight,
+                                      reduction=reduction)
+
+
+# ----------------------------------------------- multi-class classification
+
+def _class_dim(input, fn):
+    if input.ndim == 0:
+        raise ValueError(f'{fn}() expects input of shape (N, C) or (C,) (C classes), got a 0-d tensor')
+    return 1 if input.ndim > 1 else 0
+
+
+def _describe(input, axis):
+    """E.g. '(N,) = (64,) with values in [0, 9]' for input (64, 10)."""
+    classes = input.shape[axis]
+    shape = input.shape[:axis] + input.shape[axis + 1:]
+    symbolic = '()' if axis == 0 else '(N,)' if input.ndim == 2 else '(N, d1, ...)'
+    return (f'an integer target of shape {symbolic} = {shape} with class indices in '
+            f'[0, {classes - 1}] for {classes} classes')
+
+
+def _class_indices(fn, input, target, axis, ignore_index):
+    """Checks class-index targets: integer dtype, the input's shape without the class dim, in range."""
+    index = target.data if isinstance(target, Tensor) else np.asarray(target)
+    expected = input.shape[:axis] + input.shape[axis + 1:]
+    classes = input.shape[axis]
+    if index.dtype.kind not in 'iu':
+        raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {input.shape}), '
+                         f'but the target has dtype {index.dtype} and shape {index.shape}; convert '
+                         f'class labels with dtype=mg.int64')
+    if index.shape != expected:
+        hint = (' (squeeze away the extra dim)' if index.shape == expected + (1,) else '')
+        raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {input.shape}), '
+                         f'but the target has shape {index.shape}{hint}')
+    if index.size and (index.min() < 0 or index.max() >= classes):
+        bad = index[((index < 0) | (index >= classes)) & (index != ignore_index)]
+        if bad.size:
+            raise ValueError(f'{fn}(): target holds class index {bad.flat[0]}, out of range for '
+                             f'{classes} classes (input shape {input.shape}): class indices must lie '
+                             f'in [0, {classes - 1}], or equal ignore_index={ignore_index}')
+    return index
+
+
+def _class_weight(weight, input, axis, fn):
+    weight = _constant(weight, input, fn, 'weight')
+    if weight is not None and weight.shape != (input.shape[axis],):
+        raise ValueError(f'{fn}(): weight should hold one value per class, shape '
+                         f'({input.shape[axis]},), got shape {weight.shape}')
+    return weight
+
+
+def _looks_like_probabilities(data, axis):
+    """Every row in [0, 1] and summing to 1? The first row is checked alone first, so
+    ordinary logits are turned away after looking at C numbers."""
+    classes = data.shape[axis]
+    if classes < 2 or data.size == 0:
+        return False
+    first = data[(0,) * axis + (slice(None),) + (0,) * (data.ndim - axis - 1)]
+    if first.min() < 0 or first.max() > 1 or abs(first.sum() - 1) > 1e-4:
+        return False
+    return bool(data.min() >= 0 and data.max() <= 1
+                and np.all(np.abs(data.sum(axis=axis) - 1) <= 1e-4))
+
+
+def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction='mean',
+                  label_smoothing=0.0):
+    """Softmax cross-entropy of raw logits: -log softmax(input)[target], averaged.
+
+    `target` holds class indices (the input's shape without the class dim) or
+    class probabilities (the input's shape, floating point).
+    See `minigrad.ops.losses.CrossEntropy` and `CrossEntropyProbs` for the math.
+    """
+    fn = 'cross_entropy'
+    _check_float(input, fn)
+    _check_reduction(reduction)
+    axis = _class_dim(input, fn)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f'label_smoothing must be between 0.0 and 1.0, got {label_smoothing}')
+    weight = _class_weight(weight, input, axis, fn)
+    if _looks_like_probabilities(input.data, axis):
+        warnings.warn('cross_entropy() got an input whose rows all lie in [0, 1] and sum to 1: '
+                      'these look like probabilities (e.g. a softmax output). cross_entropy '
+                      'applies log_softmax itself and wants raw logits: pass the scores from '
+                      'before the softmax (drop the softmax layer).', UserWarning, stacklevel=2)
+    target_shape = target.shape if isinstance(target, (Tensor, np.ndarray)) else np.shape(target)
+    if target_shape == input.shape:
+        target_dtype = np.asarray(target.data if isinstance(target, Tensor) else target).dtype
+        if target_dtype.kind == 'f':
+            if ignore_index != -100:
+                raise ValueError('cross_entropy(): ignore_index is not supported for class-'
+                                 'probability (floating point) targets')
+            target = _float_target(target, input)
+            return losses.CrossEntropyProbs.apply(input, target, weight=weight,
+                                                  label_smoothing=float(label_smoothing),
+                                                  reduction=reduction)
+        raise ValueError(f'cross_entropy(): a target of the input\'s shape {input.shape} holds '
+                         f'class probabilities and must be floating point, got {target_dtype}; '
+                         f'for class labels pass {_describe(input, axis)}')
+    index = _class_indices(fn, input, target, axis, ignore_index)
+    return losses.CrossEntropy.apply(input, index=index, weight=weight, ignore_index=ignore_index,
+                                     label_smoothing=float(label_smoothing), reduction=reduction)
+
+
+def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction='mean'):
+    """Negative log-likelihood of log-probabilities (e.g. log_softmax output): -input[target].
+    See `minigrad.ops.losses.NLL`."""
+    fn = 'nll_loss'
+    _check_float(input, fn)
+    _check_reduction(reduction)
+    axis = _class_dim(input, fn)
+    weight = _class_weight(weight, input, axis, fn)
+    index = _class_indices(fn, input, target, axis, ignore_index)
+    return losses.NLL.apply(input, index=index, weight=weight, ignore_index=ignore_index,
+                            reduction=reduction)
