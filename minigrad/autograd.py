@@ -184,45 +184,44 @@ def backward(root, grad, retain_graph=False):
     grads = {start: grad}
     leaf_grads = {}
     ready = [start]
-    observers = _observers
     while ready:
         node = ready.pop()
+        inputs = node.inputs
         grad_out = grads.pop(node, None)
-        grads_in = ()
-        if grad_out is not None:
+        if grad_out is None:                # nothing reached this node: no gradient to pass on
+            grads_in = (None,) * len(inputs)
+        else:
             if node.hooks:
                 grad_out = _run_hooks(node.hooks, grad_out)
             if node.retained is not None and node.retained() is not None:
-                node.retained().grad = Tensor._wrap(grad_out.copy())
+                _accumulate_leaf(node.retained(), grad_out, owned=False)
             grads_in = node.backward(grad_out)
             if type(grads_in) is not tuple:
                 grads_in = (grads_in,)
-            for observer in observers:
+            for observer in _observers:
                 observer(node, grad_out, grads_in)
-        for i, t in enumerate(node.inputs):
-            g = grads_in[i] if grads_in else None
-            if g is not None and t.requires_grad:
-                if g.shape != t.data.shape:
-                    g = sum_to_shape(g, t.data.shape)
-                if g.dtype != t.data.dtype:
-                    g = g.astype(t.data.dtype)
-            else:
-                g = None
+        for t, g in zip(inputs, grads_in):
             fn = t.grad_fn
-            if fn is None:
-                if g is not None:
+            if g is not None and t.requires_grad:
+                data = t.data
+                if g.shape != data.shape:
+                    g = sum_to_shape(g, data.shape)
+                if g.dtype != data.dtype:
+                    g = g.astype(data.dtype)
+                if fn is None:
                     # A gradient passed through unchanged, or as a view, may be shared.
-                    fresh = g is not grad_out and g.base is None
                     key = id(t)
                     if key in leaf_grads:
                         leaf_grads[key] = (t, leaf_grads[key][1] + g, True)
                     else:
-                        leaf_grads[key] = (t, g, fresh)
-                continue
-            if g is not None:
+                        leaf_grads[key] = (t, g, g is not grad_out and g.base is None)
+                    continue
                 grads[fn] = grads[fn] + g if fn in grads else g
-            consumers[fn] -= 1
-            if consumers[fn] == 0:
+            elif fn is None:
+                continue
+            waiting = consumers[fn] - 1
+            consumers[fn] = waiting
+            if not waiting:
                 ready.append(fn)
         if not retain_graph:
             node.inputs = None

@@ -189,7 +189,7 @@ class Tensor:
                 raise RuntimeError(f'grad can be implicitly created only for scalar outputs; this '
                                    f'tensor has shape {self.shape}: call .sum() first or pass '
                                    f'backward(gradient=...) of that shape')
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.shape, self.dtype)
         else:
             grad = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
                               dtype=self.dtype)
@@ -208,34 +208,34 @@ class Tensor:
         return Tensor._wrap(_to_array(other))
 
     def __add__(self, other):
-        return ew.Add.apply(self, self._lift(other))
+        return ew.Add.apply(*_promote(self, self._lift(other)))
 
     def __radd__(self, other):
-        return ew.Add.apply(self._lift(other), self)
+        return ew.Add.apply(*_promote(self._lift(other), self))
 
     def __sub__(self, other):
-        return ew.Sub.apply(self, self._lift(other))
+        return ew.Sub.apply(*_promote(self, self._lift(other)))
 
     def __rsub__(self, other):
-        return ew.Sub.apply(self._lift(other), self)
+        return ew.Sub.apply(*_promote(self._lift(other), self))
 
     def __mul__(self, other):
-        return ew.Mul.apply(self, self._lift(other))
+        return ew.Mul.apply(*_promote(self, self._lift(other)))
 
     def __rmul__(self, other):
-        return ew.Mul.apply(self._lift(other), self)
+        return ew.Mul.apply(*_promote(self._lift(other), self))
 
     def __truediv__(self, other):
-        return ew.Div.apply(self, self._lift(other))
+        return ew.Div.apply(*_promote(self, self._lift(other)))
 
     def __rtruediv__(self, other):
-        return ew.Div.apply(self._lift(other), self)
+        return ew.Div.apply(*_promote(self._lift(other), self))
 
     def __pow__(self, other):
-        return ew.Pow.apply(self, self._lift(other))
+        return ew.Pow.apply(*_promote(self, self._lift(other)))
 
     def __rpow__(self, other):
-        return ew.Pow.apply(self._lift(other), self)
+        return ew.Pow.apply(*_promote(self._lift(other), self))
 
     def __neg__(self):
         return ew.Neg.apply(self)
@@ -274,29 +274,33 @@ class Tensor:
         return sh.Index.apply(self, index=_to_index(index))
 
     # ------------------------------------------------------------------ math
+    def _float(self):
+        """Itself if floating point, else a float32 copy: exp, log, ... of integers give float32 (PyTorch)."""
+        return self if self.data.dtype.kind == 'f' else Tensor._wrap(self.data.astype(np.float32))
+
     def exp(self):
-        return ew.Exp.apply(self)
+        return ew.Exp.apply(self._float())
 
     def log(self):
-        return ew.Log.apply(self)
+        return ew.Log.apply(self._float())
 
     def sqrt(self):
-        return ew.Sqrt.apply(self)
+        return ew.Sqrt.apply(self._float())
 
     def abs(self):
         return ew.Abs.apply(self)
 
     def sin(self):
-        return ew.Sin.apply(self)
+        return ew.Sin.apply(self._float())
 
     def cos(self):
-        return ew.Cos.apply(self)
+        return ew.Cos.apply(self._float())
 
     def tanh(self):
-        return act.Tanh.apply(self)
+        return act.Tanh.apply(self._float())
 
     def sigmoid(self):
-        return act.Sigmoid.apply(self)
+        return act.Sigmoid.apply(self._float())
 
     def relu(self):
         return act.ReLU.apply(self)
@@ -316,10 +320,10 @@ class Tensor:
         return self ** exponent
 
     def maximum(self, other):
-        return ew.Maximum.apply(self, self._lift(other))
+        return ew.Maximum.apply(*_promote(self, self._lift(other)))
 
     def minimum(self, other):
-        return ew.Minimum.apply(self, self._lift(other))
+        return ew.Minimum.apply(*_promote(self, self._lift(other)))
 
     # ------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False):
@@ -446,6 +450,17 @@ class Tensor:
 autograd.Tensor = Tensor
 
 
+def _promote(a, b):
+    """PyTorch's rule for mixed operands: an integer or bool tensor meeting a float one takes its dtype."""
+    da, db = a.data.dtype, b.data.dtype
+    if da is not db and (da.kind == 'f') != (db.kind == 'f'):
+        if da.kind == 'f':
+            b = Tensor._wrap(b.data.astype(da))
+        else:
+            a = Tensor._wrap(a.data.astype(db))
+    return a, b
+
+
 def _shape_arg(shape):
     """Accepts f(2, 3) and f((2, 3)) alike."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -563,4 +578,4 @@ def where(condition, input, other):             # noqa: A002 (PyTorch's argument
     if condition.dtype != bool_:
         raise TypeError(f'where expected condition to be a boolean tensor, got {condition.dtype}')
     like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
-    return ew.Where.apply(condition, _as_tensor(input, like), _as_tensor(other, like))
+    return ew.Where.apply(condition, *_promote(_as_tensor(input, like), _as_tensor(other, like)))

@@ -338,8 +338,6 @@ def test_retain_grad_on_a_leaf_changes_nothing():
     np.testing.assert_array_equal(x.grad.data, [2.0])
 
 
-@pytest.mark.xfail(strict=True, reason='engine bug in minigrad/autograd.py: a retained non-leaf '
-                   'grad is overwritten on each backward instead of accumulated as in PyTorch')
 def test_retained_grad_accumulates_like_a_leaf():
     x = leaf([1.0, 2.0])
     y = x * 2
