@@ -503,7 +503,9 @@ def _format(data):
     finite = data[np.isfinite(data)]
     integral = finite.size == 0 or np.all(finite == np.round(finite))
     magnitude = np.abs(finite[finite != 0]) if finite.size else finite
-    scientific = magnitude.size and (magnitude.max() >= 1e8 or magnitude.min() < 1e-4)
+    # PyTorch's switch: a range wider than 1000x, or values above 1e8 or below 1e-4
+    scientific = magnitude.size and (magnitude.max() / magnitude.min() > 1000
+                                     or magnitude.max() > 1e8 or magnitude.min() < 1e-4)
     if scientific:
         fmt = '{:.4e}'.format
     elif integral:
