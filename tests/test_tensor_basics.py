@@ -1,0 +1,425 @@
+"""Creating tensors, dtype rules, factories, seeds, attributes, methods, repr, gradcheck."""
+import re
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.autograd import Function
+
+
+# ---------------------------------------------------------- creation, dtype
+
+CREATION_DTYPES = [
+    # data, dtype it must get
+    (1.5, np.float32),
+    ([1.0, 2.0], np.float32),
+    ([[1, 2.5], [3, 4]], np.float32),           # any float makes it float
+    ([], np.float32),
+    (3, np.int64),
+    ([1, 2, 3], np.int64),
+    (True, np.bool_),
+    ([True, False], np.bool_),
+    (np.array([1.0, 2.0]), np.float64),         # NumPy input keeps its dtype
+    (np.array([1.0], dtype=np.float16), np.float16),
+    (np.array([1, 2], dtype=np.int32), np.int32),
+    (np.array([1, 2], dtype=np.uint8), np.uint8),
+    (np.float32(2.0), np.float32),
+    (np.float64(2.0), np.float64),
+]
+
+
+@pytest.mark.parametrize('data, dtype', CREATION_DTYPES, ids=[repr(row[0]) for row in CREATION_DTYPES])
+@pytest.mark.parametrize('make', [mg.tensor, mg.Tensor], ids=['tensor', 'Tensor'])
+def test_creation_dtype_rules(make, data, dtype):
+    t = make(data)
+    assert t.dtype == np.dtype(dtype)
+    assert isinstance(t.dtype, np.dtype)
+    assert isinstance(t.data, np.ndarray)
+    np.testing.assert_array_equal(t.data, np.asarray(data, dtype=dtype))
+
+
+@pytest.mark.parametrize('dtype', [mg.float32, mg.float64, mg.int64, mg.bool, np.float64, np.float32,
+                                   np.dtype('float64'), 'float64', np.int32],
+                         ids=str)
+def test_dtype_argument_accepts_numpy_and_minigrad_dtypes(dtype):
+    t = mg.tensor([1, 0, 2], dtype=dtype)
+    assert t.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(t.data, np.array([1, 0, 2], dtype=dtype))
+
+
+def test_minigrad_dtypes_are_numpy_dtypes():
+    assert mg.float32 == np.dtype(np.float32) and isinstance(mg.float32, np.dtype)
+    assert mg.float64 == np.dtype(np.float64)
+    assert mg.int64 == np.dtype(np.int64)
+    assert mg.bool == np.dtype(np.bool_)
+
+
+def test_tensor_copies_its_data():
+    a = np.array([1.0, 2.0], dtype=np.float32)
+    t = mg.tensor(a)
+    a[0] = 100.0
+    assert t.data[0] == 1.0
+    u = mg.tensor(t)
+    t.data[1] = 50.0
+    assert u.data[1] == 2.0
+
+
+def test_requires_grad_at_creation():
+    t = mg.tensor([1.0, 2.0], requires_grad=True)
+    assert t.requires_grad and t.is_leaf and t.grad is None and t.grad_fn is None
+    assert not mg.tensor([1.0]).requires_grad
+
+
+def test_unsupported_data_is_a_clear_error():
+    with pytest.raises(TypeError, match='numbers'):
+        mg.tensor(['a', 'b'])
+
+
+# ------------------------------------------------- dtype of results (promotion)
+
+FLOAT32_WITH_SCALARS = [
+    lambda x: x + 1, lambda x: 1 + x, lambda x: x - 2.5, lambda x: 2.5 - x, lambda x: x * 3,
+    lambda x: 0.5 * x, lambda x: x / 3, lambda x: 3 / x, lambda x: x ** 2, lambda x: x ** 0.5,
+    lambda x: 2 ** x, lambda x: x.maximum(0.5), lambda x: mg.minimum(x, 1), lambda x: x.clamp(0, 1.5),
+    lambda x: mg.where(x > 1, x, 0.0), lambda x: mg.where(x > 1, 2.0, x), lambda x: -x,
+    lambda x: x + np.float64(1.0), lambda x: mg.pow(x, 2), lambda x: mg.pow(2.0, x),
+]
+
+
+@pytest.mark.parametrize('dtype', [mg.float32, mg.float64])
+@pytest.mark.parametrize('fn', FLOAT32_WITH_SCALARS, ids=range(len(FLOAT32_WITH_SCALARS)))
+def test_python_scalars_keep_the_tensor_float_dtype(fn, dtype):
+    x = mg.tensor([1.0, 2.0], dtype=dtype, requires_grad=True)
+    out = fn(x)
+    assert out.dtype == dtype
+    out.sum().backward()
+    assert x.grad.dtype == dtype
+
+
+PROMOTIONS = [
+    # PyTorch's rules: an integer or bool tensor meeting a float (tensor or Python
+    # float) takes the float dtype; Python floats count as float32.
+    ('int + 0.5', lambda: mg.tensor([1, 2]) + 0.5, np.float32),
+    ('0.5 * int', lambda: 0.5 * mg.tensor([1, 2]), np.float32),
+    ('int / int', lambda: mg.tensor([1, 2]) / mg.tensor([2, 2]), np.float32),
+    ('int / 2', lambda: mg.tensor([1, 2]) / 2, np.float32),
+    ('int * float32', lambda: mg.tensor([1, 2]) * mg.tensor([0.5, 1.0]), np.float32),
+    ('float32 - int', lambda: mg.tensor([0.5, 1.0]) - mg.tensor([1, 2]), np.float32),
+    ('float64 + int', lambda: mg.tensor([0.5], dtype=mg.float64) + mg.tensor([1]), np.float64),
+    ('bool * float32', lambda: mg.tensor([True, False]) * mg.tensor([0.5, 1.0]), np.float32),
+    ('int ** 0.5', lambda: mg.tensor([4]) ** 0.5, np.float32),
+    ('maximum(int, float32)', lambda: mg.maximum(mg.tensor([1, 2]), mg.tensor([1.5, 0.5])), np.float32),
+    ('where(c, int, float32)', lambda: mg.where(mg.tensor([True]), mg.tensor([1]), mg.tensor([0.5])), np.float32),
+    ('int + 1', lambda: mg.tensor([1, 2]) + 1, np.int64),
+    ('int * int', lambda: mg.tensor([1, 2]) * mg.tensor([3, 4]), np.int64),
+    ('bool + 1', lambda: mg.tensor([True]) + 1, np.int64),
+    ('float32 + float64', lambda: mg.tensor([1.0]) + mg.tensor([1.0], dtype=mg.float64), np.float64),
+    ('int.exp()', lambda: mg.tensor([1, 2]).exp(), np.float32),
+    ('int.sqrt()', lambda: mg.tensor([1, 4]).sqrt(), np.float32),
+    ('mg.log(int)', lambda: mg.log(mg.tensor([1, 2])), np.float32),
+    ('int.sigmoid()', lambda: mg.tensor([1, 2]).sigmoid(), np.float32),
+    ('int.tanh()', lambda: mg.tensor([1, 2]).tanh(), np.float32),
+    ('int.sin()', lambda: mg.tensor([1, 2]).sin(), np.float32),
+    ('int.abs()', lambda: mg.tensor([-1, 2]).abs(), np.int64),
+    ('int.relu()', lambda: mg.tensor([-1, 2]).relu(), np.int64),
+    ('int.sum()', lambda: mg.tensor([1, 2]).sum(), np.int64),
+    ('bool.sum()', lambda: mg.tensor([True, True]).sum(), np.int64),
+]
+
+
+@pytest.mark.parametrize('fn, dtype', [row[1:] for row in PROMOTIONS], ids=[row[0] for row in PROMOTIONS])
+def test_result_dtype_follows_pytorch(fn, dtype):
+    assert fn().dtype == np.dtype(dtype)
+
+
+def test_mixed_int_float_values_and_gradient():
+    w = mg.tensor([0.5, 1.5], requires_grad=True)
+    labels = mg.tensor([1, 2])
+    out = (labels * w + 0.5 * labels).sum()
+    np.testing.assert_allclose(out.item(), 0.5 + 3.0 + 1.5)
+    out.backward()
+    np.testing.assert_array_equal(w.grad.data, [1.0, 2.0])
+    assert w.grad.dtype == mg.float32
+
+
+def _model(x, w, v):
+    h = (x @ w).tanh()
+    z = mg.cat([h.sigmoid(), h.relu() ** 2], dim=1)
+    s = z.softmax(dim=1) + z.log_softmax(dim=-1).exp() * 0.5
+    return (s.var(dim=0) + s.mean(0) + s.logsumexp(dim=1).sum() - s.amax()).sum() * v.sum()
+
+
+@pytest.mark.parametrize('dtype', [mg.float32, mg.float64])
+def test_a_whole_computation_stays_in_its_float_dtype(dtype):
+    mg.manual_seed(0)
+    x = mg.randn(4, 3, dtype=dtype)
+    w = mg.randn(3, 2, dtype=dtype, requires_grad=True)
+    v = mg.randn(2, dtype=dtype, requires_grad=True)
+    out = _model(x, w, v)
+    node, seen = out.grad_fn, 0
+    stack = [out]
+    while stack:                                # every intermediate keeps the dtype
+        t = stack.pop()
+        assert t.dtype == dtype, f'{t.grad_fn} gave {t.dtype}'
+        if t.grad_fn is not None:
+            stack.extend(t.grad_fn.inputs)
+            seen += 1
+    assert seen > 15
+    out.backward()
+    assert w.grad.dtype == dtype and v.grad.dtype == dtype
+    if dtype == mg.float64:
+        assert mg.gradcheck(lambda w, v: _model(x, w, v), (w.detach().requires_grad_(), v.detach().requires_grad_()))
+
+
+# --------------------------------------------------------------- factories
+
+FACTORIES = [
+    # id, call, expected values (None: random), default dtype
+    ('zeros(2, 3)', lambda **kw: mg.zeros(2, 3, **kw), np.zeros((2, 3)), np.float32),
+    ('zeros((2, 3))', lambda **kw: mg.zeros((2, 3), **kw), np.zeros((2, 3)), np.float32),
+    ('ones(4)', lambda **kw: mg.ones(4, **kw), np.ones(4), np.float32),
+    ('ones([2, 2])', lambda **kw: mg.ones([2, 2], **kw), np.ones((2, 2)), np.float32),
+    ('full((2, 3), 1.5)', lambda **kw: mg.full((2, 3), 1.5, **kw), np.full((2, 3), 1.5), np.float32),
+    ('full(3, 2.0)', lambda **kw: mg.full(3, 2.0, **kw), np.full(3, 2.0), np.float32),
+    ('randn(3, 4)', lambda **kw: mg.randn(3, 4, **kw), None, np.float32),
+    ('rand((3, 4))', lambda **kw: mg.rand((3, 4), **kw), None, np.float32),
+    ('arange(0, 1, 0.25)', lambda **kw: mg.arange(0, 1, 0.25, **kw), np.arange(0, 1, 0.25), np.float32),
+    ('arange(2.5)', lambda **kw: mg.arange(2.5, **kw), np.arange(2.5), np.float32),
+    ('eye(3)', lambda **kw: mg.eye(3, **kw), np.eye(3), np.float32),
+    ('eye(2, 3)', lambda **kw: mg.eye(2, 3, **kw), np.eye(2, 3), np.float32),
+    ('zeros_like', lambda **kw: mg.zeros_like(mg.ones(2, 3), **kw), np.zeros((2, 3)), np.float32),
+    ('ones_like', lambda **kw: mg.ones_like(mg.zeros(2, 3), **kw), np.ones((2, 3)), np.float32),
+    ('randn_like', lambda **kw: mg.randn_like(mg.zeros(5, 2), **kw), None, np.float32),
+]
+
+
+@pytest.mark.parametrize('make, expected, dtype', [row[1:] for row in FACTORIES], ids=[row[0] for row in FACTORIES])
+def test_factory_defaults(make, expected, dtype):
+    t = make()
+    assert t.dtype == np.dtype(dtype)
+    assert not t.requires_grad and t.is_leaf
+    if expected is not None:
+        assert t.shape == expected.shape
+        np.testing.assert_array_equal(t.data, expected)
+
+
+@pytest.mark.parametrize('make, expected, dtype', [row[1:] for row in FACTORIES], ids=[row[0] for row in FACTORIES])
+def test_factory_requires_grad_and_dtype(make, expected, dtype):
+    t = make(requires_grad=True, dtype=mg.float64)
+    assert t.dtype == mg.float64 and t.requires_grad and t.is_leaf
+    if expected is not None:
+        np.testing.assert_array_equal(t.data, expected)
+    (t * 2).sum().backward()
+    np.testing.assert_array_equal(t.grad.data, np.full(t.shape, 2.0))
+
+
+@pytest.mark.parametrize('make, expected', [
+    (lambda: mg.arange(5), np.arange(5)),
+    (lambda: mg.arange(1, 4), np.arange(1, 4)),
+    (lambda: mg.arange(10, 0, -3), np.arange(10, 0, -3)),
+    (lambda: mg.full((2,), 7), np.full(2, 7)),
+    (lambda: mg.zeros(3, dtype=mg.int64), np.zeros(3, dtype=np.int64)),
+], ids=['arange(5)', 'arange(1, 4)', 'arange(10, 0, -3)', 'full int', 'zeros int64'])
+def test_integer_factories(make, expected):
+    t = make()
+    assert t.dtype == mg.int64
+    np.testing.assert_array_equal(t.data, expected)
+
+
+def test_like_factories_keep_dtype_and_shape():
+    x = mg.zeros(2, 3, dtype=mg.float64)
+    for make in (mg.zeros_like, mg.ones_like, mg.randn_like):
+        t = make(x)
+        assert t.shape == (2, 3) and t.dtype == mg.float64
+    assert mg.zeros_like(mg.tensor([1, 2])).dtype == mg.int64
+
+
+def test_random_factories_have_the_right_distribution():
+    mg.manual_seed(0)
+    n = mg.randn(20_000).data
+    u = mg.rand(20_000).data
+    assert abs(n.mean()) < 0.03 and abs(n.std() - 1) < 0.03
+    assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.01
+
+
+@pytest.mark.parametrize('make', [lambda: mg.randn(3, 2), lambda: mg.rand(4),
+                                  lambda: mg.randn_like(mg.zeros(2, 2))], ids=['randn', 'rand', 'randn_like'])
+def test_manual_seed_makes_draws_reproducible(make):
+    mg.manual_seed(123)
+    first = [make().data for _ in range(3)]
+    mg.manual_seed(123)
+    second = [make().data for _ in range(3)]
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first[0], first[1])       # the stream moves on
+    mg.manual_seed(124)
+    assert not np.array_equal(make().data, first[0])
+
+
+# -------------------------------------------------------------- attributes
+
+def test_attributes():
+    t = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    assert t.shape == (2, 3) and isinstance(t.shape, tuple)
+    assert t.ndim == 2 and t.dtype == mg.float32
+    assert t.is_leaf and t.grad_fn is None
+    y = t * 2
+    assert not y.is_leaf and y.requires_grad
+    z = mg.tensor([1.0]) * 2                     # nothing requires grad: a leaf
+    assert z.is_leaf and z.grad_fn is None and not z.requires_grad
+
+
+GRAD_FN_NAMES = [
+    (lambda x: x * 2, 'MulBackward'),
+    (lambda x: x + 2, 'AddBackward'),
+    (lambda x: x - 2, 'SubBackward'),
+    (lambda x: x / 2, 'DivBackward'),
+    (lambda x: x ** 2, 'PowBackward'),
+    (lambda x: -x, 'NegBackward'),
+    (lambda x: x @ x.T, 'MatMulBackward'),
+    (lambda x: x.exp(), 'ExpBackward'),
+    (lambda x: x.tanh(), 'TanhBackward'),
+    (lambda x: x.sum(), 'SumBackward'),
+    (lambda x: x.mean(), 'MeanBackward'),
+    (lambda x: x.reshape(-1), 'ReshapeBackward'),
+    (lambda x: x[0], 'IndexBackward'),
+    (lambda x: mg.cat([x, x]), 'CatBackward'),
+    (lambda x: x.softmax(dim=1), 'SoftmaxBackward'),
+]
+
+
+@pytest.mark.parametrize('fn, name', GRAD_FN_NAMES, ids=[row[1] for row in GRAD_FN_NAMES])
+def test_grad_fn_has_a_readable_name(fn, name):
+    out = fn(mg.ones(2, 2, requires_grad=True))
+    assert out.grad_fn.name == name
+    assert name in repr(out)
+
+
+# ----------------------------------------------------------------- methods
+
+def test_item():
+    assert mg.tensor([[2.5]]).item() == 2.5 and isinstance(mg.tensor(2.5).item(), float)
+    assert mg.tensor(3).item() == 3 and isinstance(mg.tensor(3).item(), int)
+    with pytest.raises(ValueError, match=r'one element.*\(2,\)'):
+        mg.tensor([1.0, 2.0]).item()
+
+
+def test_numpy():
+    t = mg.tensor([1.0, 2.0])
+    assert isinstance(t.numpy(), np.ndarray)
+    np.testing.assert_array_equal(t.numpy(), [1.0, 2.0])
+    with pytest.raises(RuntimeError, match='detach'):
+        mg.tensor([1.0], requires_grad=True).numpy()
+    np.testing.assert_array_equal(mg.tensor([1.0], requires_grad=True).detach().numpy(), [1.0])
+
+
+def test_tolist_numel_size_len():
+    t = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    assert t.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert mg.tensor(2.0).tolist() == 2.0
+    assert t.numel() == 6 and mg.tensor(1.0).numel() == 1
+    assert t.size() == (2, 3) and t.size(0) == 2 and t.size(-1) == 3
+    assert len(t) == 2 and len(mg.zeros(5)) == 5
+    with pytest.raises(TypeError, match='0-d'):
+        len(mg.tensor(1.0))
+
+
+def test_detach():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    d = y.detach()
+    assert not d.requires_grad and d.is_leaf and d.grad_fn is None
+    assert np.shares_memory(d.data, y.data)      # same data, as in PyTorch
+    (d * y).sum().backward()                     # d is a constant here
+    np.testing.assert_array_equal(x.grad.data, 2 * d.data)
+
+
+def test_requires_grad_():
+    t = mg.tensor([1.0])
+    assert t.requires_grad_() is t and t.requires_grad
+    assert t.requires_grad_(False) is t and not t.requires_grad
+
+
+def test_zero_():
+    t = mg.tensor([1.0, 2.0])
+    data = t.data
+    assert t.zero_() is t
+    assert t.data is data                        # in place
+    np.testing.assert_array_equal(t.data, [0.0, 0.0])
+
+
+# -------------------------------------------------------------------- repr
+
+REPRS = [
+    (lambda: mg.tensor([[1.0, 2.0]], requires_grad=True), 'tensor([[1., 2.]], requires_grad=True)'),
+    (lambda: mg.tensor([[1.0, 2.0], [3.0, 4.0]]), 'tensor([[1., 2.],\n        [3., 4.]])'),
+    (lambda: mg.tensor(1.5), 'tensor(1.5000)'),
+    (lambda: mg.tensor(3.0), 'tensor(3.)'),
+    (lambda: mg.tensor([1.5, 2.25]), 'tensor([1.5000, 2.2500])'),
+    (lambda: mg.tensor([-1.0, 2.0]), 'tensor([-1.,  2.])'),
+    (lambda: mg.tensor([1e-5, 1.0]), 'tensor([1.0000e-05, 1.0000e+00])'),
+    (lambda: mg.tensor([1e10]), 'tensor([1.0000e+10])'),
+    (lambda: mg.tensor([0.001, 10.0]), 'tensor([1.0000e-03, 1.0000e+01])'),
+    (lambda: mg.tensor([1.0, 2000.0]), 'tensor([1.0000e+00, 2.0000e+03])'),
+    (lambda: mg.tensor([1.0, 999.0]), 'tensor([  1., 999.])'),
+    (lambda: mg.tensor([np.nan, 2.5]), 'tensor([   nan, 2.5000])'),
+    (lambda: mg.tensor([1, 2, 3]), 'tensor([1, 2, 3])'),
+    (lambda: mg.tensor([True, False]), 'tensor([ True, False])'),
+    (lambda: mg.tensor([]), 'tensor([])'),
+    (lambda: mg.tensor([1.0, 2.0], requires_grad=True) * 2, 'tensor([2., 4.], grad_fn=<MulBackward>)'),
+    (lambda: mg.tensor([1.0, 2.0], dtype=mg.float64), 'tensor([1., 2.], dtype=minigrad.float64)'),
+]
+
+
+@pytest.mark.parametrize('make, expected', REPRS, ids=[row[1] for row in REPRS])
+def test_repr_like_pytorch(make, expected):
+    assert repr(make()) == expected
+
+
+# --------------------------------------------------------------- gradcheck
+
+class WrongSin(Function):
+    """A deliberately wrong op: claims d sin(x) = sin(x) dx."""
+    def forward(self, x):
+        self.saved = x
+        return np.sin(x)
+
+    def backward(self, grad):
+        return grad * np.sin(self.saved)
+
+
+def test_gradcheck_passes_a_correct_op_with_any_input_form():
+    x = mg.tensor([0.5, 1.0], requires_grad=True)
+    assert mg.gradcheck(lambda x: x.sin(), x) is True                      # a tensor, non-scalar output
+    assert mg.gradcheck(lambda x: x.sin().sum(), [x]) is True              # a list, scalar output
+    assert mg.gradcheck(lambda a, b: a * b, (x, mg.tensor([2.0, 3.0]))) is True
+    assert x.grad is None and x.dtype == mg.float32                        # the caller's tensors are untouched
+
+
+def test_gradcheck_error_names_input_element_values_and_relative_error():
+    a = np.array([[0.3, 1.2], [2.0, -0.7]])
+    x = mg.tensor(a, dtype=mg.float64, requires_grad=True)
+    c = mg.tensor([1.0], dtype=mg.float64, requires_grad=True)
+    with pytest.raises(mg.GradcheckError) as info:
+        mg.gradcheck(lambda c, x: c * WrongSin.apply(x), (c, x))
+    assert isinstance(info.value, AssertionError)
+    message = str(info.value)
+    assert 'input 1' in message
+    match = re.search(r'element \((\d+), (\d+)\).*analytic (\S+), numeric (\S+), relative error (\S+)',
+                      message)
+    assert match, message
+    i, j = int(match[1]), int(match[2])
+    analytic, numeric, relative = (float(match[k].rstrip(',')) for k in (3, 4, 5))
+    direction = np.random.default_rng(0).standard_normal((2, 2))          # gradcheck's fixed vᵀJ direction
+    # the element reported is the worst one; both values and the error are those of that element
+    worst = np.unravel_index(np.argmax(np.abs(direction * (np.sin(a) - np.cos(a)))), a.shape)
+    assert (i, j) == worst
+    assert analytic == pytest.approx(direction[i, j] * np.sin(a[i, j]), rel=1e-5)
+    assert numeric == pytest.approx(direction[i, j] * np.cos(a[i, j]), rel=1e-5)
+    assert relative == pytest.approx(abs(analytic - numeric) / abs(numeric), rel=1e-2)
+
+
+def test_gradcheck_needs_an_input_that_requires_grad():
+    with pytest.raises(mg.GradcheckError, match='requires_grad'):
+        mg.gradcheck(lambda x: x * 2, mg.tensor([1.0]))
