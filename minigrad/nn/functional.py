@@ -230,7 +230,8 @@ def _describe(input, axis):
 
 
 def _class_indices(fn, input, target, axis, ignore_index):
-    """Checks class-index targets: integer dtype, the input's shape without the class dim, in range."""
+    """Checks class-index targets (integer dtype, the input's shape without the class dim,
+    in range); returns them and the ignore_index the op must look for (None if absent)."""
     index = target.data if isinstance(target, Tensor) else np.asarray(target)
     expected = input.shape[:axis] + input.shape[axis + 1:]
     classes = input.shape[axis]
@@ -242,13 +243,17 @@ def _class_indices(fn, input, target, axis, ignore_index):
         hint = (' (squeeze away the extra dim)' if index.shape == expected + (1,) else '')
         raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {input.shape}), '
                          f'but the target has shape {index.shape}{hint}')
-    if index.size and (index.min() < 0 or index.max() >= classes):
+    if not index.size:
+        return index, None
+    low, high = index.min(), index.max()
+    if low < 0 or high >= classes:
         bad = index[((index < 0) | (index >= classes)) & (index != ignore_index)]
         if bad.size:
             raise ValueError(f'{fn}(): target holds class index {bad.flat[0]}, out of range for '
                              f'{classes} classes (input shape {input.shape}): class indices must lie '
                              f'in [0, {classes - 1}], or equal ignore_index={ignore_index}')
-    return index
+    # The op skips looking for ignored targets when none can be there.
+    return index, (ignore_index if low <= ignore_index <= high else None)
 
 
 def _class_weight(weight, input, axis, fn):
@@ -306,7 +311,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction='m
         raise ValueError(f'cross_entropy(): a target of the input\'s shape {input.shape} holds '
                          f'class probabilities and must be floating point, got {target_dtype}; '
                          f'for class labels pass {_describe(input, axis)}')
-    index = _class_indices(fn, input, target, axis, ignore_index)
+    index, ignore_index = _class_indices(fn, input, target, axis, ignore_index)
     return losses.CrossEntropy.apply(input, index=index, weight=weight, ignore_index=ignore_index,
                                      label_smoothing=float(label_smoothing), reduction=reduction)
 
@@ -319,6 +324,6 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction='mean')
     _check_reduction(reduction)
     axis = _class_dim(input, fn)
     weight = _class_weight(weight, input, axis, fn)
-    index = _class_indices(fn, input, target, axis, ignore_index)
+    index, ignore_index = _class_indices(fn, input, target, axis, ignore_index)
     return losses.NLL.apply(input, index=index, weight=weight, ignore_index=ignore_index,
                             reduction=reduction)

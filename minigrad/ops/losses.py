@@ -166,7 +166,7 @@ class BCEWithLogits(Function):
 
 def _along(values, axis):
     """Per-sample values with the class dim put back (size 1), to broadcast over classes."""
-    return np.expand_dims(values, axis) if np.ndim(values) else values
+    return values[(slice(None),) * axis + (None,)] if np.ndim(values) else values
 
 
 def _class_shape(weight, ndim, axis):
@@ -174,17 +174,26 @@ def _class_shape(weight, ndim, axis):
     return weight.reshape([-1 if d == axis else 1 for d in range(ndim)])
 
 
-def _pick(index, ignore_index, weight, dtype):
-    """Safe indices (ignored ones point at class 0), each sample's weight w_{y_n}
-    (0 if ignored; None when unweighted and nothing is ignored) and the mask of
-    samples kept (None when nothing is ignored)."""
-    ignored = index == ignore_index
-    if not ignored.any():
-        return index, (None if weight is None else weight[index]), None
+def _at_targets(index, axis):
+    """The fancy index that picks each sample's target class: x[_at_targets(y, 1)] is
+    x[n, y_n] for (N, C), x[n, y_{n,i}, i] for (N, C, d1), x[y] for (C,)."""
+    samples = [np.arange(n).reshape([-1 if d == i else 1 for d in range(index.ndim)])
+               for i, n in enumerate(index.shape)]
+    return tuple(samples[:axis]) + (index,) + tuple(samples[axis:])
+
+
+def _pick(index, ignore_index, weight, dtype, axis):
+    """Where each sample's target class sits (ignored samples point at class 0),
+    each sample's weight w_{y_n} (0 if ignored; None when unweighted and nothing
+    is ignored) and the mask of samples kept (None when nothing is ignored).
+    ignore_index=None says no target equals it (the caller saw the range)."""
+    ignored = None if ignore_index is None else index == ignore_index
+    if ignored is None or not ignored.any():
+        return _at_targets(index, axis), (None if weight is None else weight[index]), None
     keep = ~ignored
     safe = np.where(keep, index, 0)
     sample_weight = keep.astype(dtype) if weight is None else weight[safe] * keep
-    return safe, sample_weight, keep
+    return _at_targets(safe, axis), sample_weight, keep
 
 
 class CrossEntropy(Function):
@@ -209,9 +218,8 @@ class CrossEntropy(Function):
         exp = np.exp(shifted)
         total = exp.sum(axis=axis, keepdims=True)
         log_total = np.log(total)
-        safe, sample_weight, keep = _pick(index, ignore_index, weight, x.dtype)
-        picked = np.take_along_axis(shifted, np.expand_dims(safe, axis), axis)
-        losses = np.squeeze(log_total - picked, axis)           # -lp_{y_n}
+        targets, sample_weight, keep = _pick(index, ignore_index, weight, x.dtype, axis)
+        losses = log_total.squeeze(axis) - shifted[targets]     # -lp_{y_n}
         if sample_weight is not None:
             losses = losses * sample_weight
         if label_smoothing:
@@ -221,22 +229,22 @@ class CrossEntropy(Function):
             else:                                               # Σ_c w_c (-lp_c)
                 class_weight = _class_shape(weight, x.ndim, axis)
                 smooth = weight.sum() * log_total - (shifted * class_weight).sum(axis=axis, keepdims=True)
-            smooth = np.squeeze(smooth, axis)
+            smooth = smooth.squeeze(axis)
             if keep is not None:                                # ignored samples add nothing
                 smooth = smooth * keep
             losses = (1 - label_smoothing) * losses + (label_smoothing / classes) * smooth
         count = index.size if sample_weight is None else sample_weight.sum()
-        self.saved = (exp, total, safe, keep, sample_weight, weight, count)
+        self.saved = (exp, total, targets, keep, sample_weight, weight, count)
         self.axis = axis
         self.label_smoothing, self.reduction = label_smoothing, reduction
         return _reduce(losses, reduction, count)
 
     def backward(self, grad):
-        exp, total, safe, keep, sample_weight, weight, count = self.saved
+        exp, total, targets, keep, sample_weight, weight, count = self.saved
         axis, smoothing = self.axis, self.label_smoothing
         upstream = _upstream(grad, self.reduction, count)        # per sample, or a scalar
         # q's one-hot part: (1 - ε) w_{y_n} at the target class.
-        target_part = upstream * (1 - smoothing)
+        target_part = upstream * (1 - smoothing) if smoothing else upstream
         if sample_weight is not None:
             target_part = target_part * sample_weight
         # Σ_c q_c = (1 - ε) w_{y_n} + ε Σ_c w_c / C; zero for ignored samples.
@@ -248,9 +256,7 @@ class CrossEntropy(Function):
                 smooth_part = smooth_part * keep
             row_total = target_part + smooth_part * (classes if weight is None else weight.sum())
         grad_x = exp * (_along(row_total, axis) / total)        # (Σ_c q_c) softmax(x)
-        index_along = np.expand_dims(safe, axis)
-        at_target = np.take_along_axis(grad_x, index_along, axis)
-        np.put_along_axis(grad_x, index_along, at_target - _along(target_part, axis), axis)
+        grad_x[targets] -= target_part                           # - (1 - ε) w_{y_n} onehot(y_n)
         if smoothing:                                            # - (ε / C) w
             class_weight = 1 if weight is None else _class_shape(weight, exp.ndim, axis)
             grad_x -= _along(smooth_part, axis) * class_weight
@@ -306,20 +312,20 @@ class NLL(Function):
     """
     def forward(self, x, index, weight, ignore_index, reduction):
         axis = 1 if x.ndim > 1 else 0
-        safe, sample_weight, _ = _pick(index, ignore_index, weight, x.dtype)
-        losses = -np.squeeze(np.take_along_axis(x, np.expand_dims(safe, axis), axis), axis)
+        targets, sample_weight, _ = _pick(index, ignore_index, weight, x.dtype, axis)
+        losses = -x[targets]
         if sample_weight is not None:
             losses = losses * sample_weight
         count = index.size if sample_weight is None else sample_weight.sum()
-        self.saved = (safe, sample_weight, count)
+        self.saved = (targets, sample_weight, count)
         self.shape, self.dtype, self.axis, self.reduction = x.shape, x.dtype, axis, reduction
         return _reduce(losses, reduction, count)
 
     def backward(self, grad):
-        safe, sample_weight, count = self.saved
+        targets, sample_weight, count = self.saved
         upstream = _upstream(grad, self.reduction, count)
         if sample_weight is not None:
             upstream = upstream * sample_weight
         grad_x = np.zeros(self.shape, dtype=self.dtype)
-        np.put_along_axis(grad_x, np.expand_dims(safe, self.axis), -_along(upstream, self.axis), self.axis)
+        grad_x[targets] = -upstream
         return grad_x
