@@ -1,0 +1,86 @@
+"""Writes the notebooks in this folder from the cells listed in nb01.py, nb02.py, nb03.py,
+then executes each from a clean kernel and saves it with its outputs.
+
+    python notebooks/build.py                 # write and execute all of them
+    python notebooks/build.py 02              # only those whose file name contains "02"
+    python notebooks/build.py --no-execute    # write the cells only, no outputs
+
+Edit the cells in the nbXX.py files, not the .ipynb files: tests/test_notebooks.py
+checks that the committed notebooks hold exactly these cells, and re-executes them.
+"""
+import argparse
+import importlib.util
+import pathlib
+import sys
+import textwrap
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+SOURCES = ('nb01.py', 'nb02.py', 'nb03.py')     # each defines NAME and CELLS
+TIMEOUT = 300                                    # seconds per cell
+
+
+def md(text):
+    """A markdown cell."""
+    return ('markdown', textwrap.dedent(text).strip('\n'))
+
+
+def code(text):
+    """A code cell."""
+    return ('code', textwrap.dedent(text).strip('\n'))
+
+
+def specs(only=()):
+    """(file name, cells) of every notebook (or of those whose source name contains one of `only`)."""
+    if str(HERE) not in sys.path:           # the nbXX.py files import md and code from here
+        sys.path.insert(0, str(HERE))
+    out = []
+    for source in SOURCES:
+        if only and not any(part in source for part in only):
+            continue
+        spec = importlib.util.spec_from_file_location(source[:-3], HERE / source)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        out.append((module.NAME, module.CELLS))
+    return out
+
+
+def notebook(cells):
+    """An nbformat v4 notebook holding `cells`, with the python3 kernel's metadata."""
+    import nbformat.v4 as v4
+    nb = v4.new_notebook()
+    nb.cells = [v4.new_markdown_cell(src) if kind == 'markdown' else v4.new_code_cell(src)
+                for kind, src in cells]
+    nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3',
+                                 'language': 'python'}
+    nb.metadata['language_info'] = {'name': 'python'}
+    return nb
+
+
+def execute(nb, timeout=TIMEOUT):
+    """Runs every cell in a fresh python3 kernel started in this folder; raises on a cell error."""
+    from nbclient import NotebookClient
+    client = NotebookClient(nb, timeout=timeout, kernel_name='python3', record_timing=False,
+                            resources={'metadata': {'path': str(HERE)}})
+    client.execute()
+    return nb
+
+
+def main():
+    import nbformat
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('only', nargs='*', help='build only notebooks whose number contains this, e.g. 02')
+    parser.add_argument('--no-execute', action='store_true', help='write the cells without outputs')
+    args = parser.parse_args()
+    for name, cells in specs(args.only):
+        nb = notebook(cells)
+        if not args.no_execute:
+            start = time.perf_counter()
+            execute(nb)
+            print(f'{name}: executed in {time.perf_counter() - start:.1f} s')
+        nbformat.write(nb, HERE / name)
+        print(f'wrote {HERE / name}')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
