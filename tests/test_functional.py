@@ -111,6 +111,12 @@ def test_softmax_dim_out_of_range_raises_index_error(fn):
         fn(mg.zeros(2, 3), 2)
 
 
+@pytest.mark.parametrize('fn', [F.softmax, F.log_softmax])
+def test_softmax_needs_one_int_dim(fn):
+    with pytest.raises(TypeError, match=r'needs dim, one int.*got None'):
+        fn(mg.zeros(2, 3), None)                                 # never silently over all elements
+
+
 @pytest.mark.parametrize('fn', [F.relu, F.sigmoid, F.tanh, lambda x: F.softmax(x, 0)])
 def test_activations_want_tensors(fn):
     with pytest.raises(TypeError, match=r'minigrad Tensor, got ndarray; wrap it with mg.tensor'):

@@ -103,16 +103,22 @@ def tanh(input):
     return act.Tanh.apply(_check_tensor(input, 'tanh'))
 
 
+def _softmax_dim(input, dim, fn):
+    _check_tensor(input, fn)
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f'{fn}() needs dim, one int: the dim to normalise over, e.g. dim=1 for '
+                        f'scores of shape (N, C); got {dim!r}')
+    return input._dim(int(dim))
+
+
 def softmax(input, dim):
     """e^x / Σ e^x along `dim` (computed after subtracting the max, so it never overflows)."""
-    _check_tensor(input, 'softmax')
-    return act.Softmax.apply(input, dim=input._dim(dim))
+    return act.Softmax.apply(input, dim=_softmax_dim(input, dim, 'softmax'))
 
 
 def log_softmax(input, dim):
     """x - logsumexp(x) along `dim`: the log of softmax, without ever taking log(0)."""
-    _check_tensor(input, 'log_softmax')
-    return act.LogSoftmax.apply(input, dim=input._dim(dim))
+    return act.LogSoftmax.apply(input, dim=_softmax_dim(input, dim, 'log_softmax'))
 
 
 def linear(input, weight, bias=None):
