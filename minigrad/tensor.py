@@ -397,32 +397,36 @@ class Tensor:
     view = reshape
 
     def permute(self, *dims):
-        dims = _shape_arg(dims)
-        if sorted(d % max(self.ndim, 1) for d in dims) != list(range(self.ndim)):
+        dims = tuple(_wrap_dim(d, self.ndim) for d in _shape_arg(dims))
+        if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(f'permute(): dims {dims} must be a reordering of the '
                                f'{self.ndim} dims of a tensor of shape {self.shape}')
-        return sh.Permute.apply(self, dims=tuple(d % self.ndim for d in dims))
+        return sh.Permute.apply(self, dims=dims)
 
     def transpose(self, dim0, dim1):
         dims = list(range(self.ndim))
+        dim0, dim1 = _wrap_dim(dim0, self.ndim), _wrap_dim(dim1, self.ndim)
         dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
         return self.permute(*dims)
 
     def flatten(self, start_dim=0, end_dim=-1):
+        start, end = _wrap_dim(start_dim, self.ndim), _wrap_dim(end_dim, self.ndim)
+        if start > end:
+            raise RuntimeError(f'flatten() has invalid args: start_dim ({start_dim}) cannot come '
+                               f'after end_dim ({end_dim})')
         if self.ndim == 0:
             return self.reshape(1)
-        start, end = start_dim % self.ndim, end_dim % self.ndim
         shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
         return self.reshape(*shape)
 
     def unsqueeze(self, dim):
-        dim = dim if dim >= 0 else dim + self.ndim + 1
+        dim = _wrap_dim(dim, self.ndim + 1)
         return self.reshape(*self.shape[:dim], 1, *self.shape[dim:])
 
     def squeeze(self, dim=None):
         dims = range(self.ndim) if dim is None else [dim] if isinstance(dim, int) else dim
-        dims = {d % self.ndim for d in dims if self.shape[d] == 1} if self.ndim else set()
-        return self.reshape(*[n for i, n in enumerate(self.shape) if i not in dims])
+        dims = {_wrap_dim(d, self.ndim) for d in dims}
+        return self.reshape(*[n for i, n in enumerate(self.shape) if not (i in dims and n == 1)])
 
     def expand(self, *shape):
         shape = _shape_arg(shape)
@@ -459,6 +463,15 @@ def _promote(a, b):
         else:
             a = Tensor._wrap(a.data.astype(db))
     return a, b
+
+
+def _wrap_dim(dim, ndim):
+    """`dim` counted from the front; an IndexError in PyTorch's words when it is out of range."""
+    rank = max(ndim, 1)                 # a 0-d tensor accepts dim 0 and -1, as in PyTorch
+    if not -rank <= dim < rank:
+        raise IndexError(f'Dimension out of range (expected to be in range of '
+                         f'[{-rank}, {rank - 1}], but got {dim})')
+    return dim % rank
 
 
 def _shape_arg(shape):
