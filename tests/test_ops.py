@@ -523,6 +523,26 @@ def test_shape_errors_say_what_is_wrong(fn, error):
         fn(mg.zeros(2, 3, 4))
 
 
+@pytest.mark.parametrize('fn', [
+    lambda x: x.unsqueeze(4),
+    lambda x: x.unsqueeze(-5),
+    lambda x: x.squeeze(3),
+    lambda x: x.transpose(0, 3),
+    lambda x: x.permute(0, 1, 3),
+    lambda x: x.flatten(3),
+    lambda x: x.flatten(0, -4),
+], ids=['unsqueeze(4)', 'unsqueeze(-5)', 'squeeze(3)', 'transpose(0, 3)', 'permute(0, 1, 3)',
+        'flatten(3)', 'flatten(0, -4)'])
+def test_dims_out_of_range_are_errors_not_wrapped_around(fn):
+    with pytest.raises(IndexError, match=r'Dimension out of range \(expected to be in range of \[-\d, \d\]'):
+        fn(mg.zeros(2, 3, 4))
+
+
+def test_flatten_start_after_end_is_an_error():
+    with pytest.raises(RuntimeError, match='start_dim .*cannot come after end_dim'):
+        mg.zeros(2, 3, 4).flatten(2, 1)
+
+
 # ------------------------------------------------------ cat, stack, where
 
 CATS = [
