@@ -227,7 +227,8 @@ def _class_dim(input, fn):
 
 
 def _describe(input, axis):
-    """E.g. '(N,) = (64,) with values in [0, 9]' for input (64, 10)."""
+    """What a class-index target must be, e.g. for input (64, 10): 'an integer target of
+    shape (N,) = (64,) with class indices in [0, 9] for 10 classes'."""
     classes = input.shape[axis]
     shape = input.shape[:axis] + input.shape[axis + 1:]
     symbolic = '()' if axis == 0 else '(N,)' if input.ndim == 2 else '(N, d1, ...)'
