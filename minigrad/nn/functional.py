@@ -272,13 +272,13 @@ def _class_weight(weight, input, axis, fn):
 
 
 def _looks_like_probabilities(data, axis):
-    """Every row in [0, 1] and summing to 1? The first row is checked alone first, so
-    ordinary logits are turned away after looking at C numbers."""
+    """Every row in [0, 1] and summing to 1? The first row's sum is checked alone
+    first, so ordinary logits are turned away after adding up C numbers."""
     classes = data.shape[axis]
     if classes < 2 or data.size == 0:
         return False
     first = data[(0,) * axis + (slice(None),) + (0,) * (data.ndim - axis - 1)]
-    if first.min() < 0 or first.max() > 1 or abs(first.sum() - 1) > 1e-4:
+    if abs(first.sum() - 1) > 1e-4 or first.min() < 0 or first.max() > 1:
         return False
     return bool(data.min() >= 0 and data.max() <= 1
                 and np.all(np.abs(data.sum(axis=axis) - 1) <= 1e-4))

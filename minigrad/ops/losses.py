@@ -166,7 +166,7 @@ class BCEWithLogits(Function):
 
 def _along(values, axis):
     """Per-sample values with the class dim put back (size 1), to broadcast over classes."""
-    return values[(slice(None),) * axis + (None,)] if np.ndim(values) else values
+    return values[(slice(None),) * axis + (None,)] if values.ndim else values
 
 
 def _class_shape(weight, ndim, axis):
@@ -177,6 +177,8 @@ def _class_shape(weight, ndim, axis):
 def _at_targets(index, axis):
     """The fancy index that picks each sample's target class: x[_at_targets(y, 1)] is
     x[n, y_n] for (N, C), x[n, y_{n,i}, i] for (N, C, d1), x[y] for (C,)."""
+    if index.ndim == 1:                                  # (N, C), the usual case
+        return np.arange(index.shape[0]), index
     samples = [np.arange(n).reshape([-1 if d == i else 1 for d in range(index.ndim)])
                for i, n in enumerate(index.shape)]
     return tuple(samples[:axis]) + (index,) + tuple(samples[axis:])
