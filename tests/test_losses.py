@@ -319,8 +319,9 @@ def test_fused_cross_entropy_survives_where_log_of_softmax_does_not():
 
 def test_probabilities_passed_to_cross_entropy_warn():
     probs = F.softmax(mg.randn(8, 5), 1)
-    with pytest.warns(UserWarning, match='applies log_softmax itself and wants raw logits'):
+    with pytest.warns(UserWarning, match='applies log_softmax itself and wants raw logits') as caught:
         F.cross_entropy(probs, np.arange(8) % 5)
+    assert caught[0].filename == __file__                    # points at the caller's line
 
 
 @pytest.mark.parametrize('shape, axis', [((5,), 0), ((4, 5, 3), 1)])
@@ -355,8 +356,9 @@ def test_ordinary_logits_never_warn():
 def test_regression_target_of_another_shape_warns_like_pytorch(name):
     fn = getattr(F, name)
     with pytest.warns(UserWarning, match=r'Using a target size \(\(4,\)\) that is different to '
-                                         r'the input size \(\(4, 1\)\)'):
+                                         r'the input size \(\(4, 1\)\)') as caught:
         loss = fn(mg.zeros(4, 1), mg.zeros(4), reduction='none')
+    assert caught[0].filename == __file__                    # points at the caller's line
     assert loss.shape == (4, 4)                              # the silent broadcast it warns about
     with warnings.catch_warnings():
         warnings.simplefilter('error')

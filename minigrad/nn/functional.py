@@ -83,7 +83,7 @@ def _warn_size(input, target, fn):
                   f'({input.shape}). This will likely lead to incorrect results due to '
                   f'broadcasting. Please ensure they have the same size, e.g. with '
                   f'input.reshape(target.shape) or target.reshape(input.shape).',
-                  UserWarning, stacklevel=3)
+                  UserWarning, stacklevel=4)     # _warn_size < _regression < mse_loss < caller
 
 
 # ------------------------------------------------------------ activations
