@@ -5,6 +5,7 @@ from .autograd import enable_grad, is_grad_enabled, no_grad
 from .creation import arange, eye, full, ones, ones_like, rand, randn, randn_like, zeros, zeros_like
 from .gradcheck import GradcheckError, gradcheck
 from .random import manual_seed
+from .serialization import load, save
 from .tensor import (Tensor, abs, cat, clamp, cos, exp, log, log_softmax, matmul, maximum,
                      minimum, pow, relu, sigmoid, sin, softmax, sqrt, stack, tanh, tensor, where)
 

@@ -1,0 +1,280 @@
+"""Module and Parameter: a model is an object whose attributes are its weights.
+
+A `Module` finds its parameters and sub-modules by walking its own
+attributes, so `self.fc = nn.Linear(2, 3)` is all it takes to register one.
+The order, names and shapes of `state_dict()` are PyTorch's: a module's own
+parameters first, then each child's, joined with dots ("0.weight").
+"""
+import collections
+import collections.abc
+import warnings
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..tensor import Tensor, _to_array
+
+
+class Parameter(Tensor):
+    """A Tensor that is a module's weight: `requires_grad=True` and found by `parameters()`."""
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        # A Tensor's array is shared, not copied (as in PyTorch); anything else converts.
+        if data is None:
+            data = np.empty(0, dtype=np.float32)
+        super().__init__(data.data[:0] if isinstance(data, Tensor) else data)
+        if isinstance(data, Tensor):
+            self.data = data.data
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self):
+        return 'Parameter containing:\n' + super().__repr__()
+
+
+class _IncompatibleKeys(collections.namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])):
+    """What `load_state_dict(strict=False)` skipped."""
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return '<All keys matched successfully>'
+        return super().__repr__()
+
+
+def _shape_str(shape):
+    return '(' + ', '.join(str(n) for n in shape) + (',)' if len(shape) == 1 else ')')
+
+
+class Module:
+    """Base class of every layer and model.
+
+    Subclasses call `super().__init__()`, assign parameters and sub-modules as
+    attributes, and define `forward`; `model(x)` calls `model.forward(x)`.
+    """
+
+    def __init__(self):
+        object.__setattr__(self, 'training', True)
+
+    # -------------------------------------------------------- registration
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        if 'training' not in d and isinstance(value, (Module, Parameter)):
+            kind = 'module' if isinstance(value, Module) else 'parameter'
+            raise AttributeError(f'cannot assign {kind} before Module.__init__() call: call '
+                                 f'super().__init__() first in {type(self).__name__}.__init__')
+        old = d.get(name)
+        if isinstance(old, Parameter) and value is not None and not isinstance(value, Parameter):
+            raise TypeError(f"cannot assign {type(value).__name__} as parameter '{name}' "
+                            f"(nn.Parameter or None expected); wrap it in nn.Parameter(...), or "
+                            f"copy values in with `with mg.no_grad(): self.{name}.data[...] = ...`")
+        if isinstance(value, Tensor) and not isinstance(value, Parameter) and value.requires_grad:
+            warnings.warn(f"attribute '{name}' of {type(self).__name__} is a Tensor with "
+                          f"requires_grad=True but not an nn.Parameter, so parameters() and "
+                          f"state_dict() will not see it; wrap it: nn.Parameter(tensor)", stacklevel=2)
+        elif isinstance(value, (list, tuple)) and any(isinstance(v, (Module, Parameter)) for v in value):
+            warnings.warn(f"attribute '{name}' of {type(self).__name__} is a Python "
+                          f"{type(value).__name__} of modules/parameters; their parameters are not "
+                          f"registered; use nn.Sequential(*{name}) or nn.ModuleList({name})", stacklevel=2)
+        object.__setattr__(self, name, value)
+
+    def register_parameter(self, name, param):
+        """Same as `setattr(self, name, param)` (PyTorch's spelling)."""
+        setattr(self, name, param)
+
+    def add_module(self, name, module):
+        """Same as `setattr(self, name, module)`; `name` may be any string, e.g. "0"."""
+        setattr(self, name, module)
+
+    # ----------------------------------------------------------- traversal
+    def _own_parameters(self):
+        return [(k, v) for k, v in self.__dict__.items() if isinstance(v, Parameter)]
+
+    def named_children(self):
+        """(name, module) for each direct sub-module, in assignment order."""
+        for name, value in self.__dict__.items():
+            if isinstance(value, Module):
+                yield name, value
+
+    def children(self):
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, memo=None, prefix=''):
+        """(dotted name, module) for this module and every module below it, each once."""
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, child in self.named_children():
+            yield from child.named_modules(memo, prefix + ('.' if prefix else '') + name)
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self, prefix='', recurse=True):
+        """(dotted name, Parameter), own parameters before the children's; shared ones once."""
+        seen = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, param in module._own_parameters():
+                if id(param) not in seen:
+                    seen.add(id(param))
+                    yield module_prefix + ('.' if module_prefix else '') + name, param
+
+    def parameters(self, recurse=True):
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    # ------------------------------------------------------------- running
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f'{type(self).__name__} has no forward(); define '
+                                  f'`def forward(self, x): ...` in the class')
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def zero_grad(self, set_to_none=True):
+        """Forgets every parameter's gradient (sets `.grad` to None, as PyTorch does by default)."""
+        for p in self.parameters():
+            if set_to_none:
+                p.grad = None
+            elif p.grad is not None:
+                p.grad.data = np.zeros_like(p.grad.data)
+
+    def train(self, mode=True):
+        """Training mode for this module and all below it (Dropout drops); returns self."""
+        if not isinstance(mode, bool):
+            raise ValueError(f'training mode is expected to be boolean, got {type(mode).__name__}')
+        for module in self.modules():
+            object.__setattr__(module, 'training', mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode (Dropout is the identity); same as `train(False)`."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def apply(self, fn):
+        """Calls fn(module) on every sub-module, then on self (e.g. for custom initialisation)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # --------------------------------------------------------------- dtype
+    def to(self, *args, dtype=None):
+        """Converts floating-point parameters (and their grads) to `dtype`, in place; returns self.
+
+        `model.to("cpu")` is accepted and does nothing: minigrad runs on the CPU.
+        """
+        for arg in args:
+            if isinstance(arg, str) and arg.split(':')[0] == 'cpu':
+                continue
+            if isinstance(arg, str) and arg.split(':')[0] in ('cuda', 'mps', 'xpu'):
+                raise RuntimeError(f"minigrad runs on NumPy, on the CPU only; drop .to('{arg}')")
+            dtype = arg
+        if dtype is None:
+            return self
+        dtype = np.dtype(dtype)
+        if dtype.kind != 'f':
+            raise TypeError(f'nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}')
+        for p in self.parameters():
+            if p.data.dtype.kind == 'f' and p.data.dtype != dtype:
+                p.data = p.data.astype(dtype)
+                if p.grad is not None:
+                    p.grad.data = p.grad.data.astype(dtype)
+        return self
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    # ---------------------------------------------------------- state dict
+    def state_dict(self):
+        """An ordered dict from dotted parameter name to a detached Tensor sharing its data.
+
+        The Tensors share memory with the parameters (as in PyTorch): copy them
+        (`{k: v.data.copy() ...}`) to keep a snapshot while training goes on.
+        """
+        out = collections.OrderedDict()
+        for name, module in self.named_modules():
+            for key, param in module._own_parameters():
+                out[name + ('.' if name else '') + key] = param.detach()
+        return out
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copies values into the parameters, keeping each parameter's dtype.
+
+        Values may be Tensors or NumPy arrays. With `strict=True` the keys must
+        match exactly; shapes must always match. Returns the missing and
+        unexpected keys (as PyTorch does).
+        """
+        if not isinstance(state_dict, collections.abc.Mapping):
+            raise TypeError(f'Expected state_dict to be dict-like, got {type(state_dict).__name__}')
+        own = {}
+        for name, module in self.named_modules():
+            for key, param in module._own_parameters():
+                own[name + ('.' if name else '') + key] = param
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        updates = []
+        for key, param in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            array = value.data if isinstance(value, Tensor) else _to_array(value)
+            if array.shape != param.data.shape:
+                errors.append(f'size mismatch for {key}: copying a param with shape '
+                              f'{_shape_str(array.shape)} from checkpoint, the shape in current '
+                              f'model is {_shape_str(param.data.shape)}.')
+            else:
+                updates.append((param, array))
+        if strict:
+            if unexpected:
+                errors.insert(0, 'Unexpected key(s) in state_dict: {}. '.format(
+                    ', '.join(f'"{k}"' for k in unexpected)))
+            if missing:
+                errors.insert(0, 'Missing key(s) in state_dict: {}. '.format(
+                    ', '.join(f'"{k}"' for k in missing)))
+        if errors:
+            raise RuntimeError('Error(s) in loading state_dict for {}:\n\t{}'.format(
+                type(self).__name__, '\n\t'.join(errors)))
+        with no_grad():
+            for param, array in updates:
+                param.data[...] = array         # in place: optimizers keep their references
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ---------------------------------------------------------------- repr
+    def extra_repr(self):
+        """The text inside this module's parentheses, e.g. "in_features=2, out_features=3, bias=True"."""
+        return ''
+
+    def _child_lines(self):
+        return [f'({name}): ' + _indent(repr(child), 2) for name, child in self.named_children()]
+
+    def __repr__(self):
+        extra = self.extra_repr()
+        children = self._child_lines()
+        lines = (extra.split('\n') if extra else []) + children
+        if not lines:
+            return type(self).__name__ + '()'
+        if len(lines) == 1 and not children:
+            return f'{type(self).__name__}({lines[0]})'
+        return type(self).__name__ + '(\n  ' + '\n  '.join(lines) + '\n)'
+
+
+def _indent(text, spaces):
+    """Indents every line after the first (how PyTorch nests child reprs)."""
+    lines = text.split('\n')
+    return '\n'.join(lines[:1] + [' ' * spaces + line for line in lines[1:]])

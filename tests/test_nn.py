@@ -1,0 +1,450 @@
+"""minigrad.nn: Module bookkeeping, layers, init, loss modules; PyTorch as an optional oracle."""
+import collections
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(2, 3), nn.Tanh())
+        self.scale = nn.Parameter(mg.ones(1))      # own parameter, assigned after a child
+        self.head = nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.head(self.body(x)) * self.scale
+
+
+# ------------------------------------------------------------ registration
+
+def test_parameter_requires_grad_and_shares_a_tensors_data():
+    t = mg.tensor([1.0, 2.0])
+    p = nn.Parameter(t)
+    assert p.requires_grad and p.is_leaf and p.data is t.data
+    assert isinstance(p, mg.Tensor)
+    assert repr(p) == 'Parameter containing:\ntensor([1., 2.], requires_grad=True)'
+    assert not nn.Parameter(t, requires_grad=False).requires_grad
+    with pytest.raises(RuntimeError, match='floating point'):
+        nn.Parameter(np.arange(3))
+
+
+def test_named_parameters_own_first_then_children_in_order():
+    net = Net()
+    names = [name for name, _ in net.named_parameters()]
+    assert names == ['scale', 'body.0.weight', 'body.0.bias', 'head.weight', 'head.bias']
+    assert [p for p in net.parameters()] == [p for _, p in net.named_parameters()]
+    assert list(net.state_dict()) == names
+    assert [name for name, _ in net.named_children()] == ['body', 'head']
+    assert [name for name, _ in net.named_modules()] == ['', 'body', 'body.0', 'body.1', 'head']
+    assert len(list(net.modules())) == 5
+    assert [n for n, _ in net.named_parameters(recurse=False)] == ['scale']
+
+
+def test_shared_parameters_and_modules_are_listed_once():
+    layer = nn.Linear(2, 2)
+    seq = nn.Sequential(layer, nn.ReLU(), layer)
+    assert len(list(seq.parameters())) == 2
+    assert len(list(seq.modules())) == 3         # seq, layer, relu
+
+
+def test_forgetting_super_init_is_named():
+    class Bad(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match=r'super\(\).__init__\(\)'):
+        Bad()
+
+
+def test_assigning_a_plain_tensor_over_a_parameter_is_refused():
+    layer = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="parameter 'weight'.*nn.Parameter"):
+        layer.weight = mg.zeros(2, 2)
+    layer.weight = nn.Parameter(mg.zeros(2, 2))       # a Parameter is fine
+    assert np.all(layer.weight.data == 0)
+
+
+def test_unregistered_weights_get_a_warning():
+    class Sneaky(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = mg.randn(3, requires_grad=True)
+
+    with pytest.warns(UserWarning, match=r"'w'.*nn.Parameter"):
+        m = Sneaky()
+    assert list(m.parameters()) == []
+
+    class Listy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = [nn.Linear(2, 2), nn.Linear(2, 2)]
+
+    with pytest.warns(UserWarning, match=r'nn.Sequential\(\*layers\)'):
+        Listy()
+
+
+def test_module_list_registers_its_modules():
+    class Stack(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+
+    m = Stack()
+    assert list(m.state_dict()) == [f'layers.{i}.{k}' for i in range(3) for k in ('weight', 'bias')]
+    assert len(m.layers) == 3 and isinstance(m.layers[1], nn.Linear)
+
+
+def test_forward_missing_is_a_clear_error():
+    with pytest.raises(NotImplementedError, match='forward'):
+        nn.Module()(mg.zeros(1))
+
+
+def test_zero_grad_sets_grads_to_none():
+    net = Net()
+    net(mg.randn(4, 2)).sum().backward()
+    assert all(p.grad is not None for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_train_eval_propagate_to_every_module():
+    net = Net()
+    assert net.training and net.body[1].training
+    assert net.eval() is net
+    assert not any(m.training for m in net.modules())
+    net.train()
+    assert all(m.training for m in net.modules())
+
+
+def test_to_dtype_converts_parameters_in_place():
+    net = Net()
+    params = list(net.parameters())
+    net.double()
+    assert [p for p in net.parameters()] == params          # same objects: optimizers still valid
+    assert all(p.dtype == np.float64 for p in params)
+    assert net(mg.randn(2, 2, dtype=mg.float64)).dtype == np.float64
+    assert net.to(mg.float32) is net and all(p.dtype == np.float32 for p in params)
+    assert net.to('cpu') is net
+    with pytest.raises(RuntimeError, match='CPU only'):
+        net.to('cuda')
+    with pytest.raises(TypeError, match='floating point'):
+        net.to(mg.int64)
+
+
+# -------------------------------------------------------------- state dict
+
+def test_state_dict_values_are_detached_and_share_data():
+    net = Net()
+    sd = net.state_dict()
+    assert all(type(v) is mg.Tensor and not v.requires_grad for v in sd.values())
+    assert sd['head.weight'].data is net.head.weight.data
+    assert sd['body.0.weight'].shape == (3, 2) and sd['head.bias'].shape == (1,)
+
+
+def test_load_state_dict_copies_in_place_and_keeps_dtype():
+    a, b = Net(), Net()
+    weight = b.head.weight
+    array_before = weight.data
+    sd = {k: v.data.astype(np.float64) for k, v in a.state_dict().items()}   # arrays, float64
+    result = b.load_state_dict(sd)
+    assert repr(result) == '<All keys matched successfully>'
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert b.head.weight is weight and weight.data is array_before
+    assert weight.dtype == np.float32
+    for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
+        np.testing.assert_array_equal(va.data, vb.data)
+
+
+def test_load_state_dict_strict_lists_missing_and_unexpected_keys():
+    model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    sd = model.state_dict()
+    del sd['2.bias']
+    sd['extra'] = mg.zeros(1)
+    with pytest.raises(RuntimeError) as info:
+        model.load_state_dict(sd)
+    assert str(info.value) == ('Error(s) in loading state_dict for Sequential:\n'
+                               '\tMissing key(s) in state_dict: "2.bias". \n'
+                               '\tUnexpected key(s) in state_dict: "extra". ')
+    result = model.load_state_dict(sd, strict=False)
+    assert result.missing_keys == ['2.bias'] and result.unexpected_keys == ['extra']
+
+
+def test_load_state_dict_shape_mismatch_fails_even_when_not_strict():
+    model = nn.Sequential(nn.Linear(2, 4))
+    before = model[0].weight.data.copy()
+    bad = {'0.weight': np.zeros((3, 2), np.float32), '0.bias': np.zeros(4, np.float32)}
+    for strict in (True, False):
+        with pytest.raises(RuntimeError, match=r'size mismatch for 0.weight: copying a param with '
+                           r'shape \(3, 2\) from checkpoint, the shape in current model is \(4, 2\)'):
+            model.load_state_dict(bad, strict=strict)
+    np.testing.assert_array_equal(model[0].weight.data, before)     # nothing half-loaded
+    assert np.any(model[0].bias.data != 0)
+
+
+# -------------------------------------------------------------------- repr
+
+def test_repr_matches_pytorch_format():
+    model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Dropout(0.1), nn.Linear(4, 3, bias=False),
+                          nn.LogSoftmax(dim=-1))
+    assert repr(model) == (
+        'Sequential(\n'
+        '  (0): Linear(in_features=2, out_features=4, bias=True)\n'
+        '  (1): ReLU()\n'
+        '  (2): Dropout(p=0.1, inplace=False)\n'
+        '  (3): Linear(in_features=4, out_features=3, bias=False)\n'
+        '  (4): LogSoftmax(dim=-1)\n'
+        ')')
+    assert repr(Net()) == (
+        'Net(\n'
+        '  (body): Sequential(\n'
+        '    (0): Linear(in_features=2, out_features=3, bias=True)\n'
+        '    (1): Tanh()\n'
+        '  )\n'
+        '  (head): Linear(in_features=3, out_features=1, bias=True)\n'
+        ')')
+    assert repr(nn.Sequential()) == 'Sequential()'
+    assert repr(nn.CrossEntropyLoss(label_smoothing=0.1)) == 'CrossEntropyLoss()'
+    assert repr(nn.ModuleList([nn.ReLU(), nn.ReLU(), nn.Tanh()])) == (
+        'ModuleList(\n  (0-1): 2 x ReLU()\n  (2): Tanh()\n)')
+
+
+def test_repr_equals_torch_for_the_same_architecture():
+    torch = pytest.importorskip('torch')
+    ours = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Dropout(), nn.Linear(8, 8), nn.Tanh(),
+                         nn.Sigmoid(), nn.Identity(), nn.Linear(8, 3), nn.Softmax(dim=1),
+                         nn.MSELoss(), nn.BCEWithLogitsLoss())
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.ReLU(), torch.nn.Dropout(),
+                                 torch.nn.Linear(8, 8), torch.nn.Tanh(), torch.nn.Sigmoid(),
+                                 torch.nn.Identity(), torch.nn.Linear(8, 3), torch.nn.Softmax(dim=1),
+                                 torch.nn.MSELoss(), torch.nn.BCEWithLogitsLoss())
+    assert repr(ours) == repr(theirs)
+
+
+# ------------------------------------------------------------------ layers
+
+def test_linear_computes_x_wt_plus_b():
+    mg.manual_seed(0)
+    layer = nn.Linear(3, 2)
+    assert layer.weight.shape == (2, 3) and layer.bias.shape == (2,)
+    assert layer.weight.dtype == np.float32
+    x = mg.randn(5, 3)
+    np.testing.assert_allclose(layer(x).data, x.data @ layer.weight.data.T + layer.bias.data, rtol=1e-6)
+    no_bias = nn.Linear(3, 2, bias=False)
+    assert no_bias.bias is None and [n for n, _ in no_bias.named_parameters()] == ['weight']
+    np.testing.assert_allclose(no_bias(x).data, x.data @ no_bias.weight.data.T, rtol=1e-6)
+
+
+def test_linear_gradients_pass_gradcheck():
+    layer = nn.Linear(3, 2, dtype=mg.float64)
+    x = mg.randn(4, 3, dtype=mg.float64, requires_grad=True)
+    assert mg.gradcheck(lambda x, w, b: F.linear(x, w, b), (x, layer.weight, layer.bias))
+
+
+def test_linear_init_is_uniform_within_one_over_sqrt_fan_in():
+    mg.manual_seed(0)
+    layer = nn.Linear(100, 400)
+    bound = 1 / math.sqrt(100)
+    for p in (layer.weight, layer.bias):
+        assert np.abs(p.data).max() <= bound
+    w = layer.weight.data
+    assert np.abs(w).max() > 0.99 * bound                     # it fills the range ...
+    assert abs(w.var() - bound ** 2 / 3) < 0.05 * bound ** 2 / 3   # ... uniformly: Var = b²/3
+    assert abs(w.mean()) < 0.01 * bound * 10
+
+
+def test_manual_seed_makes_initialisation_reproducible():
+    mg.manual_seed(3)
+    a = nn.Linear(4, 4)
+    mg.manual_seed(3)
+    b = nn.Linear(4, 4)
+    np.testing.assert_array_equal(a.weight.data, b.weight.data)
+    np.testing.assert_array_equal(a.bias.data, b.bias.data)
+    assert not np.array_equal(a.weight.data, nn.Linear(4, 4).weight.data)
+
+
+def test_sequential_container_behaviour():
+    a, b, c = nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)
+    seq = nn.Sequential(a, b, c)
+    assert len(seq) == 3 and seq[0] is a and seq[-1] is c and list(seq) == [a, b, c]
+    assert isinstance(seq[1:], nn.Sequential) and list(seq[1:]) == [b, c]
+    x = mg.randn(4, 2)
+    np.testing.assert_array_equal(seq(x).data, c(b(a(x))).data)
+    seq.append(nn.Sigmoid())
+    assert len(seq) == 4 and list(dict(seq.named_children())) == ['0', '1', '2', '3']
+    named = nn.Sequential(collections.OrderedDict([('fc', nn.Linear(2, 2)), ('act', nn.ReLU())]))
+    assert list(named.state_dict()) == ['fc.weight', 'fc.bias']
+    with pytest.raises(TypeError, match=r'nn.ReLU\(\) not nn.ReLU'):
+        nn.Sequential(nn.Linear(2, 2), nn.ReLU)
+
+
+def test_activation_modules_compute_their_formulas():
+    x = mg.tensor([[-2.0, 0.5, 3.0], [1.0, -1.0, 0.0]])
+    d = x.data
+    np.testing.assert_allclose(nn.ReLU()(x).data, np.maximum(d, 0))
+    np.testing.assert_allclose(nn.Sigmoid()(x).data, 1 / (1 + np.exp(-d)), rtol=1e-6)
+    np.testing.assert_allclose(nn.Tanh()(x).data, np.tanh(d), rtol=1e-6)
+    e = np.exp(d - d.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(nn.Softmax(dim=1)(x).data, e / e.sum(axis=1, keepdims=True), rtol=1e-6)
+    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(x).data,
+                               np.log(e / e.sum(axis=1, keepdims=True)), rtol=1e-5, atol=1e-6)
+    e0 = np.exp(d - d.max(axis=0, keepdims=True))
+    np.testing.assert_allclose(nn.Softmax(dim=0)(x).data, e0 / e0.sum(axis=0), rtol=1e-6)
+    assert nn.Identity(54, unused='x')(x) is x
+
+
+def test_softmax_without_dim_warns_and_uses_pytorchs_choice():
+    x = mg.randn(3, 4)
+    with pytest.warns(UserWarning, match='dim=X'):
+        y = nn.Softmax()(x)
+    np.testing.assert_allclose(y.data.sum(axis=1), 1, rtol=1e-6)
+
+
+# ----------------------------------------------------------- loss modules
+
+LOSSES = [
+    (nn.MSELoss, F.mse_loss, {'reduction': 'sum'}, 'real'),
+    (nn.L1Loss, F.l1_loss, {'reduction': 'none'}, 'real'),
+    (nn.HuberLoss, F.huber_loss, {'delta': 0.5}, 'real'),
+    (nn.CrossEntropyLoss, F.cross_entropy, {'label_smoothing': 0.1, 'reduction': 'sum'}, 'class'),
+    (nn.CrossEntropyLoss, F.cross_entropy,
+     {'weight': mg.tensor([1.0, 2.0, 0.5]), 'ignore_index': 1}, 'class'),
+    (nn.NLLLoss, F.nll_loss, {'weight': mg.tensor([1.0, 2.0, 0.5])}, 'logprob'),
+    (nn.BCELoss, F.binary_cross_entropy, {'weight': mg.tensor([1.0, 2.0, 0.5])}, 'prob'),
+    (nn.BCEWithLogitsLoss, F.binary_cross_entropy_with_logits,
+     {'pos_weight': mg.tensor([2.0, 1.0, 3.0]), 'reduction': 'sum'}, 'logit'),
+]
+
+
+@pytest.mark.parametrize('module, function, options, kind', LOSSES)
+def test_loss_modules_call_the_functional_form_with_their_options(module, function, options, kind):
+    rng = np.random.default_rng(0)
+    z = mg.tensor(rng.standard_normal((4, 3)), dtype=mg.float32)
+    if kind == 'real':
+        x, t = z, mg.tensor(rng.standard_normal((4, 3)), dtype=mg.float32)
+    elif kind in ('class', 'logprob'):
+        x = z if kind == 'class' else z.log_softmax(1)
+        t = mg.tensor([0, 2, 1, 2])
+    else:
+        x = z if kind == 'logit' else z.sigmoid()
+        t = mg.tensor(rng.random((4, 3)) > 0.5, dtype=mg.float32)
+    np.testing.assert_array_equal(module(**options)(x, t).data, function(x, t, **options).data)
+    assert module().reduction == 'mean'
+
+
+def test_loss_module_rejects_an_unknown_reduction():
+    with pytest.raises(ValueError, match="'mean', 'sum', 'none'"):
+        nn.MSELoss(reduction='average')
+
+
+# -------------------------------------------------------------------- init
+
+def test_calculate_gain_values():
+    gain = nn.init.calculate_gain
+    assert gain('linear') == 1 and gain('sigmoid') == 1
+    assert gain('tanh') == pytest.approx(5 / 3)
+    assert gain('relu') == pytest.approx(math.sqrt(2))
+    assert gain('leaky_relu') == pytest.approx(math.sqrt(2 / (1 + 0.01 ** 2)))
+    assert gain('leaky_relu', 0.2) == pytest.approx(math.sqrt(2 / 1.04))
+    assert gain('selu') == 0.75
+    with pytest.raises(ValueError, match='Unsupported nonlinearity foo'):
+        gain('foo')
+
+
+INIT_CASES = [   # (function, kwargs, 'uniform' bound or 'normal' std) for a (200, 300) weight
+    (nn.init.xavier_uniform_, {'gain': 2.0}, 'uniform', 2.0 * math.sqrt(6 / 500)),
+    (nn.init.xavier_normal_, {}, 'normal', math.sqrt(2 / 500)),
+    (nn.init.kaiming_uniform_, {'nonlinearity': 'relu'}, 'uniform', math.sqrt(2) * math.sqrt(3 / 300)),
+    (nn.init.kaiming_uniform_, {'a': math.sqrt(5)}, 'uniform', 1 / math.sqrt(300)),
+    (nn.init.kaiming_uniform_, {'mode': 'fan_out', 'nonlinearity': 'tanh'}, 'uniform',
+     5 / 3 * math.sqrt(3 / 200)),
+    (nn.init.kaiming_normal_, {'nonlinearity': 'relu'}, 'normal', math.sqrt(2 / 300)),
+    (nn.init.kaiming_normal_, {'mode': 'fan_out'}, 'normal',
+     math.sqrt(2 / (1 + 0.01 ** 2)) / math.sqrt(200)),
+    (nn.init.uniform_, {'a': -0.3, 'b': 0.3}, 'uniform', 0.3),
+    (nn.init.normal_, {'std': 0.02}, 'normal', 0.02),
+]
+
+
+@pytest.mark.parametrize('fn, kwargs, kind, scale', INIT_CASES)
+def test_init_functions_follow_their_formulas(fn, kwargs, kind, scale):
+    mg.manual_seed(0)
+    t = nn.Parameter(mg.zeros(200, 300))
+    assert fn(t, **kwargs) is t
+    w = t.data
+    assert w.dtype == np.float32
+    if kind == 'uniform':
+        assert np.abs(w).max() <= scale and np.abs(w).max() > 0.99 * scale
+        assert w.var() == pytest.approx(scale ** 2 / 3, rel=0.03)
+    else:
+        assert w.std() == pytest.approx(scale, rel=0.02)
+        assert np.abs(w).max() > 3 * scale                      # tails: not a bounded uniform
+    assert abs(w.mean()) < 0.02 * scale
+
+
+def test_init_details():
+    t = mg.zeros(3, 4)
+    assert np.all(nn.init.ones_(t).data == 1) and np.all(nn.init.zeros_(t).data == 0)
+    assert np.all(nn.init.constant_(t, 0.5).data == 0.5)
+    a = nn.init.normal_(mg.zeros(5), generator=np.random.default_rng(1)).data
+    b = nn.init.normal_(mg.zeros(5), generator=np.random.default_rng(1)).data
+    np.testing.assert_array_equal(a, b)
+    assert nn.init.uniform_(mg.zeros(4, dtype=mg.float64)).dtype == np.float64
+    with pytest.raises(ValueError, match='fewer than 2 dimensions'):
+        nn.init.xavier_uniform_(mg.zeros(3))
+    with pytest.raises(ValueError,
+                       match=r"Mode fan not supported, please use one of \['fan_in', 'fan_out'\]"):
+        nn.init.kaiming_uniform_(mg.zeros(3, 2), mode='fan')
+    with pytest.warns(UserWarning, match='zero-element'):
+        nn.init.kaiming_normal_(mg.zeros(0, 3))
+    conv_like = nn.init.kaiming_uniform_(mg.zeros(8, 4, 3, 3), nonlinearity='relu')   # fan_in = 4·9
+    assert np.abs(conv_like.data).max() <= math.sqrt(2) * math.sqrt(3 / 36)
+
+
+# ------------------------------------------------------------ torch oracle
+
+def test_linear_init_distribution_matches_torch():
+    torch = pytest.importorskip('torch')
+    torch.manual_seed(0)
+    mg.manual_seed(0)
+    ours, theirs = nn.Linear(50, 300), torch.nn.Linear(50, 300)
+    for a, b in ((ours.weight.data, theirs.weight.detach().numpy()),
+                 (ours.bias.data, theirs.bias.detach().numpy())):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert abs(np.abs(a).max() - np.abs(b).max()) < 0.01
+        assert a.std() == pytest.approx(b.std(), rel=0.1)
+
+
+def test_weights_move_both_ways_between_minigrad_and_torch():
+    torch = pytest.importorskip('torch')
+    ours = Net()
+
+    class TorchNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh())
+            self.scale = torch.nn.Parameter(torch.ones(1))
+            self.head = torch.nn.Linear(3, 1)
+
+        def forward(self, x):
+            return self.head(self.body(x)) * self.scale
+
+    theirs = TorchNet()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    theirs.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((6, 2)).astype(np.float32)
+    np.testing.assert_allclose(ours(mg.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
+    fresh = Net()
+    fresh.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    np.testing.assert_array_equal(fresh(mg.tensor(x)).data, ours(mg.tensor(x)).data)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        assert repr(fresh.load_state_dict(fresh.state_dict())) == repr(
+            theirs.load_state_dict(theirs.state_dict()))
