@@ -139,6 +139,10 @@ class Tensor:
         return int(self.item())
 
     def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:          # np.exp(t) would silently drop the gradient
+            raise RuntimeError("Can't convert a Tensor that requires grad to a NumPy array: "
+                               "the result would not be in the graph. Use the tensor's own "
+                               "methods (t.exp(), mg.exp(t)) or t.detach().numpy() for the values.")
         return self.data if dtype is None else self.data.astype(dtype)
 
     # -------------------------------------------------------------- autograd
