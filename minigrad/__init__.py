@@ -6,6 +6,7 @@ from .creation import arange, eye, full, ones, ones_like, rand, randn, randn_lik
 from .gradcheck import GradcheckError, gradcheck
 from .random import manual_seed
 from .serialization import load, save
+from . import viz
 from .tensor import (Tensor, abs, cat, clamp, cos, exp, log, log_softmax, matmul, maximum,
                      minimum, pow, relu, sigmoid, sin, softmax, sqrt, stack, tanh, tensor, where)
 

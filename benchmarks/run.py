@@ -1,0 +1,418 @@
+"""Times minigrad's training steps against the same math by hand in NumPy and PyTorch.
+
+    python benchmarks/run.py              # full run (a few minutes)
+    python benchmarks/run.py --quick      # under a minute
+    python benchmarks/run.py --threads 2 --json results.json
+
+Contenders run in one process, interleaved round by round (the order rotates
+each round), with a pause between them so idle BLAS/PyTorch worker threads do
+not slow the next one. Each number is the median time per step over rounds;
+the spread is the interquartile range. Before timing, the hand-written NumPy
+gradients are checked against minigrad's.
+"""
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn, optim
+
+try:
+    import torch
+except ImportError:          # PyTorch is an optional contender
+    torch = None
+
+LR = 0.01
+
+# name: (layer sizes, activation, batch, loss)
+MLPS = {
+    'mlp-small': ((2, 16, 16, 2), 'tanh', 32, 'ce'),
+    'mlp-mnist': ((784, 128, 10), 'relu', 64, 'ce'),
+    'mlp-wide': ((512, 1024, 1024, 10), 'relu', 256, 'ce'),
+    'mse-vs-ce': ((784, 128, 10), 'relu', 64, 'mse'),
+}
+QUICK_SIZES = {  # --tiny: the same code paths on toy sizes (for the test suite)
+    'mlp-small': ((2, 4, 4, 2), 'tanh', 8, 'ce'),
+    'mlp-mnist': ((16, 8, 3), 'relu', 8, 'ce'),
+    'mlp-wide': ((8, 16, 16, 3), 'relu', 8, 'ce'),
+    'mse-vs-ce': ((16, 8, 3), 'relu', 8, 'mse'),
+}
+
+
+# ------------------------------------------------------------ the problems
+
+def make_problem(sizes, batch, seed=0):
+    """Shared float32 weights (PyTorch's default init ranges) and one batch."""
+    rng = np.random.default_rng(seed)
+    weights = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        weights.append((rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32),
+                        rng.uniform(-bound, bound, fan_out).astype(np.float32)))
+    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+    y = rng.integers(0, sizes[-1], batch)
+    return weights, x, y
+
+
+def minigrad_step(weights, x, y, activation, loss):
+    """One training step as a user writes it: Sequential, a loss, backward, SGD."""
+    layers = []
+    for w, b in weights:
+        linear = nn.Linear(w.shape[1], w.shape[0])
+        linear.load_state_dict({'weight': w.copy(), 'bias': b.copy()})
+        layers += [linear, nn.Tanh() if activation == 'tanh' else nn.ReLU()]
+    model = nn.Sequential(*layers[:-1])
+    opt = optim.SGD(model.parameters(), lr=LR)
+    xb, yb = mg.tensor(x), mg.tensor(y)
+    onehot = mg.tensor(np.eye(weights[-1][0].shape[0], dtype=np.float32)[y])
+
+    def step():
+        opt.zero_grad()
+        out = model(xb)
+        if loss == 'ce':
+            value = F.cross_entropy(out, yb)
+        else:
+            value = F.mse_loss(F.softmax(out, dim=1), onehot)
+        value.backward()
+        opt.step()
+    return step, model
+
+
+def numpy_step(weights, x, y, activation, loss):
+    """The same step by hand: forward, the fused loss gradient, backward, SGD."""
+    params = [(w.copy(), b.copy()) for w, b in weights]
+    n, k = x.shape[0], params[-1][0].shape[0]
+    onehot = np.eye(k, dtype=np.float32)[y]
+    grads = []
+
+    def step():
+        acts = [x]
+        for i, (w, b) in enumerate(params):
+            z = acts[-1] @ w.T + b
+            if i < len(params) - 1:
+                z = np.tanh(z) if activation == 'tanh' else np.maximum(z, 0)
+            acts.append(z)
+        logits = acts[-1]
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+        if loss == 'ce':
+            grad = (p - onehot) / n                         # d CE / d logits
+        else:
+            dp = 2 * (p - onehot) / (n * k)                 # d MSE / d softmax
+            grad = p * (dp - (dp * p).sum(axis=1, keepdims=True))
+        grads.clear()
+        for i in range(len(params) - 1, -1, -1):
+            w, b = params[i]
+            grads.append((grad.T @ acts[i], grad.sum(axis=0)))
+            if i:
+                grad = grad @ w
+                a = acts[i]
+                grad = grad * (1 - a * a) if activation == 'tanh' else grad * (a > 0)
+        for (w, b), (gw, gb) in zip(params, reversed(grads)):
+            w -= LR * gw
+            b -= LR * gb
+    return step, grads
+
+
+def torch_step(weights, x, y, activation, loss):
+    layers = []
+    for w, b in weights:
+        linear = torch.nn.Linear(w.shape[1], w.shape[0])
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(w))
+            linear.bias.copy_(torch.from_numpy(b))
+        layers += [linear, torch.nn.Tanh() if activation == 'tanh' else torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    xb, yb = torch.from_numpy(x), torch.from_numpy(y)
+    onehot = torch.nn.functional.one_hot(yb, weights[-1][0].shape[0]).float()
+
+    def step():
+        opt.zero_grad()
+        out = model(xb)
+        if loss == 'ce':
+            value = torch.nn.functional.cross_entropy(out, yb)
+        else:
+            value = torch.nn.functional.mse_loss(torch.softmax(out, dim=1), onehot)
+        value.backward()
+        opt.step()
+    return step
+
+
+def check_gradients(weights, x, y, activation, loss):
+    """The hand-written gradients must equal minigrad's, or the comparison means nothing."""
+    mg_step, model = minigrad_step(weights, x, y, activation, loss)
+    np_step, np_grads = numpy_step(weights, x, y, activation, loss)
+    mg_step()
+    np_step()
+    ours = [p.grad.data for p in model.parameters()]
+    hand = [g for pair in reversed(np_grads) for g in pair]
+    for name, a, b in zip([n for n, _ in model.named_parameters()], ours, hand):
+        if not np.allclose(a, b, rtol=1e-4, atol=1e-6):
+            raise AssertionError(f'gradient of {name} differs between minigrad and hand-written '
+                                 f'NumPy (max abs diff {np.abs(a - b).max():.3g})')
+    return True
+
+
+# -------------------------------------------------------------- the chains
+
+def chain(x, depth):
+    """`depth` elementwise ops on x: alternately scale and shift."""
+    for i in range(depth):
+        x = x * 1.0001 if i % 2 else x + 0.001
+    return x
+
+
+def chain_step(lib, depth):
+    if lib == 'torch':
+        x = torch.randn(16, requires_grad=True)
+    else:
+        x = mg.randn(16, requires_grad=True)
+
+    def step():
+        chain(x, depth).sum().backward()
+    return step
+
+
+def expression(x, y, lib):
+    """Ten ops: mul add tanh mul exp sub mul mul add sum."""
+    e = x.exp()
+    f = (x * y + x).tanh() * y - e
+    return (f * f * 0.5 + y).sum()
+
+
+def expression_numpy(x, y):
+    """The same ten ops, forward and backward by hand."""
+    a = x * y
+    c = np.tanh(a + x)
+    e = np.exp(x)
+    f = c * y - e
+    s = (f * f * 0.5 + y).sum()
+    df = f                                  # d(0.5 f²) = f df
+    dc = df * y
+    db = dc * (1 - c * c)
+    dx = db + db * y - df * e
+    dy = np.ones_like(y) + df * c + db * x
+    return s, dx, dy
+
+
+def overhead_steps(quick):
+    rng = np.random.default_rng(0)
+    xa, ya = rng.standard_normal((2, 4, 4)).astype(np.float32)
+    steps = {'add': {}, 'expr10': {}}
+    a, b = mg.tensor(xa, requires_grad=True), mg.tensor(ya, requires_grad=True)
+    steps['add']['minigrad'] = lambda: a + b
+    steps['add']['numpy'] = lambda: xa + ya
+
+    def mg_expr():
+        a.grad = b.grad = None
+        expression(a, b, mg).backward()
+    steps['expr10']['minigrad'] = mg_expr
+    steps['expr10']['numpy'] = lambda: expression_numpy(xa, ya)
+    if torch is not None:
+        ta, tb = torch.tensor(xa, requires_grad=True), torch.tensor(ya, requires_grad=True)
+        steps['add']['torch'] = lambda: ta + tb
+
+        def torch_expr():
+            ta.grad = tb.grad = None
+            expression(ta, tb, torch).backward()
+        steps['expr10']['torch'] = torch_expr
+    # the hand-written expression must agree with the engine
+    mg_expr()
+    _, dx, dy = expression_numpy(xa, ya)
+    assert np.allclose(a.grad.data, dx, rtol=1e-4, atol=1e-5), 'expr10: hand-written dx differs'
+    assert np.allclose(b.grad.data, dy, rtol=1e-4, atol=1e-5), 'expr10: hand-written dy differs'
+    return steps
+
+
+# ----------------------------------------------------------------- timing
+
+def calls_per_sample(fn, target_seconds):
+    """How many calls make one timing sample last about `target_seconds`."""
+    fn()
+    n, start = 1, time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - start, 1e-7)
+    return max(1, int(target_seconds / once))
+
+
+def race(contenders, rounds, sample_seconds, pause):
+    """Median seconds per call of each contender, interleaved round by round."""
+    names = list(contenders)
+    calls = {n: calls_per_sample(contenders[n], sample_seconds) for n in names}
+    samples = {n: [] for n in names}
+    for r in range(rounds):
+        for n in names[r % len(names):] + names[:r % len(names)]:
+            fn, k = contenders[n], calls[n]
+            time.sleep(pause)
+            start = time.perf_counter()
+            for _ in range(k):
+                fn()
+            samples[n].append((time.perf_counter() - start) / k)
+    result = {}
+    for n, s in samples.items():
+        q = statistics.quantiles(s, n=4) if len(s) > 1 else [s[0]] * 3
+        result[n] = {'median': statistics.median(s), 'p25': q[0], 'p75': q[2], 'calls': calls[n]}
+    return result
+
+
+def rss_bytes():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+
+
+def memory_and_gc(weights, x, y, activation, loss, steps):
+    """Resident-memory growth and the share of time in the cyclic GC over `steps` steps."""
+    step, _ = minigrad_step(weights, x, y, activation, loss)
+    for _ in range(50):
+        step()
+    gc.collect()
+    spent = [0.0]
+    started = {}
+
+    def on_gc(phase, info):
+        if phase == 'start':
+            started['t'] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - started.pop('t', time.perf_counter())
+    gc.callbacks.append(on_gc)
+    try:
+        before = rss_bytes()
+        start = time.perf_counter()
+        marks = []
+        for i in range(steps):
+            step()
+            if i % (steps // 4) == 0:
+                marks.append(rss_bytes())
+        total = time.perf_counter() - start
+        after = rss_bytes()
+    finally:
+        gc.callbacks.remove(on_gc)
+    return {'steps': steps, 'rss_before_mb': before / 2**20, 'rss_after_mb': after / 2**20,
+            'growth_mb': (after - before) / 2**20, 'rss_marks_mb': [m / 2**20 for m in marks],
+            'gc_share': spent[0] / total, 'gc_collections_seconds': spent[0]}
+
+
+# ------------------------------------------------------------------- main
+
+def set_threads(n):
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        print('threadpoolctl is not installed (pip install "minigrad[bench]"): '
+              'BLAS keeps its default thread count', file=sys.stderr)
+        limiter = None
+    else:
+        limiter = threadpool_limits(limits=n)
+    if torch is not None:
+        torch.set_num_threads(n)
+    return limiter
+
+
+def fmt_us(seconds):
+    return f'{seconds * 1e6:,.1f} µs' if seconds < 1e-2 else f'{seconds * 1e3:,.2f} ms'
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--quick', action='store_true', help='fewer rounds and shorter samples (under a minute)')
+    parser.add_argument('--tiny', action='store_true', help='toy sizes, one short round: checks the script runs (used by the tests)')
+    parser.add_argument('--threads', type=int, default=1, help='BLAS and PyTorch threads (default 1)')
+    parser.add_argument('--json', metavar='PATH', help='also write the results as JSON to PATH')
+    parser.add_argument('--no-torch', action='store_true', help='leave PyTorch out even if it is installed')
+    parser.add_argument('--only', nargs='+', metavar='WORKLOAD',
+                        help='run only these workloads (' + ', '.join(list(MLPS) + ['deep-chain', 'op-overhead', 'memory']) + ')')
+    args = parser.parse_args(argv)
+    if args.threads < 1:
+        parser.error(f'--threads must be at least 1, got {args.threads}')
+    global torch
+    if args.no_torch:
+        torch = None
+    limiter = set_threads(args.threads)
+
+    rounds = 3 if args.tiny else 7 if args.quick else 15
+    sample = 0.005 if args.tiny else 0.05 if args.quick else 0.2
+    pause = 0.0 if args.tiny else 0.05
+    sizes = QUICK_SIZES if args.tiny else MLPS
+    wanted = set(args.only) if args.only else None
+    results = {'machine': {'python': platform.python_version(), 'numpy': np.__version__,
+                           'torch': torch.__version__ if torch is not None else None,
+                           'cpu': platform.processor() or platform.machine(),
+                           'cores': os.cpu_count(), 'threads': args.threads},
+               'workloads': {}}
+
+    def report(name, timing, note=''):
+        base = timing.get('numpy', {}).get('median')
+        line = [f'{name:<14}']
+        for who in ('minigrad', 'numpy', 'torch'):
+            if who in timing:
+                t = timing[who]
+                line.append(f'{who} {fmt_us(t["median"])} [{fmt_us(t["p25"])}–{fmt_us(t["p75"])}]')
+        ours = timing['minigrad']['median']
+        if base:
+            timing['ratio_vs_numpy'] = ours / base
+            line.append(f'×numpy {ours / base:.2f}')
+        if 'torch' in timing:
+            timing['ratio_vs_torch'] = ours / timing['torch']['median']
+            line.append(f'×torch {timing["ratio_vs_torch"]:.2f}')
+        print('  '.join(line) + note, flush=True)
+        results['workloads'][name] = timing
+
+    print(f'minigrad benchmarks — Python {platform.python_version()}, NumPy {np.__version__}, '
+          f'PyTorch {torch.__version__ if torch else "absent"}, {os.cpu_count()} cores, '
+          f'{args.threads} thread(s); median [p25–p75] per step', flush=True)
+    for name, (layer_sizes, activation, batch, loss) in sizes.items():
+        if wanted and name not in wanted:
+            continue
+        weights, x, y = make_problem(layer_sizes, batch)
+        check_gradients(weights, x, y, activation, loss)
+        contenders = {'minigrad': minigrad_step(weights, x, y, activation, loss)[0],
+                      'numpy': numpy_step(weights, x, y, activation, loss)[0]}
+        if torch is not None:
+            contenders['torch'] = torch_step(weights, x, y, activation, loss)
+        report(name, race(contenders, rounds, sample, pause))
+
+    if not wanted or 'deep-chain' in wanted:
+        depth = 200 if args.tiny else 20_000
+        contenders = {'minigrad': chain_step('minigrad', depth)}
+        if torch is not None:
+            contenders['torch'] = chain_step('torch', depth)
+        timing = race(contenders, max(3, rounds // 3), sample, pause)
+        short, long_ = (50, 200) if args.tiny else (10_000, 40_000)
+        scale = race({'short': chain_step('minigrad', short), 'long': chain_step('minigrad', long_)},
+                     max(3, rounds // 3), sample, pause)
+        timing['linearity'] = scale['long']['median'] / scale['short']['median'] / (long_ / short)
+        report('deep-chain', timing, f'  ({long_:,} vs {short:,} ops: {timing["linearity"]:.2f}× linear)')
+
+    if not wanted or 'op-overhead' in wanted:
+        for op, contenders in overhead_steps(args.quick).items():
+            report(f'op-{op}', race(contenders, rounds, sample, pause))
+
+    if not wanted or 'memory' in wanted:
+        layer_sizes, activation, batch, loss = sizes['mlp-small']
+        weights, x, y = make_problem(layer_sizes, batch)
+        mem = memory_and_gc(weights, x, y, activation, loss, 200 if args.tiny else 2000)
+        results['memory'] = mem
+        print(f'memory        mlp-small over {mem["steps"]} steps: RSS {mem["rss_before_mb"]:.1f} → '
+              f'{mem["rss_after_mb"]:.1f} MB (growth {mem["growth_mb"]:+.2f} MB); '
+              f'time in cyclic GC {100 * mem["gc_share"]:.2f}%', flush=True)
+
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=2)
+    if limiter is not None:
+        limiter.restore_original_limits()
+    return results
+
+
+if __name__ == '__main__':
+    main()
