@@ -1,5 +1,6 @@
 """minigrad.nn: Module bookkeeping, layers, init, loss modules; PyTorch as an optional oracle."""
 import collections
+import copy
 import math
 import warnings
 
@@ -33,6 +34,11 @@ def test_parameter_requires_grad_and_shares_a_tensors_data():
     assert not nn.Parameter(t, requires_grad=False).requires_grad
     with pytest.raises(RuntimeError, match='floating point'):
         nn.Parameter(np.arange(3))
+
+
+def test_parameter_of_a_scalar_tensor():
+    p = nn.Parameter(mg.tensor(2.0))
+    assert p.shape == () and p.item() == 2.0 and p.requires_grad
 
 
 def test_named_parameters_own_first_then_children_in_order():
@@ -80,6 +86,9 @@ def test_unregistered_weights_get_a_warning():
     with pytest.warns(UserWarning, match=r"'w'.*nn.Parameter"):
         m = Sneaky()
     assert list(m.parameters()) == []
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        m.last_output = m.w * 2                 # caching a computed tensor is fine: no warning
 
     class Listy(nn.Module):
         def __init__(self):
@@ -136,6 +145,26 @@ def test_to_dtype_converts_parameters_in_place():
         net.to('cuda')
     with pytest.raises(TypeError, match='floating point'):
         net.to(mg.int64)
+
+
+def test_deepcopy_gives_an_independent_model():
+    net = Net()
+    twin = copy.deepcopy(net)
+    assert isinstance(twin.head.weight, nn.Parameter) and twin.head.weight is not net.head.weight
+    np.testing.assert_array_equal(twin.head.weight.data, net.head.weight.data)
+    twin.head.weight.data += 1
+    assert not np.array_equal(twin.head.weight.data, net.head.weight.data)
+
+
+def test_apply_and_requires_grad_reach_every_module():
+    net = Net()
+    seen = []
+    net.apply(lambda m: seen.append(type(m).__name__))
+    assert seen == ['Linear', 'Tanh', 'Sequential', 'Linear', 'Net']      # children first
+    net.apply(lambda m: nn.init.zeros_(m.bias) if isinstance(m, nn.Linear) else None)
+    assert np.all(net.head.bias.data == 0) and np.all(net.body[0].bias.data == 0)
+    assert net.requires_grad_(False) is net
+    assert not any(p.requires_grad for p in net.parameters())
 
 
 # -------------------------------------------------------------- state dict

@@ -24,7 +24,7 @@ class Parameter(Tensor):
         # A Tensor's array is shared, not copied (as in PyTorch); anything else converts.
         if data is None:
             data = np.empty(0, dtype=np.float32)
-        super().__init__(data.data[:0] if isinstance(data, Tensor) else data)
+        super().__init__(np.empty(0, data.dtype) if isinstance(data, Tensor) else data)
         if isinstance(data, Tensor):
             self.data = data.data
         if requires_grad:
@@ -69,7 +69,8 @@ class Module:
             raise TypeError(f"cannot assign {type(value).__name__} as parameter '{name}' "
                             f"(nn.Parameter or None expected); wrap it in nn.Parameter(...), or "
                             f"copy values in with `with mg.no_grad(): self.{name}.data[...] = ...`")
-        if isinstance(value, Tensor) and not isinstance(value, Parameter) and value.requires_grad:
+        if (isinstance(value, Tensor) and not isinstance(value, Parameter) and value.requires_grad
+                and value.grad_fn is None):         # a leaf: meant as a weight, not a cached output
             warnings.warn(f"attribute '{name}' of {type(self).__name__} is a Tensor with "
                           f"requires_grad=True but not an nn.Parameter, so parameters() and "
                           f"state_dict() will not see it; wrap it: nn.Parameter(tensor)", stacklevel=2)
