@@ -212,34 +212,34 @@ class Tensor:
         return Tensor._wrap(_to_array(other))
 
     def __add__(self, other):
-        return ew.Add.apply(*_promote(self, self._lift(other)))
+        return _binary(ew.Add, self, other)
 
     def __radd__(self, other):
-        return ew.Add.apply(*_promote(self._lift(other), self))
+        return _binary(ew.Add, self, other, reflected=True)
 
     def __sub__(self, other):
-        return ew.Sub.apply(*_promote(self, self._lift(other)))
+        return _binary(ew.Sub, self, other)
 
     def __rsub__(self, other):
-        return ew.Sub.apply(*_promote(self._lift(other), self))
+        return _binary(ew.Sub, self, other, reflected=True)
 
     def __mul__(self, other):
-        return ew.Mul.apply(*_promote(self, self._lift(other)))
+        return _binary(ew.Mul, self, other)
 
     def __rmul__(self, other):
-        return ew.Mul.apply(*_promote(self._lift(other), self))
+        return _binary(ew.Mul, self, other, reflected=True)
 
     def __truediv__(self, other):
-        return ew.Div.apply(*_promote(self, self._lift(other)))
+        return _binary(ew.Div, self, other)
 
     def __rtruediv__(self, other):
-        return ew.Div.apply(*_promote(self._lift(other), self))
+        return _binary(ew.Div, self, other, reflected=True)
 
     def __pow__(self, other):
-        return ew.Pow.apply(*_promote(self, self._lift(other)))
+        return _binary(ew.Pow, self, other)
 
     def __rpow__(self, other):
-        return ew.Pow.apply(*_promote(self._lift(other), self))
+        return _binary(ew.Pow, self, other, reflected=True)
 
     def __neg__(self):
         return ew.Neg.apply(self)
@@ -324,10 +324,10 @@ class Tensor:
         return self ** exponent
 
     def maximum(self, other):
-        return ew.Maximum.apply(*_promote(self, self._lift(other)))
+        return _binary(ew.Maximum, self, other)
 
     def minimum(self, other):
-        return ew.Minimum.apply(*_promote(self, self._lift(other)))
+        return _binary(ew.Minimum, self, other)
 
     # ------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False):
@@ -456,6 +456,14 @@ class Tensor:
 
 
 autograd.Tensor = Tensor
+
+
+def _binary(op, a, b, reflected=False):
+    """Applies a two-input op to tensor `a` and anything `b` (a tensor, number or array)."""
+    b = b if isinstance(b, Tensor) else a._lift(b)
+    if a.data.dtype is not b.data.dtype:
+        a, b = _promote(a, b)
+    return op.apply(b, a) if reflected else op.apply(a, b)
 
 
 def _promote(a, b):

@@ -1,3 +1,4 @@
+import os
 import numpy as np
 import pytest
 from hypothesis import settings
@@ -9,3 +10,15 @@ settings.load_profile('minigrad')
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+# One BLAS thread: on a 2-core machine, OpenBLAS threads fighting the test
+# runner make small matrix products erratically slow. The environment variable
+# reaches the examples the tests start as subprocesses.
+os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:
+    pass
+else:
+    threadpool_limits(1)
