@@ -1,0 +1,259 @@
+"""The examples, run as a learner runs them (a subprocess), checked through the JSON they write.
+
+Also the training helper `minigrad.train` they are built on.
+"""
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import nn, optim
+from minigrad.train import accuracy, evaluate, fit
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'examples')
+
+
+def run_example(script, *args, out=None, check=True):
+    """Runs examples/<script> with `args` (and --out); returns (completed process, results.json)."""
+    cmd = [sys.executable, os.path.join(EXAMPLES, script), *map(str, args)]
+    if out is not None:
+        cmd += ['--out', str(out)]
+    env = dict(os.environ, MPLBACKEND='Agg')
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    if check:
+        assert proc.returncode == 0, f'{script} failed:\n{proc.stdout}\n{proc.stderr}'
+    result = None
+    if out is not None and os.path.exists(os.path.join(out, 'results.json')):
+        with open(os.path.join(out, 'results.json')) as f:
+            result = json.load(f)
+    return proc, result
+
+
+def runs_of(result, loss, setting='own'):
+    return [r for r in result['runs'] if r['loss'] == loss and r['setting'] == setting]
+
+
+def steps_or_budget(run):
+    """Steps to the target, counting a run that never got there as its whole budget."""
+    return run['steps_to_target'] if run['steps_to_target'] is not None else run['steps']
+
+
+# ------------------------------------------------------------ mse_vs_ce.py
+
+@pytest.fixture(scope='module')
+def spirals_shared(tmp_path_factory):
+    """Spirals, 3 seeds, both losses at the shared rate 1 (cross-entropy's picked rate)."""
+    out = tmp_path_factory.mktemp('shared')
+    _, result = run_example('mse_vs_ce.py', '--seeds', 3, '--steps', 350, '--lr-ce', 1,
+                            '--lr-mse', 1, '--shared-lr', 1, '--quiet', '--no-plots',
+                            out=out)
+    return result
+
+
+@pytest.fixture(scope='module')
+def spirals_saturated(tmp_path_factory):
+    """The same seeds with the output layer's initial weights x100, at the stored default rates."""
+    out = tmp_path_factory.mktemp('saturated')
+    _, result = run_example('mse_vs_ce.py', '--seeds', 3, '--steps', 100, '--init-scale', 100,
+                            '--quiet', '--no-plots', out=out)
+    return result
+
+
+def test_shared_rate_cross_entropy_reaches_target_sooner(spirals_shared):
+    ce, mse = runs_of(spirals_shared, 'ce'), runs_of(spirals_shared, 'mse')
+    assert len(ce) == len(mse) == 3
+    assert all(r['lr'] == 1 for r in ce + mse)
+    ce_steps = np.mean([steps_or_budget(r) for r in ce])
+    mse_steps = np.mean([steps_or_budget(r) for r in mse])
+    assert all(r['steps_to_target'] is not None for r in ce), 'cross-entropy missed the target'
+    # measured: about 3x sooner; 1.5x leaves room for any machine's rounding
+    assert 1.5 * ce_steps < mse_steps, (ce_steps, mse_steps)
+
+
+def test_cross_entropy_output_gradient_larger_at_start(spirals_shared):
+    ce = {r['seed']: r['grad_start'] for r in runs_of(spirals_shared, 'ce')}
+    mse = {r['seed']: r['grad_start'] for r in runs_of(spirals_shared, 'mse')}
+    ratios = [ce[s] / mse[s] for s in ce]
+    # near-uniform start: close to K^2/2 = 4.5 (exact only when the output layer is zero)
+    assert all(3 < r < 6 for r in ratios), ratios
+    assert spirals_shared['grad_ratio_start'] == pytest.approx(np.exp(np.mean(np.log(ratios))))
+
+
+def test_saturated_start_collapses_mse_gradient_not_cross_entropy(spirals_shared,
+                                                                  spirals_saturated):
+    def change(loss):
+        """Per seed: median |grad_out| over the first updates from a saturated start, over
+        |grad_out| at a benign start; averaged over seeds in orders of magnitude."""
+        benign = {r['seed']: r['grad_start'] for r in runs_of(spirals_shared, loss)}
+        saturated = runs_of(spirals_saturated, loss)
+        assert {r['seed'] for r in saturated} == set(benign)
+        logs = [math.log10(max(r['grad_early'], 1e-30) / benign[r['seed']]) for r in saturated]
+        return np.mean(logs)
+    # measured on seeds 0-2: MSE about -9 orders of magnitude, cross-entropy about -0.8
+    assert change('mse') < -3
+    assert change('ce') > -2
+    assert all(r['steps_to_target'] is None for r in runs_of(spirals_saturated, 'mse'))
+
+
+@pytest.mark.parametrize('task, half_k_squared', [('spirals', 4.5), ('digits', 50.0),
+                                                  ('moons', 2.0)])
+def test_uniform_start_gradient_ratio_is_half_k_squared(tmp_path, task, half_k_squared):
+    _, result = run_example('mse_vs_ce.py', '--task', task, '--zero-output-layer', '--steps', 1,
+                            '--seeds', 2, '--lr-ce', 0.1, '--lr-mse', 0.1, '--quiet',
+                            '--no-plots', '--jobs', 1, out=tmp_path)
+    assert result['half_K_squared'] == half_k_squared
+    ratios = result['grad_ratios_start']
+    assert len(ratios) == 2
+    for ratio in ratios:
+        assert ratio == pytest.approx(half_k_squared, rel=1e-5)
+
+
+def test_default_figures_table_and_csv(tmp_path):
+    proc, result = run_example('mse_vs_ce.py', '--seeds', 2, '--steps', 20, out=tmp_path)
+    for name in ('curves.png', 'grad_norm.png', 'boundaries.png', 'results.json', 'runs.csv'):
+        path = tmp_path / name
+        assert path.exists() and path.stat().st_size > 1000, name
+    assert 'each loss at the learning rate its own sweep picked' in proc.stdout
+    assert 'both losses at one shared learning rate' in proc.stdout
+    assert 'K^2/2 = 4.5' in proc.stdout
+    rows = (tmp_path / 'runs.csv').read_text().strip().splitlines()
+    assert rows[0].startswith('setting,loss,lr,seed')
+    assert len(rows) == 1 + len(result['runs'])
+    # own rates: CE at its picked rate, MSE at its own; shared runs at one rate
+    own = {r['loss']: r['lr'] for r in result['runs'] if r['setting'] == 'own'}
+    shared = {r['lr'] for r in result['runs'] if r['setting'] == 'shared'}
+    assert own['ce'] != own['mse'] and len(shared) == 1
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--task', 'mnist'], 'invalid choice'),
+    (['--seeds', 'three'], '--seeds expects a count'),
+    (['--init-scale', '-1'], 'expected a positive float'),
+    (['--target', '95'], 'expected an accuracy in (0, 1]'),
+    (['--zero-output-layer', '--init-scale', '100'], 'cannot be combined'),
+])
+def test_lab_bad_options_give_clear_errors(tmp_path, args, message):
+    proc, _ = run_example('mse_vs_ce.py', *args, out=tmp_path, check=False)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert 'Traceback' not in proc.stderr
+
+
+@pytest.mark.parametrize('script', ['mse_vs_ce.py', 'regression.py', 'train_digits.py'])
+def test_help_documents_options(script):
+    proc, _ = run_example(script, '--help')
+    assert 'usage:' in proc.stdout and '--out' in proc.stdout and '--quiet' in proc.stdout
+    if script == 'mse_vs_ce.py':
+        for option in ('--task', '--seeds', '--steps', '--lr-ce', '--lr-mse', '--shared-lr',
+                       '--init-scale', '--target', '--sweep', '--zero-output-layer'):
+            assert option in proc.stdout, option
+
+
+# --------------------------------------------------- regression.py, train_digits.py
+
+def test_regression_outliers_pull_mse_not_l1_or_huber(tmp_path):
+    _, result = run_example('regression.py', '--quiet', out=tmp_path)
+    err = {f['loss']: f['slope_error'] for f in result['fits']}
+    assert err['MSE'] > 1.0, err          # measured 1.73: the 8 outliers flatten the line
+    assert err['L1'] < 0.2 and err['Huber'] < 0.3, err
+    assert (tmp_path / 'regression.png').exists()
+
+
+def test_regression_without_outliers_all_agree(tmp_path):
+    _, result = run_example('regression.py', '--outliers', 0, '--quiet', '--no-plots',
+                            out=tmp_path)
+    for f in result['fits']:
+        assert abs(f['slope'] - 2) < 0.2 and abs(f['intercept'] - 1) < 0.2, f
+
+
+def test_train_digits_reaches_97_and_reloads_identically(tmp_path):
+    _, result = run_example('train_digits.py', '--quiet', out=tmp_path)
+    assert result['test_accuracy'] >= 0.97
+    assert result['identical_after_reload']
+    assert result['reloaded_test_accuracy'] == result['test_accuracy']
+    assert (tmp_path / 'digits_mlp.npz').exists()
+    state = mg.load(str(tmp_path / 'digits_mlp.npz'))
+    assert list(state) == ['0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias']
+
+
+# -------------------------------------------------------------- minigrad.train
+
+def _toy(seed=0):
+    gen = np.random.default_rng(seed)
+    X = gen.standard_normal((200, 2)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+    return X, y
+
+
+def test_accuracy_multiclass_binary_and_one_hot():
+    out = np.array([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0]], dtype=np.float32)
+    assert accuracy(out, np.array([0, 1, 1])) == pytest.approx(2 / 3)
+    assert accuracy(out, np.eye(2, dtype=np.float32)[[0, 1, 1]]) == pytest.approx(2 / 3)
+    assert accuracy(mg.tensor([[0.5], [-1.0]]), np.array([1, 1])) == 0.5
+    with pytest.raises(ValueError, match='3 predictions'):
+        accuracy(out, np.array([0, 1]))
+
+
+def test_fit_records_steps_target_grad_norms_and_evals():
+    X, y = _toy()
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+    history = fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.5), (X, y),
+                  steps=60, eval_data={'test': (X[:50], y[:50])}, eval_every=20,
+                  target_accuracy=0.9, progress=False)
+    assert history.steps == 60 and len(history.loss) == 60 and len(history.accuracy) == 60
+    assert history.loss[-1] < history.loss[0]
+    assert history.steps_to_target is not None
+    assert history.accuracy[history.steps_to_target] >= 0.9
+    assert all(a < 0.9 for a in history.accuracy[:history.steps_to_target])
+    norms = history.grad_norms()
+    assert set(norms) == {'0.weight', '0.bias', '2.weight', '2.bias'}
+    assert all(len(v) == 60 and np.all(v > 0) for v in norms.values())
+    assert history.evals['test']['step'] == [0, 20, 40, 60]
+    final = evaluate(model, X[:50], y[:50], F.cross_entropy)
+    assert history.evals['test']['accuracy'][-1] == final['accuracy']
+    assert history.evals['test']['loss'][-1] == pytest.approx(final['loss'], rel=1e-6)
+    json.dumps(history.to_dict())
+
+
+def test_fit_stops_at_target_and_on_divergence():
+    X, y = _toy()
+    mg.manual_seed(0)
+    model = nn.Linear(2, 2)
+    history = fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.5), (X, y),
+                  steps=500, target_accuracy=0.9, stop_at_target=True, progress=False)
+    assert history.steps == history.steps_to_target < 500
+    mg.manual_seed(0)
+    model = nn.Linear(2, 1)
+    with np.errstate(over='ignore', invalid='ignore'):
+        history = fit(model, lambda out, t: F.mse_loss(out, t.reshape(-1, 1) * 1e30),
+                      optim.SGD(model.parameters(), lr=1e10), (X, y.astype(np.float32)),
+                      steps=50, track_accuracy=False, progress=False)
+    assert history.diverged and history.steps < 50
+    assert not math.isfinite(history.loss[-1])
+
+
+def test_fit_with_loader_epochs_and_bad_arguments():
+    from minigrad import data
+    X, y = _toy()
+    mg.manual_seed(0)
+    model = nn.Linear(2, 2)
+    loader = data.DataLoader(X, y, batch_size=64, shuffle=True, seed=0)
+    history = fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), loader,
+                  epochs=3, eval_data={'train': (X, y)}, target_accuracy=0.8, target_on='train',
+                  progress=False)
+    assert history.steps == 3 * len(loader) == 12
+    assert history.evals['train']['step'] == [0, 4, 8, 12]
+    with pytest.raises(ValueError, match='exactly one of steps= or epochs='):
+        fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), (X, y))
+    with pytest.raises(ValueError, match='names no eval set'):
+        fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), (X, y), steps=1,
+            target_accuracy=0.5, target_on='test')
+    with pytest.raises(TypeError, match='pair \\(X, y\\)'):
+        fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), X, steps=1)
