@@ -114,6 +114,7 @@ def test_uniform_start_gradient_ratio_is_half_k_squared(tmp_path, task, half_k_s
         assert ratio == pytest.approx(half_k_squared, rel=1e-5)
 
 
+@pytest.mark.slow          # about 5-8 s: matplotlib draws three figures
 def test_default_figures_table_and_csv(tmp_path):
     proc, result = run_example('mse_vs_ce.py', '--seeds', 2, '--steps', 20, out=tmp_path)
     for name in ('curves.png', 'grad_norm.png', 'boundaries.png', 'results.json', 'runs.csv'):
