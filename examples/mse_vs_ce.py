@@ -16,11 +16,12 @@ from the same weights and sees the same batches under both losses:
 What to look for. Near a uniform start, with PyTorch's 'mean' reductions (MSE
 averages over N*K numbers, cross-entropy over N), the output-layer gradient
 of cross-entropy is exactly K^2/2 times MSE's (K classes; 2 for one sigmoid
-output). That is a constant factor: a learning rate K^2/2 times larger
-absorbs it, and the sweep finds MSE's best rate that much higher. Saturation
+output). That is a constant factor, which a learning rate about that much
+larger can absorb: compare the rates each loss's own sweep picks. Saturation
 is different: once softmax outputs sit near 0 or 1 and are wrong, MSE's
-gradient carries a factor p(1-p) that vanishes, cross-entropy's (p - y) does
-not. No learning rate fixes a gradient that is zero.
+gradient carries factors p(1-p) that vanish, cross-entropy's (p - y) does
+not, and no learning rate revives a gradient that has underflowed to zero.
+The lab reports what happens; it does not assume who wins.
 
 Results go to --out: results.json, runs.csv, curves.png, grad_norm.png,
 boundaries.png (2-D tasks), and with --sweep also sweep.json, sweep.csv,

@@ -206,22 +206,23 @@ def fit(model, loss_fn, optimizer, train_data, steps=None, epochs=None, eval_dat
                     continue
                 record.setdefault(key, []).append(value)
             if (name == target_on and history.steps_to_target is None
-                    and result['accuracy'] >= target_accuracy):
+                    and not history.diverged and result['accuracy'] >= target_accuracy):
                 history.steps_to_target = step
 
-    def reached():
-        return target_accuracy is not None and history.steps_to_target is not None
+    def loop():
+        """Returns when the steps are done, the target is reached (with stop_at_target)
+        or the loss is no longer finite."""
+        def reached():
+            return target_accuracy is not None and history.steps_to_target is not None
 
-    model.train()
-    step = 0
-    try:
+        step = 0
         while step < steps:
             epoch_start = step
             for xb, yb in epoch_batches():
                 if step % eval_every == 0 and eval_data:
                     run_evals(step)
                     if stop_at_target and reached():
-                        return history
+                        return
                 optimizer.zero_grad()
                 output = model(xb)
                 loss = loss_fn(output, yb)
@@ -235,27 +236,34 @@ def fit(model, loss_fn, optimizer, train_data, steps=None, epochs=None, eval_dat
                         history.steps_to_target = step
                 if not math.isfinite(value):
                     history.diverged = True
-                    return history
+                    return
                 if stop_at_target and reached():
-                    return history
+                    return
                 loss.backward()
                 if flow is not None:
                     flow.record(step)
                 optimizer.step()
                 step += 1
+                history.steps = step
                 if bar is not None:
                     bar.update(1)
                     if step % 20 == 0 or step == steps:
                         bar.set_postfix(loss=f'{value:.4g}', refresh=False)
-                history.steps = step
                 if step >= steps:
-                    break
+                    return
             if step == epoch_start:
                 raise ValueError('fit(): train_data yielded no batches')
-        if eval_data:
-            run_evals(step)
+
+    model.train()
+    try:
+        loop()
+        # the state training ended in: after the last step, at the target, or diverged
+        if eval_data and not any(history.evals[name]['step'][-1:] == [history.steps]
+                                 for name in eval_data):
+            run_evals(history.steps)
         return history
     finally:
         history.seconds = time.perf_counter() - start
         if bar is not None:
             bar.close()
+

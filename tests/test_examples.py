@@ -228,8 +228,10 @@ def test_fit_stops_at_target_and_on_divergence():
     mg.manual_seed(0)
     model = nn.Linear(2, 2)
     history = fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.5), (X, y),
-                  steps=500, target_accuracy=0.9, stop_at_target=True, progress=False)
+                  steps=500, eval_data={'test': (X[:50], y[:50])}, eval_every=1000,
+                  target_accuracy=0.9, stop_at_target=True, progress=False)
     assert history.steps == history.steps_to_target < 500
+    assert history.evals['test']['step'] == [0, history.steps]     # and where it stopped
     mg.manual_seed(0)
     model = nn.Linear(2, 1)
     with np.errstate(over='ignore', invalid='ignore'):
@@ -238,6 +240,7 @@ def test_fit_stops_at_target_and_on_divergence():
                       steps=50, track_accuracy=False, progress=False)
     assert history.diverged and history.steps < 50
     assert not math.isfinite(history.loss[-1])
+    assert len(history.loss) == history.steps + 1      # the forward pass that found it
 
 
 def test_fit_with_loader_epochs_and_bad_arguments():
