@@ -10,6 +10,7 @@ checks that the committed notebooks hold exactly these cells, and re-executes th
 """
 import argparse
 import importlib.util
+import os
 import pathlib
 import sys
 import textwrap
@@ -51,16 +52,23 @@ def notebook(cells):
     nb = v4.new_notebook()
     nb.cells = [v4.new_markdown_cell(src) if kind == 'markdown' else v4.new_code_cell(src)
                 for kind, src in cells]
+    for index, cell in enumerate(nb.cells):
+        cell.id = f'cell-{index:02d}'       # stable ids keep rebuilt notebooks' diffs small
     nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3',
                                  'language': 'python'}
     nb.metadata['language_info'] = {'name': 'python'}
     return nb
 
 
-def execute(nb, timeout=TIMEOUT):
+def execute(nb, timeout=TIMEOUT, allow_errors=False):
     """Runs every cell in a fresh python3 kernel started in this folder; raises on a cell error."""
     from nbclient import NotebookClient
+    # One BLAS thread for the kernel (it inherits our environment), as tests/conftest.py does:
+    # the matrices here are small, and OpenBLAS threads competing for 2 busy cores can make
+    # them many times slower. It changes the speed only.
+    os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
     client = NotebookClient(nb, timeout=timeout, kernel_name='python3', record_timing=False,
+                            allow_errors=allow_errors, coalesce_streams=True,
                             resources={'metadata': {'path': str(HERE)}})
     client.execute()
     return nb
@@ -71,12 +79,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('only', nargs='*', help='build only notebooks whose number contains this, e.g. 02')
     parser.add_argument('--no-execute', action='store_true', help='write the cells without outputs')
+    parser.add_argument('--allow-errors', action='store_true',
+                        help='keep running after a failing cell and save the error (for drafting; '
+                             'the tests reject a notebook saved with an error)')
     args = parser.parse_args()
     for name, cells in specs(args.only):
         nb = notebook(cells)
         if not args.no_execute:
             start = time.perf_counter()
-            execute(nb)
+            execute(nb, allow_errors=args.allow_errors)
             print(f'{name}: executed in {time.perf_counter() - start:.1f} s')
         nbformat.write(nb, HERE / name)
         print(f'wrote {HERE / name}')
