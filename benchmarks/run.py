@@ -91,7 +91,8 @@ def numpy_step(weights, x, y, activation, loss):
     params = [(w.copy(), b.copy()) for w, b in weights]
     n, k = x.shape[0], params[-1][0].shape[0]
     onehot = np.eye(k, dtype=np.float32)[y]
-    grads = []
+    rows = np.arange(n)
+    grads, losses = [], []
 
     def step():
         acts = [x]
@@ -101,11 +102,15 @@ def numpy_step(weights, x, y, activation, loss):
                 z = np.tanh(z) if activation == 'tanh' else np.maximum(z, 0)
             acts.append(z)
         logits = acts[-1]
-        e = np.exp(logits - logits.max(axis=1, keepdims=True))
-        p = e / e.sum(axis=1, keepdims=True)
-        if loss == 'ce':
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        p = e / total
+        if loss == 'ce':            # the loss value too: a training loop reports it
+            losses.append((np.log(total)[:, 0] - shifted[rows, y]).mean())
             grad = (p - onehot) / n                         # d CE / d logits
         else:
+            losses.append(((p - onehot) ** 2).mean())
             dp = 2 * (p - onehot) / (n * k)                 # d MSE / d softmax
             grad = p * (dp - (dp * p).sum(axis=1, keepdims=True))
         grads.clear()
@@ -119,6 +124,7 @@ def numpy_step(weights, x, y, activation, loss):
         for (w, b), (gw, gb) in zip(params, reversed(grads)):
             w -= LR * gw
             b -= LR * gb
+        del losses[:-1]
     return step, grads
 
 

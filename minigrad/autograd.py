@@ -12,6 +12,7 @@ import numpy as np
 
 _grad_enabled = True
 _new = object.__new__
+_ndarray = np.ndarray
 Tensor = None           # minigrad.tensor sets this (it imports us, so we cannot import it)
 
 
@@ -83,17 +84,16 @@ class Function:
             shapes = ', '.join(str(t.shape) for t in inputs)
             raise RuntimeError(f'{cls.__name__}: {error} (input shapes: {shapes})') from None
         out = _new(Tensor)
-        out.data = data if type(data) is np.ndarray else np.asarray(data)
+        out.data = data if type(data) is _ndarray else np.asarray(data)
         out.grad = out.grad_fn = out._hooks = None
         out.requires_grad = False
         if _grad_enabled:
-            for t in inputs:
-                if t.requires_grad:
-                    fn.inputs = inputs
-                    fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
-                    out.grad_fn = fn
-                    out.requires_grad = True
-                    break
+            needs = tuple([t.requires_grad for t in inputs])
+            if True in needs:
+                fn.inputs = inputs
+                fn.needs_input_grad = needs
+                out.grad_fn = fn
+                out.requires_grad = True
         return out
 
     @property
@@ -206,7 +206,7 @@ def backward(root, grad, retain_graph=False):
                 data = t.data
                 if g.shape != data.shape:
                     g = sum_to_shape(g, data.shape)
-                if g.dtype != data.dtype:
+                if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.astype(data.dtype)
                 if fn is None:
                     # A gradient passed through unchanged, or as a view, may be shared.
