@@ -166,6 +166,7 @@ CELLS = [
     ax.loglog(hs, forward_err, 'o-', ms=3, label='one-sided (f(w+h) - f(w)) / h, float64')
     ax.loglog(hs, central_err, 'o-', ms=3, label='central (f(w+h) - f(w-h)) / 2h, float64')
     ax.loglog(hs, central32_err, 's-', ms=3, label='central, float32')
+    ax.set_ylim(1e-17, 1)                  # room for the legend below the curves
     ax.invert_xaxis()
     ax.set_xlabel('step h (smaller to the right)')
     ax.set_ylabel('|finite difference − exact dL/dw|')

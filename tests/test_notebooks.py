@@ -3,9 +3,12 @@
 Each notebook asserts its own key numbers in its cells, so a regression in the
 engine that changes the story fails here. Needs the "notebooks" extras
 (nbclient, nbformat, ipykernel, matplotlib, graphviz); skipped without them.
+The kernel inherits this process's environment, including the one-BLAS-thread
+setting of conftest.py, which keeps the small matrix products fast on busy cores.
 """
 import importlib.util
 import pathlib
+import shutil
 import time
 
 import pytest
@@ -53,7 +56,12 @@ def test_notebook_executes_from_a_clean_kernel(name):
     nbformat = pytest.importorskip('nbformat')
     nbclient = pytest.importorskip('nbclient')
     pytest.importorskip('ipykernel')
+    pytest.importorskip('matplotlib')
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    if any('draw_graph(' in cell.source for cell in nb.cells):
+        pytest.importorskip('graphviz')
+        if shutil.which('dot') is None:
+            pytest.skip(f"{name} draws graphs, which needs Graphviz's `dot` program (not on PATH)")
     for cell in nb.cells:                 # start from nothing: no stale outputs
         if cell.cell_type == 'code':
             cell.outputs, cell.execution_count = [], None
