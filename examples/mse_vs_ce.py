@@ -675,7 +675,7 @@ def run_sweep(args, K, binary):
 
 # ---------------------------------------------------------------------- CLI
 
-def _seed_list(text, base, what):
+def _seed_list(parser, text, base, what):
     try:
         if ',' in text:
             seeds = [int(s) for s in text.split(',') if s.strip()]
@@ -685,11 +685,20 @@ def _seed_list(text, base, what):
                 raise ValueError
             seeds = list(range(base, base + n))
     except ValueError:
-        raise SystemExit(f'error: {what} expects a count (e.g. 5) or a comma-separated list of '
-                         f'seeds (e.g. 0,1,2), got {text!r}') from None
+        parser.error(f'{what} expects a count (e.g. 5) or a comma-separated list of seeds '
+                     f'(e.g. 0,1,2), got {text!r}')
     if len(set(seeds)) != len(seeds) or not seeds:
-        raise SystemExit(f'error: {what} needs distinct seeds, got {text!r}')
+        parser.error(f'{what} needs distinct seeds, got {text!r}')
     return seeds
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows a default only where there is one to show."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False) or '(default' in (action.help or ''):
+            return action.help
+        return super()._get_help_string(action)
 
 
 def _positive(kind):
@@ -720,7 +729,7 @@ def parse_args(argv=None):
         description='Train the same classifier with cross-entropy and with MSE, side by side: '
                     'same initial weights, same batches, several seeds; each loss at the '
                     'learning rate its own sweep picked and both at a shared rate.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
         epilog='Multi-class tasks compare softmax + cross-entropy with softmax + MSE on one-hot '
                'targets; moons (binary, one sigmoid output) compares sigmoid + BCE-with-logits '
                'with sigmoid + MSE. Reductions are "mean" as in PyTorch. Outputs: a table on '
@@ -775,8 +784,8 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if args.zero_output_layer and args.init_scale != 1.0:
         p.error('--zero-output-layer and --init-scale cannot be combined: zero times C is zero')
-    args.seed_list = _seed_list(args.seeds, EVAL_SEEDS, '--seeds')
-    args.sweep_seed_list = _seed_list(args.sweep_seeds, SWEEP_SEEDS, '--sweep-seeds')
+    args.seed_list = _seed_list(p, args.seeds, EVAL_SEEDS, '--seeds')
+    args.sweep_seed_list = _seed_list(p, args.sweep_seeds, SWEEP_SEEDS, '--sweep-seeds')
     if args.boundary_seed is None:
         args.boundary_seed = args.seed_list[0]
     elif args.boundary_seed not in args.seed_list:
