@@ -371,3 +371,14 @@ def test_gradient_flow_of_an_nn_module_uses_its_parameter_names():
     flow.record()
     assert list(flow.history) == ['0.weight', '0.bias', '2.weight', '2.bias']
     assert flow.history['2.bias'] == [pytest.approx(np.sqrt(2) * 5)]   # Σ over 5 rows of 1
+
+
+def test_gradient_flow_norm_survives_float32_overflow():
+    # A diverging run: the sum of squares overflows float32, the norm itself does not.
+    w = mg.zeros(3, requires_grad=True)
+    w.grad = mg.tensor(np.array([3e30, 4e30, 0], dtype=np.float32))
+    flow = GradientFlow({"w": w})
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        norms = flow.record()
+    assert norms['w'] == pytest.approx(5e30, rel=1e-6)

@@ -51,8 +51,7 @@ class GradientFlow:
             if t.grad is None:
                 norm = math.nan
             else:
-                g = t.grad.data.ravel()
-                norm = float(np.sqrt(np.dot(g, g)))   # one BLAS call, no temporary
+                norm = _l2_norm(t.grad.data)
             norms[name] = norm
             self.history[name].append(norm)
         if all(math.isnan(n) for n in norms.values()):
@@ -99,3 +98,13 @@ def _pyplot():
         raise ImportError('GradientFlow.plot() needs matplotlib: pip install matplotlib '
                           '(or pip install "minigrad[examples]")') from None
     return plt
+
+
+def _l2_norm(array):
+    """‖array‖₂ in one BLAS call; redone in float64 when float32's range overflows."""
+    flat = array.ravel()
+    with np.errstate(over='ignore', invalid='ignore'):
+        norm = float(np.sqrt(np.dot(flat, flat)))
+    if math.isinf(norm) and np.isfinite(flat).all():    # a diverging run, not an inf in the data
+        norm = float(np.linalg.norm(flat.astype(np.float64)))
+    return norm
