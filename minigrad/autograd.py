@@ -13,6 +13,7 @@ import numpy as np
 _grad_enabled = True
 _new = object.__new__
 _ndarray = np.ndarray
+_patterns = {}          # the distinct needs_input_grad tuples, shared by all nodes
 Tensor = None           # minigrad.tensor sets this (it imports us, so we cannot import it)
 
 
@@ -91,7 +92,7 @@ class Function:
             needs = tuple([t.requires_grad for t in inputs])
             if True in needs:
                 fn.inputs = inputs
-                fn.needs_input_grad = needs
+                fn.needs_input_grad = _patterns.setdefault(needs, needs)   # one tuple per pattern
                 out.grad_fn = fn
                 out.requires_grad = True
         return out

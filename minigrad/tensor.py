@@ -208,7 +208,7 @@ class Tensor:
         if isinstance(other, Tensor):
             return other
         if isinstance(other, (int, float)) and self.data.dtype.kind == 'f':
-            return Tensor._wrap(np.array(other, dtype=self.data.dtype))
+            return _constant(other, self.data.dtype)
         return Tensor._wrap(_to_array(other))
 
     def __add__(self, other):
@@ -456,6 +456,26 @@ class Tensor:
 
 
 autograd.Tensor = Tensor
+
+
+_constants = {}
+
+
+def _constant(number, dtype):
+    """A Python number as a read-only 0-d constant Tensor of `dtype`. Numbers recur
+    (0.5, 2, a learning rate), so each is made once: less work, and fewer objects
+    for Python's garbage collector to scan in a deep graph."""
+    key = (number, dtype)
+    constant = _constants.get(key)
+    if constant is None:
+        array = np.array(number, dtype=dtype)
+        array.flags.writeable = False
+        constant = Tensor._wrap(array)
+        if number != 0:                     # 0.0 == -0.0 would share a key; zeros are rare
+            if len(_constants) >= 1024:
+                _constants.clear()
+            _constants[key] = constant
+    return constant
 
 
 def _binary(op, a, b, reflected=False):
