@@ -397,7 +397,15 @@ def main(argv=None):
         scale = race({'short': chain_step('minigrad', short), 'long': chain_step('minigrad', long_)},
                      max(3, rounds // 3), sample, pause)
         timing['linearity'] = scale['long']['median'] / scale['short']['median'] / (long_ / short)
-        report('deep-chain', timing, f'  ({long_:,} vs {short:,} ops: {timing["linearity"]:.2f}× linear)')
+        gc.disable()                # the same, without the cyclic GC scanning the live graph
+        try:
+            scale = race({'short': chain_step('minigrad', short), 'long': chain_step('minigrad', long_)},
+                         max(3, rounds // 3), sample, pause)
+        finally:
+            gc.enable()
+        timing['linearity_gc_off'] = scale['long']['median'] / scale['short']['median'] / (long_ / short)
+        report('deep-chain', timing, f'  ({long_:,} vs {short:,} ops: {timing["linearity"]:.2f}× '
+                                     f'linear; {timing["linearity_gc_off"]:.2f}× with gc off)')
 
     if not wanted or 'op-overhead' in wanted:
         for op, contenders in overhead_steps(args.quick).items():
