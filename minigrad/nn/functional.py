@@ -123,6 +123,19 @@ def log_softmax(input, dim):
 
 def linear(input, weight, bias=None):
     """input @ weight.T + bias, with weight shaped (out_features, in_features)."""
+    # One cheap test on the hot path; the explanations only when it fails.
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)
+            and (bias is None or isinstance(bias, Tensor))
+            and len(weight.data.shape) == 2 and input.data.shape[-1:] == weight.data.shape[1:]
+            and (bias is None or bias.data.shape == weight.data.shape[:1])):
+        _explain_linear(input, weight, bias)
+    if bias is None:
+        return linalg.Linear.apply(input, weight)
+    return linalg.Linear.apply(input, weight, bias)
+
+
+def _explain_linear(input, weight, bias):
+    """Raises the error that says what is wrong with linear()'s arguments."""
     _check_tensor(input, 'linear')
     _check_tensor(weight, 'linear', 'weight')
     if weight.ndim != 2:
@@ -134,13 +147,9 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f'linear(): the input\'s last dim must be in_features={in_features}, '
                            f'but the input has shape {input.shape} (last dim {last}); '
                            f'weight has shape {weight.shape} = (out_features, in_features)')
-    if bias is None:
-        return linalg.Linear.apply(input, weight)
     _check_tensor(bias, 'linear', 'bias')
-    if bias.shape != (out_features,):
-        raise RuntimeError(f'linear(): bias must have shape (out_features,) = ({out_features},), '
-                           f'got {bias.shape}')
-    return linalg.Linear.apply(input, weight, bias)
+    raise RuntimeError(f'linear(): bias must have shape (out_features,) = ({out_features},), '
+                       f'got {bias.shape}')
 
 
 # ------------------------------------------------------- regression losses

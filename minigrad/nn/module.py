@@ -99,8 +99,8 @@ class Module:
                 yield name, value
 
     def children(self):
-        for _, module in self.named_children():
-            yield module
+        """Each direct sub-module, in assignment order (an iterator, as in PyTorch)."""
+        return iter([value for value in self.__dict__.values() if isinstance(value, Module)])
 
     def named_modules(self, memo=None, prefix=''):
         """(dotted name, module) for this module and every module below it, each once."""
