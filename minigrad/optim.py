@@ -89,6 +89,20 @@ class Optimizer:
     def _update_group(self, group):
         raise NotImplementedError
 
+    @staticmethod
+    def _gradients(group, weight_decay):
+        """(param, g) for each param of the group that has a gradient: g = ±∇ (minus under
+        maximize) + weight_decay·θ, always a new array, so `.grad` is left untouched."""
+        for p in group['params']:
+            if p.grad is None:
+                continue
+            g = p.grad.data
+            if group['maximize']:
+                g = -g
+            if weight_decay != 0:
+                g = g + weight_decay * p.data
+            yield p, g
+
     def __repr__(self):
         lines = [type(self).__name__ + ' (']
         for i, group in enumerate(self.param_groups):
@@ -126,15 +140,8 @@ class SGD(Optimizer):
 
     def _update_group(self, group):
         lr, mu, tau = group['lr'], group['momentum'], group['dampening']
-        wd, nesterov, maximize = group['weight_decay'], group['nesterov'], group['maximize']
-        for p in group['params']:
-            if p.grad is None:
-                continue
-            g = p.grad.data
-            if maximize:
-                g = -g
-            if wd != 0:
-                g = g + wd * p.data             # a new array: .grad is left untouched
+        nesterov = group['nesterov']
+        for p, g in self._gradients(group, group['weight_decay']):
             if mu != 0:
                 state = self.state.get(p)
                 if state is None:
@@ -174,18 +181,10 @@ class Adam(Optimizer):
 
     def _update_group(self, group):
         lr, (beta1, beta2), eps = group['lr'], group['betas'], group['eps']
-        wd, amsgrad, maximize = group['weight_decay'], group['amsgrad'], group['maximize']
-        for p in group['params']:
-            if p.grad is None:
-                continue
-            g = p.grad.data
-            if maximize:
-                g = -g
-            if wd != 0:
-                if self._decoupled:
-                    p.data *= 1 - lr * wd       # AdamW: shrink θ directly, outside Adam's scaling
-                else:
-                    g = g + wd * p.data
+        wd, amsgrad = group['weight_decay'], group['amsgrad']
+        for p, g in self._gradients(group, 0 if self._decoupled else wd):
+            if self._decoupled and wd != 0:
+                p.data *= 1 - lr * wd           # AdamW: shrink θ directly, outside Adam's scaling
             state = self.state.get(p)
             if state is None:
                 state = self.state[p] = {'step': 0, 'exp_avg': np.zeros_like(p.data),

@@ -125,15 +125,6 @@ def test_activations_want_tensors(fn):
 
 # ------------------------------------------------------ PyTorch as oracle
 
-@pytest.fixture(scope='module')
-def torch():
-    """torch, on one thread: its pool costs milliseconds per tiny op on a busy machine."""
-    torch = pytest.importorskip('torch')
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield torch
-    torch.set_num_threads(threads)
-
 
 @pytest.mark.parametrize('name, options, shape', ACTIVATIONS, ids=IDS)
 def test_activation_matches_pytorch(torch, name, options, shape):

@@ -464,15 +464,6 @@ def test_non_tensor_or_integer_input_raises_type_error():
 
 # ------------------------------------------------------ PyTorch as oracle
 
-@pytest.fixture(scope='module')
-def torch():
-    """torch, on one thread: its pool costs milliseconds per tiny op on a busy machine."""
-    torch = pytest.importorskip('torch')
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield torch
-    torch.set_num_threads(threads)
-
 
 def _torch_value_and_grads(torch, case, reduction):
     name, x, t, target_grad, options = case

@@ -14,6 +14,17 @@ def accuracy(model, X, y):
         return float((model(mg.tensor(X)).data.argmax(axis=1) == y).mean())
 
 
+def train_epochs(model, opt, loss_fn, loader, epochs):
+    """The PyTorch loop, written out: train mode, then zero_grad, loss, backward, step per batch."""
+    for _ in range(epochs):
+        model.train()
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+    model.eval()
+
+
 def test_mlp_with_sgd_fits_three_spirals():
     """2-16-16-3 MLP, full batch, SGD with momentum, 500 steps: ≥ 98% train accuracy.
 
@@ -45,14 +56,7 @@ def test_mlp_with_sgd_recognises_handwritten_digits():
     model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
-    loader = data.DataLoader(X_train, y_train, batch_size=16, shuffle=True, seed=0)
-    for _ in range(15):
-        model.train()
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss_fn(model(xb), yb).backward()
-            opt.step()
-    model.eval()
+    train_epochs(model, opt, loss_fn, data.DataLoader(X_train, y_train, batch_size=16, shuffle=True, seed=0), 15)
     assert accuracy(model, X_train, y_train) >= 0.99
     assert accuracy(model, X_test, y_test) >= 0.97
 
@@ -65,14 +69,7 @@ def test_adamw_and_dropout_train_a_moons_classifier():
                           nn.Linear(32, 2))
     opt = optim.AdamW(model.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
-    loader = data.DataLoader(X_train, y_train, batch_size=32, shuffle=True, seed=1)
-    for _ in range(40):
-        model.train()
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss_fn(model(xb), yb).backward()
-            opt.step()
-    model.eval()
+    train_epochs(model, opt, loss_fn, data.DataLoader(X_train, y_train, batch_size=32, shuffle=True, seed=1), 40)
     assert accuracy(model, X_test, y_test) >= 0.95
 
 

@@ -4,7 +4,23 @@ import collections
 from .module import Module, _indent
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: children named "0", "1", ... in order."""
+
+    def append(self, module):
+        if not isinstance(module, Module):
+            raise TypeError(f'{type(self).__name__} holds Modules, got {type(module).__name__}')
+        self.add_module(str(len(self)), module)
+        return self
+
+    def __len__(self):
+        return sum(1 for _ in self.children())
+
+    def __iter__(self):
+        return self.children()
+
+
+class Sequential(_ModuleSequence):
     """Applies its modules in order: Sequential(a, b, c)(x) = c(b(a(x))).
 
     Children are named "0", "1", ... (or by the keys of an OrderedDict), so the
@@ -28,24 +44,14 @@ class Sequential(Module):
             input = module(input)
         return input
 
-    def __len__(self):
-        return sum(1 for _ in self.children())
-
-    def __iter__(self):
-        return iter(list(self.children()))
-
     def __getitem__(self, index):
         items = list(self.named_children())
         if isinstance(index, slice):
             return Sequential(collections.OrderedDict(items[index]))
         return items[index][1]
 
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
 
-
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A Python list of modules whose parameters are registered ("0.weight", ...); no forward."""
 
     def __init__(self, modules=None):
@@ -53,22 +59,10 @@ class ModuleList(Module):
         for module in modules or ():
             self.append(module)
 
-    def append(self, module):
-        if not isinstance(module, Module):
-            raise TypeError(f'ModuleList holds Modules, got {type(module).__name__}')
-        self.add_module(str(len(self)), module)
-        return self
-
     def extend(self, modules):
         for module in modules:
             self.append(module)
         return self
-
-    def __len__(self):
-        return sum(1 for _ in self.children())
-
-    def __iter__(self):
-        return iter(list(self.children()))
 
     def __getitem__(self, index):
         children = list(self.children())
