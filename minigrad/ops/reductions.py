@@ -17,6 +17,13 @@ def _restore(grad, x_ndim, dim, keepdim):
     return np.expand_dims(grad, tuple(a % x_ndim for a in axes)) if x_ndim else grad
 
 
+def _spread(grad, shape):
+    """`grad` copied to every position of `shape` (np.broadcast_to costs more on small arrays)."""
+    out = np.empty(shape, dtype=grad.dtype)
+    out[...] = grad
+    return out
+
+
 def _count(shape, dim):
     """How many elements each output element of a reduction over `dim` combines."""
     if dim is None:
@@ -33,7 +40,7 @@ class Sum(Function):
 
     def backward(self, grad):
         grad = _restore(grad, len(self.shape), self.dim, self.keepdim)
-        return np.broadcast_to(grad, self.shape)
+        return _spread(grad, self.shape)
 
 
 class Mean(Function):
@@ -45,7 +52,7 @@ class Mean(Function):
 
     def backward(self, grad):
         grad = _restore(grad, len(self.shape), self.dim, self.keepdim)
-        return np.broadcast_to(grad / self.count, self.shape)
+        return _spread(grad / self.count, self.shape)
 
 
 class Var(Function):
