@@ -272,8 +272,13 @@ def race(contenders, rounds, sample_seconds, pause):
 
 
 def rss_bytes():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+    """This process's resident set size (psutil where installed, else Linux's /proc)."""
+    try:
+        import psutil
+    except ImportError:
+        with open('/proc/self/statm') as f:
+            return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+    return psutil.Process().memory_info().rss
 
 
 def memory_and_gc(weights, x, y, activation, loss, steps):
