@@ -332,6 +332,22 @@ def test_unbatched_and_spatial_probabilities_warn_too(shape, axis):
         F.cross_entropy(mg.tensor(probs), target)
 
 
+def test_probabilities_passed_to_nll_loss_warn():
+    probs = F.softmax(mg.randn(8, 5), 1)
+    with pytest.warns(UserWarning, match='nll_loss wants log-probabilities') as caught:
+        F.nll_loss(probs, np.arange(8) % 5)
+    assert caught[0].filename == __file__
+
+
+def test_log_probabilities_never_warn_in_nll_loss():
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        for seed in range(50):
+            mg.manual_seed(seed)
+            F.nll_loss(F.log_softmax(mg.randn(16, 4), 1), np.arange(16) % 4)
+        F.nll_loss(F.log_softmax(mg.randn(6, 1), 1), np.zeros(6, dtype=np.int64))   # all zeros
+
+
 def test_ordinary_logits_never_warn():
     rng = _rng(10)
     with warnings.catch_warnings():

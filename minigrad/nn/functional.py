@@ -341,6 +341,11 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction='mean')
     _check_reduction(reduction)
     axis = _class_dim(input, fn)
     weight = _class_weight(weight, input, axis, fn)
+    if _looks_like_probabilities(input.data, axis):    # log-probabilities are all <= 0
+        warnings.warn('nll_loss() got an input whose rows all lie in [0, 1] and sum to 1: these '
+                      'look like probabilities (e.g. a softmax output). nll_loss wants '
+                      'log-probabilities: use log_softmax instead of softmax, or pass the raw '
+                      'scores to cross_entropy.', UserWarning, stacklevel=2)
     index, ignore_index = _class_indices(fn, input, target, axis, ignore_index)
     return losses.NLL.apply(input, index=index, weight=weight, ignore_index=ignore_index,
                             reduction=reduction)
