@@ -33,31 +33,27 @@ def _implicit_dim(name, ndim):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-class Softmax(Module):
+class _AlongDim(Module):
+    """What Softmax and LogSoftmax share: `function(input, dim)` with PyTorch's implicit dim."""
+    function = None
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):                   # noqa: A002
+        dim = self.dim if self.dim is not None else _implicit_dim(self.function.__name__, input.ndim)
+        return self.function(input, dim)
+
+    def extra_repr(self):
+        return f'dim={self.dim}'
+
+
+class Softmax(_AlongDim):
     """softmax(x)_i = exp(x_i) / Σ_j exp(x_j), along `dim`."""
-
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input):                   # noqa: A002
-        dim = self.dim if self.dim is not None else _implicit_dim('softmax', input.ndim)
-        return F.softmax(input, dim)
-
-    def extra_repr(self):
-        return f'dim={self.dim}'
+    function = staticmethod(F.softmax)
 
 
-class LogSoftmax(Module):
+class LogSoftmax(_AlongDim):
     """log_softmax(x)_i = x_i - log Σ_j exp(x_j), along `dim`."""
-
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input):                   # noqa: A002
-        dim = self.dim if self.dim is not None else _implicit_dim('log_softmax', input.ndim)
-        return F.log_softmax(input, dim)
-
-    def extra_repr(self):
-        return f'dim={self.dim}'
+    function = staticmethod(F.log_softmax)
