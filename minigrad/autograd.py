@@ -69,6 +69,7 @@ class Function:
     use. `self.needs_input_grad[i]` says whether input i wants a gradient, so
     backward can skip work nobody asked for. Gradients may have the broadcast
     shape of the output: the engine sums them back to each input's shape.
+    Backward must never write into `grad`: the same array may reach other nodes.
     """
 
     __slots__ = ('inputs', 'needs_input_grad', 'saved', '__dict__')
@@ -135,7 +136,7 @@ def sum_to_shape(grad, shape):
 # ----------------------------------------------------------- backward walk
 
 #: Called as observer(node, grad_out, grads_in) for each node the walk visits
-#: (used by `minigrad.viz.trace_backward`); None when nobody is watching.
+#: (used by `minigrad.viz.trace_backward`); empty when nobody is watching.
 _observers = []
 
 
