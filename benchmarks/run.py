@@ -160,7 +160,7 @@ def check_gradients(weights, x, y, activation, loss):
     np_step, np_grads = numpy_step(weights, x, y, activation, loss)
     mg_step()
     np_step()
-    ours = [p.grad.data for p in model.parameters()]
+    ours = [p.grad.numpy() for p in model.parameters()]
     hand = [g for pair in reversed(np_grads) for g in pair]
     for name, a, b in zip([n for n, _ in model.named_parameters()], ours, hand):
         if not np.allclose(a, b, rtol=1e-4, atol=1e-6):
@@ -235,8 +235,8 @@ def overhead_steps(quick):
     # the hand-written expression must agree with the engine
     mg_expr()
     _, dx, dy = expression_numpy(xa, ya)
-    assert np.allclose(a.grad.data, dx, rtol=1e-4, atol=1e-5), 'expr10: hand-written dx differs'
-    assert np.allclose(b.grad.data, dy, rtol=1e-4, atol=1e-5), 'expr10: hand-written dy differs'
+    assert np.allclose(a.grad.numpy(), dx, rtol=1e-4, atol=1e-5), 'expr10: hand-written dx differs'
+    assert np.allclose(b.grad.numpy(), dy, rtol=1e-4, atol=1e-5), 'expr10: hand-written dy differs'
     return steps
 
 

@@ -1,9 +1,10 @@
-"""The reverse-mode engine: the op base class, the backward walk, grad modes.
+"""The reverse-mode engine: the op base class, the backward walk, grad modes, versions.
 
-The engine knows nothing about individual ops. An op is a subclass of
-`Function` with a `forward` on NumPy arrays and a `backward` that maps the
-gradient of its output to the gradients of its inputs: the chain rule, one
-node at a time. Everything op-specific lives in `minigrad/ops/`.
+The engine knows nothing about individual ops. An op is a subclass of `Op`
+with a `forward` on NumPy arrays and a `backward` that maps the gradient of
+its output to the gradients of its inputs: the chain rule, one node at a
+time. Everything op-specific lives in `minigrad/ops/`. PyTorch's protocol
+for user-written ops, `minigrad.autograd.Function`, is in `function.py`.
 """
 import functools
 import weakref
@@ -51,14 +52,120 @@ class enable_grad(_GradMode):
     enabled = True
 
 
+class set_grad_enabled(_GradMode):
+    """`with mg.set_grad_enabled(flag):` records a graph only if `flag`; called alone, sets it."""
+
+    def __init__(self, mode):
+        global _grad_enabled
+        self.enabled, self._previous = bool(mode), _grad_enabled
+        _grad_enabled = self.enabled            # takes effect at once, as in PyTorch
+
+    def __enter__(self):
+        global _grad_enabled
+        _grad_enabled = self.enabled
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(self.enabled):
+                return func(*args, **kwargs)
+        global _grad_enabled
+        _grad_enabled = self._previous          # as a decorator it must not change the mode now
+        return wrapper
+
+
+class inference_mode(_GradMode):
+    """Like `no_grad` (PyTorch's faster variant; minigrad has one mode for both)."""
+
+    def __init__(self, mode=True):
+        self.enabled = not mode
+
+
 def is_grad_enabled():
     """True when ops record the graph needed for `backward()`."""
     return _grad_enabled
 
 
+# ------------------------------------------------------------------ versions
+# An in-place op changes an array that a node may have saved for its backward.
+# Each change is logged per storage (the array that owns the memory, so views
+# share it) with a clock value; a node remembers the clock when it was made.
+# Backward compares the two only when the clock has moved since the node was
+# made, so a graph with no in-place ops pays one integer comparison per node.
+
+_clock = 0
+_changes = {}           # id(storage) -> (weak reference to it, [(clock, op name), ...])
+
+
+def _storage(array):
+    while isinstance(array.base, _ndarray):
+        array = array.base
+    return array
+
+
+def _log(array):
+    """The (clock, op name) changes of `array`'s storage, or None if it was never changed."""
+    storage = _storage(array)
+    entry = _changes.get(id(storage))
+    return entry[1] if entry is not None and entry[0]() is storage else None
+
+
+def bump_version(array, op_name):
+    """Records that `op_name` changed `array` (and so every view of its storage) in place."""
+    global _clock
+    _clock += 1
+    storage = _storage(array)
+    key = id(storage)
+    entry = _changes.get(key)
+    if entry is None or entry[0]() is not storage:
+        entry = _changes[key] = (weakref.ref(storage, lambda _, key=key: _changes.pop(key, None)), [])
+    entry[1].append((_clock, op_name))
+
+
+def version(array):
+    """How many in-place changes `array`'s storage has had (PyTorch's `t._version`)."""
+    changes = _log(array)
+    return len(changes) if changes else 0
+
+
+def _check_saved(node):
+    """Raises PyTorch's error if a value `node` saved was changed in place after it was saved."""
+    saved = node.saved
+    for value in saved if isinstance(saved, (tuple, list)) else (saved,):
+        array = value._array if isinstance(value, Tensor) else value
+        changes = _log(array) if isinstance(array, _ndarray) else None
+        if changes and changes[-1][0] > node.clock:
+            expected = sum(1 for clock, _ in changes if clock <= node.clock)
+            changed_by = {name for clock, name in changes if clock > node.clock}
+            role = ('an input of' if any(t._array is array for t in node.inputs)
+                    else 'a value saved by')
+            raise RuntimeError(
+                f'one of the variables needed for gradient computation has been modified by an '
+                f'inplace operation: [{array.dtype} tensor of shape {list(array.shape)}], which is '
+                f'{role} {node.name}, is at version {len(changes)}; expected version {expected} '
+                f'instead. {node.name} saved it in the forward pass to compute its gradient, and '
+                f'{" / ".join(sorted(changed_by))} changed it afterwards. Hint: use the out-of-place '
+                f'form (y = y * 2 rather than y *= 2 or y.mul_(2)), or change a .clone() of it.')
+
+
+def _grad_fn_at(t, node):
+    """(grad_fn, requires_grad) of input `t` as it was when `node` was made (before any in-place op)."""
+    for clock, grad_fn, requires_grad in getattr(t, '_history', None) or ():
+        if clock > node.clock:
+            return grad_fn, requires_grad
+    return t.grad_fn, t.requires_grad
+
+
 # ------------------------------------------------------------------ the node
 
-class Function:
+class _Name(str):
+    """A node's name, e.g. "MulBackward"; also callable, as PyTorch's `grad_fn.name()`."""
+
+    def __call__(self):
+        return str(self)
+
+
+class Op:
     """One node of the graph: an op's forward and its backward, side by side.
 
     Subclasses define
@@ -72,21 +179,26 @@ class Function:
     Backward must never write into `grad`: the same array may reach other nodes.
     """
 
-    __slots__ = ('inputs', 'needs_input_grad', 'saved', '__dict__')
+    __slots__ = ('inputs', 'needs_input_grad', 'saved', 'clock', '__dict__')
     hooks = None        # gradient hooks of the output tensor (see Tensor.register_hook)
     retained = None     # weak reference to the output tensor, if it called retain_grad()
+    name = _Name('OpBackward')
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.name = _Name(cls.__name__ + 'Backward')
 
     @classmethod
     def apply(cls, *inputs, **options):
         """Runs forward on the inputs' arrays; records the node if any input needs a gradient."""
         fn = cls()
         try:
-            data = fn.forward(*[t.data for t in inputs], **options)
+            data = fn.forward(*[t._array for t in inputs], **options)
         except ValueError as error:         # NumPy's shape errors, named for the learner
             shapes = ', '.join(str(t.shape) for t in inputs)
             raise RuntimeError(f'{cls.__name__}: {error} (input shapes: {shapes})') from None
         out = _new(Tensor)
-        out.data = data if type(data) is _ndarray else np.asarray(data)
+        out._array = data if type(data) is _ndarray else np.asarray(data)
         out.grad = out.grad_fn = out._hooks = None
         out.requires_grad = False
         if _grad_enabled:
@@ -94,21 +206,23 @@ class Function:
             if True in needs:
                 fn.inputs = inputs
                 fn.needs_input_grad = _patterns.setdefault(needs, needs)   # one tuple per pattern
+                fn.clock = _clock
                 out.grad_fn = fn
                 out.requires_grad = True
         return out
 
     @property
-    def name(self):
-        """PyTorch-style name of the node, e.g. "MulBackward"."""
-        return type(self).__name__ + 'Backward'
-
-    @property
     def next_functions(self):
-        """The nodes (or leaf tensors) this node sends gradients to."""
+        """PyTorch's edges: a (node, 0) pair per input; a leaf that requires grad
+        appears as its `AccumulateGrad` node, an input that does not as (None, 0)."""
         if self.inputs is None:
             return ()
-        return tuple(t.grad_fn if t.grad_fn is not None else t for t in self.inputs)
+        edges = []
+        for t in self.inputs:
+            grad_fn, requires_grad = _grad_fn_at(t, self)
+            edges.append((grad_fn if grad_fn is not None else
+                          _accumulator(t) if requires_grad else None, 0))
+        return tuple(edges)
 
     def __repr__(self):
         return f'<{self.name}>'
@@ -118,6 +232,31 @@ class Function:
 
     def backward(self, grad):
         raise NotImplementedError
+
+
+class AccumulateGrad:
+    """The node PyTorch shows for a leaf: backward ends here, adding into `variable.grad`."""
+
+    name = _Name('AccumulateGrad')
+    next_functions = ()
+
+    def __init__(self, variable):
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        return self._variable()
+
+    def __repr__(self):
+        return '<AccumulateGrad>'
+
+
+def _accumulator(leaf):
+    """The one AccumulateGrad node of `leaf` (made on first use)."""
+    node = getattr(leaf, '_accumulator', None)
+    if node is None:
+        node = leaf._accumulator = AccumulateGrad(leaf)
+    return node
 
 
 # ------------------------------------------------------- broadcasting, once
@@ -144,7 +283,7 @@ def _run_hooks(hooks, grad):
     for hook in hooks:
         result = hook(Tensor._wrap(grad))
         if result is not None:
-            grad = result.data if isinstance(result, Tensor) else np.asarray(result)
+            grad = result._array if isinstance(result, Tensor) else np.asarray(result)
     return grad
 
 
@@ -174,8 +313,9 @@ def backward(root, grad, retain_graph=False):
         node = stack.pop()
         if node.inputs is None:
             raise RuntimeError(_FREED)
+        stale = node.clock != _clock        # something changed in place since node was made
         for t in node.inputs:
-            fn = t.grad_fn
+            fn = _grad_fn_at(t, node)[0] if stale else t.grad_fn
             if fn is not None:
                 if fn in consumers:
                     consumers[fn] += 1
@@ -189,10 +329,13 @@ def backward(root, grad, retain_graph=False):
     while ready:
         node = ready.pop()
         inputs = node.inputs
+        stale = node.clock != _clock
         grad_out = grads.pop(node, None)
         if grad_out is None:                # nothing reached this node: no gradient to pass on
             grads_in = (None,) * len(inputs)
         else:
+            if stale and node.saved is not None:
+                _check_saved(node)
             if node.hooks:
                 grad_out = _run_hooks(node.hooks, grad_out)
             if node.retained is not None and node.retained() is not None:
@@ -203,9 +346,9 @@ def backward(root, grad, retain_graph=False):
             for observer in _observers:
                 observer(node, grad_out, grads_in)
         for t, g in zip(inputs, grads_in):
-            fn = t.grad_fn
-            if g is not None and t.requires_grad:
-                data = t.data
+            fn, requires_grad = _grad_fn_at(t, node) if stale else (t.grad_fn, t.requires_grad)
+            if g is not None and requires_grad:
+                data = t._array
                 if g.shape != data.shape:
                     g = sum_to_shape(g, data.shape)
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
@@ -240,9 +383,12 @@ def _accumulate_leaf(t, g, owned):
     if t.grad is None:
         t.grad = Tensor._wrap(g if owned else g.copy())
     else:
-        t.grad.data = t.grad.data + g
+        t.grad._array = t.grad._array + g
 
 
 def retain(tensor):
     """Makes a non-leaf tensor keep its `.grad` after backward (weakly, so no cycle)."""
     tensor.grad_fn.retained = weakref.ref(tensor)
+
+
+from .function import Function, FunctionCtx   # noqa: E402  (PyTorch's protocol; it builds on Op)

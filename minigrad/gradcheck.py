@@ -31,13 +31,13 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
 
     def projected(x):
         with no_grad():
-            return float(np.sum(fn(*inputs).data * direction))
+            return float(np.sum(fn(*inputs)._array * direction))
 
     for i in checked:
         x = inputs[i]
-        analytic = x.grad.data if x.grad is not None else np.zeros_like(x.data)
-        numeric = np.zeros_like(x.data)
-        flat = x.data.reshape(-1)           # a view: writing it perturbs x
+        analytic = x.grad._array if x.grad is not None else np.zeros_like(x._array)
+        numeric = np.zeros_like(x._array)
+        flat = x._array.reshape(-1)           # a view: writing it perturbs x
         for k in range(flat.size):
             original = flat[k]
             flat[k] = original + eps
@@ -62,5 +62,5 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
 def _as_float64(t):
     """A float64 leaf copy of a floating-point tensor; anything else is passed through."""
     if isinstance(t, Tensor) and t.dtype.kind == 'f':
-        return Tensor(t.data.astype(np.float64), requires_grad=t.requires_grad)
+        return Tensor(t._array.astype(np.float64), requires_grad=t.requires_grad)
     return t

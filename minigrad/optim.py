@@ -8,7 +8,7 @@ Usage, exactly as in PyTorch:
         loss_fn(model(xb), yb).backward()
         opt.step()
 
-Steps write into `param.data` in place (the Parameter objects, which the
+Steps change each parameter in place (the Parameter objects, which the
 model holds, stay the same), skip parameters whose `.grad` is None, and never
 modify `.grad`. With the same start and the same gradients, the trajectory is
 PyTorch's (up to float rounding).
@@ -74,7 +74,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad.data = np.zeros_like(p.grad.data)
+                    p.grad._array = np.zeros_like(p.grad._array)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; `closure` re-evaluates the loss."""
@@ -96,11 +96,11 @@ class Optimizer:
         for p in group['params']:
             if p.grad is None:
                 continue
-            g = p.grad.data
+            g = p.grad._array
             if group['maximize']:
                 g = -g
             if weight_decay != 0:
-                g = g + weight_decay * p.data
+                g = g + weight_decay * p._array
             yield p, g
 
     def __repr__(self):
@@ -152,7 +152,7 @@ class SGD(Optimizer):
                     buf *= mu
                     buf += g if tau == 0 else (1 - tau) * g
                 g = g + mu * buf if nesterov else buf
-            p.data -= lr * g
+            p._array -= lr * g
 
 
 class Adam(Optimizer):
@@ -184,13 +184,13 @@ class Adam(Optimizer):
         wd, amsgrad = group['weight_decay'], group['amsgrad']
         for p, g in self._gradients(group, 0 if self._decoupled else wd):
             if self._decoupled and wd != 0:
-                p.data *= 1 - lr * wd           # AdamW: shrink θ directly, outside Adam's scaling
+                p._array *= 1 - lr * wd           # AdamW: shrink θ directly, outside Adam's scaling
             state = self.state.get(p)
             if state is None:
-                state = self.state[p] = {'step': 0, 'exp_avg': np.zeros_like(p.data),
-                                         'exp_avg_sq': np.zeros_like(p.data)}
+                state = self.state[p] = {'step': 0, 'exp_avg': np.zeros_like(p._array),
+                                         'exp_avg_sq': np.zeros_like(p._array)}
                 if amsgrad:
-                    state['max_exp_avg_sq'] = np.zeros_like(p.data)
+                    state['max_exp_avg_sq'] = np.zeros_like(p._array)
             state['step'] += 1
             t = state['step']
             m, v = state['exp_avg'], state['exp_avg_sq']
@@ -207,7 +207,7 @@ class Adam(Optimizer):
             step += eps
             np.divide(m, step, out=step)
             step *= lr / (1 - beta1 ** t)
-            p.data -= step
+            p._array -= step
 
 
 class AdamW(Adam):

@@ -33,7 +33,7 @@ def save(obj, path):
         if isinstance(value, collections.abc.Mapping):
             raise TypeError(f"save() stores a flat dict of tensors; the value of '{key}' is a dict. "
                             f"Flatten it (e.g. keys like '{key}.weight') or save it to its own file")
-        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        array = value._array if isinstance(value, Tensor) else np.asarray(value)
         if array.dtype.kind not in 'biufc':
             raise TypeError(f"save() stores numeric and bool arrays only; the value of '{key}' "
                             f"is {type(value).__name__} (NumPy dtype {array.dtype})"

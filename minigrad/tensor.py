@@ -23,7 +23,7 @@ _values_indices = collections.namedtuple('values_indices', ['values', 'indices']
 def _to_array(data, dtype=None):
     """Python floats -> float32, ints -> int64, bools -> bool; NumPy input keeps its dtype."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._array
     if dtype is not None:
         return np.array(data, dtype=np.dtype(dtype))
     if isinstance(data, (np.ndarray, np.generic)):
@@ -52,11 +52,12 @@ class Tensor:
     float32, Python ints int64, bools bool; a NumPy array keeps its dtype.
     """
 
-    __slots__ = ('data', 'grad', 'requires_grad', 'grad_fn', '_hooks', '__weakref__')
+    __slots__ = ('_array', 'grad', 'requires_grad', 'grad_fn', '_hooks', '_history', '_base',
+                 '_accumulator', '__weakref__')
     __array_priority__ = 1000               # ndarray <op> Tensor defers to Tensor
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self.data = _to_array(data, dtype)
+        self._array = _to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
         self._hooks = None
@@ -68,7 +69,7 @@ class Tensor:
     def _wrap(cls, array, requires_grad=False):
         """A Tensor around `array` without copying or checks (the fast path for internals)."""
         t = cls.__new__(cls)
-        t.data = array if type(array) is np.ndarray else np.asarray(array)
+        t._array = array if type(array) is np.ndarray else np.asarray(array)
         t.grad = None
         t.grad_fn = None
         t._hooks = None
@@ -77,16 +78,28 @@ class Tensor:
 
     # ------------------------------------------------------------ attributes
     @property
+    def data(self):
+        """This tensor's values as a new Tensor sharing its storage, cut from the graph."""
+        return Tensor._wrap(self._array)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f'Tensor.data must be set to a Tensor, got {type(value).__name__}; '
+                            f'wrap it: t.data = mg.tensor(values)')
+        self._array = value._array
+
+    @property
     def shape(self):
-        return self.data.shape
+        return self._array.shape
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._array.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._array.dtype
 
     @property
     def is_leaf(self):
@@ -99,21 +112,21 @@ class Tensor:
         return self.permute(1, 0)
 
     def item(self):
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise ValueError(f'item() needs a tensor with one element, got shape {self.shape}')
-        return self.data.item()
+        return self._array.item()
 
     def numpy(self):
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on a Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._array
 
     def tolist(self):
-        return self.data.tolist()
+        return self._array.tolist()
 
     def numel(self):
-        return self.data.size
+        return self._array.size
 
     def size(self, dim=None):
         return self.shape if dim is None else self.shape[dim]
@@ -127,10 +140,10 @@ class Tensor:
         return id(self)
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f'Boolean value of Tensor with {self.data.size} elements is ambiguous; '
-                               f'use .any() or .all() on .data')
-        return bool(self.data)
+        if self._array.size != 1:
+            raise RuntimeError(f'Boolean value of Tensor with {self._array.size} elements is ambiguous; '
+                               f'use .any() or .all() on ._array')
+        return bool(self._array)
 
     def __float__(self):
         return float(self.item())
@@ -143,16 +156,16 @@ class Tensor:
             raise RuntimeError("Can't convert a Tensor that requires grad to a NumPy array: "
                                "the result would not be in the graph. Use the tensor's own "
                                "methods (t.exp(), mg.exp(t)) or t.detach().numpy() for the values.")
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._array if dtype is None else self._array.astype(dtype)
 
     # -------------------------------------------------------------- autograd
     def detach(self):
         """The same data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        return Tensor._wrap(self._array)
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad:
-            _check_can_require_grad(self.data)
+            _check_can_require_grad(self._array)
         elif self.grad_fn is not None:
             raise RuntimeError('you can only change requires_grad flags of leaf tensors; '
                                'use detach() to cut a tensor from the graph')
@@ -177,7 +190,7 @@ class Tensor:
         return hook
 
     def zero_(self):
-        self.data[...] = 0
+        self._array[...] = 0
         return self
 
     def backward(self, gradient=None, retain_graph=False):
@@ -189,13 +202,13 @@ class Tensor:
             raise RuntimeError(f'element 0 of tensors does not require grad and does not have '
                                f'a grad_fn: {why}')
         if gradient is None:
-            if self.data.size != 1:
+            if self._array.size != 1:
                 raise RuntimeError(f'grad can be implicitly created only for scalar outputs; this '
                                    f'tensor has shape {self.shape}: call .sum() first or pass '
                                    f'backward(gradient=...) of that shape')
             grad = np.ones(self.shape, self.dtype)
         else:
-            grad = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
+            grad = np.asarray(gradient._array if isinstance(gradient, Tensor) else gradient,
                               dtype=self.dtype)
             if grad.shape != self.shape:
                 raise RuntimeError(f'backward(gradient=...) needs the shape of the tensor, '
@@ -207,8 +220,8 @@ class Tensor:
         """A Python number or array as a constant Tensor; numbers take this tensor's float dtype."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, (int, float)) and self.data.dtype.kind == 'f':
-            return _constant(other, self.data.dtype)
+        if isinstance(other, (int, float)) and self._array.dtype.kind == 'f':
+            return _constant(other, self._array.dtype)
         return Tensor._wrap(_to_array(other))
 
     def __add__(self, other):
@@ -253,8 +266,8 @@ class Tensor:
         return self._lift(other).__matmul__(self)
 
     def _compare(self, other, op):
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap(op(self.data, other))
+        other = other._array if isinstance(other, Tensor) else other
+        return Tensor._wrap(op(self._array, other))
 
     def __lt__(self, other):
         return self._compare(other, np.less)
@@ -280,7 +293,7 @@ class Tensor:
     # ------------------------------------------------------------------ math
     def _float(self):
         """Itself if floating point, else a float32 copy: exp, log, ... of integers give float32 (PyTorch)."""
-        return self if self.data.dtype.kind == 'f' else Tensor._wrap(self.data.astype(np.float32))
+        return self if self._array.dtype.kind == 'f' else Tensor._wrap(self._array.astype(np.float32))
 
     def exp(self):
         return ew.Exp.apply(self._float())
@@ -336,7 +349,7 @@ class Tensor:
     def mean(self, dim=None, keepdim=False):
         if self.dtype.kind != 'f':
             raise RuntimeError(f'mean() needs a floating point tensor, got {self.dtype}; '
-                               f'convert first, e.g. mg.tensor(t.data, dtype=mg.float32)')
+                               f'convert first, e.g. mg.tensor(t._array, dtype=mg.float32)')
         return red.Mean.apply(self, dim=self._dim(dim), keepdim=keepdim)
 
     def var(self, dim=None, unbiased=True, keepdim=False):
@@ -364,17 +377,17 @@ class Tensor:
         return self._extreme_along(np.argmin, dim, keepdim)
 
     def _extreme_along(self, arg, dim, keepdim):
-        indices = np.expand_dims(arg(self.data, axis=dim), dim)
+        indices = np.expand_dims(arg(self._array, axis=dim), dim)
         values = sh.TakeAlong.apply(self, indices=indices, dim=dim)
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         return _values_indices(values, Tensor._wrap(indices))
 
     def argmax(self, dim=None, keepdim=False):
-        return Tensor._wrap(_arg(np.argmax, self.data, dim, keepdim))
+        return Tensor._wrap(_arg(np.argmax, self._array, dim, keepdim))
 
     def argmin(self, dim=None, keepdim=False):
-        return Tensor._wrap(_arg(np.argmin, self.data, dim, keepdim))
+        return Tensor._wrap(_arg(np.argmin, self._array, dim, keepdim))
 
     def _dim(self, dim):
         """Checks a reduction's `dim` against this tensor's rank; lists become tuples."""
@@ -391,11 +404,11 @@ class Tensor:
         shape = _shape_arg(shape)
         known = int(np.prod([n for n in shape if n != -1]))
         if -1 in shape:
-            valid = shape.count(-1) == 1 and known > 0 and self.data.size % known == 0
+            valid = shape.count(-1) == 1 and known > 0 and self._array.size % known == 0
         else:
-            valid = known == self.data.size
+            valid = known == self._array.size
         if not valid:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {self.data.size}")
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {self._array.size}")
         return sh.Reshape.apply(self, shape=shape)
 
     view = reshape
@@ -444,7 +457,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ repr
     def __repr__(self):
-        body = _format(self.data)
+        body = _format(self._array)
         extras = []
         if self.dtype not in (float32, int64, bool_):
             extras.append(f'dtype=minigrad.{self.dtype}')
@@ -481,19 +494,19 @@ def _constant(number, dtype):
 def _binary(op, a, b, reflected=False):
     """Applies a two-input op to tensor `a` and anything `b` (a tensor, number or array)."""
     b = b if isinstance(b, Tensor) else a._lift(b)
-    if a.data.dtype is not b.data.dtype:
+    if a._array.dtype is not b._array.dtype:
         a, b = _promote(a, b)
     return op.apply(b, a) if reflected else op.apply(a, b)
 
 
 def _promote(a, b):
     """PyTorch's rule for mixed operands: an integer or bool tensor meeting a float one takes its dtype."""
-    da, db = a.data.dtype, b.data.dtype
+    da, db = a._array.dtype, b._array.dtype
     if da is not db and (da.kind == 'f') != (db.kind == 'f'):
         if da.kind == 'f':
-            b = Tensor._wrap(b.data.astype(da))
+            b = Tensor._wrap(b._array.astype(da))
         else:
-            a = Tensor._wrap(a.data.astype(db))
+            a = Tensor._wrap(a._array.astype(db))
     return a, b
 
 
@@ -518,7 +531,7 @@ def _to_index(index):
     if isinstance(index, tuple):
         return tuple(_to_index(i) for i in index)
     if isinstance(index, Tensor):
-        return index.data
+        return index._array
     if isinstance(index, list):
         return np.asarray(index)
     return index

@@ -27,8 +27,8 @@ def accuracy(output, target):
     `output` (N,) or (N, 1): one logit per row, predicted class 1 where it is > 0.
     `target`: class indices (N,), or one-hot / probabilities of the output's shape.
     """
-    out = output.data if isinstance(output, Tensor) else np.asarray(output)
-    tgt = target.data if isinstance(target, Tensor) else np.asarray(target)
+    out = output._array if isinstance(output, Tensor) else np.asarray(output)
+    tgt = target._array if isinstance(target, Tensor) else np.asarray(target)
     if out.ndim == 2 and out.shape[1] > 1:
         pred = out.argmax(axis=1)
         if tgt.shape == out.shape:
@@ -55,8 +55,8 @@ def evaluate(model, X, y, loss_fn=None, batch_size=None):
     Returns a dict {'accuracy': float[, 'loss': float]}. The model is put in
     eval mode for the pass and returned to the mode it was in.
     """
-    X = X.data if isinstance(X, Tensor) else np.asarray(X)
-    y = y.data if isinstance(y, Tensor) else np.asarray(y)
+    X = X._array if isinstance(X, Tensor) else np.asarray(X)
+    y = y._array if isinstance(y, Tensor) else np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f'evaluate(): X has {len(X)} rows but y has {len(y)}')
     was_training = model.training

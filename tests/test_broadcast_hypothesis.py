@@ -57,7 +57,7 @@ def check_broadcast(fn, reference, arrays, needs_grad, result_shape, seed):
                for a, need in zip(arrays, needs_grad)]
     out = fn(*tensors)
     assert out.shape == tuple(result_shape)
-    np.testing.assert_allclose(out.data, reference(*arrays), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out._array, reference(*arrays), rtol=1e-12, atol=1e-12)
     direction = np.random.default_rng(seed + 1).standard_normal(out.shape)
     out.backward(gradient=direction)
     for i, (t, need) in enumerate(zip(tensors, needs_grad)):
@@ -67,7 +67,7 @@ def check_broadcast(fn, reference, arrays, needs_grad, result_shape, seed):
         assert t.grad.shape == t.shape, f'input {i}: gradient {t.grad.shape} for shape {t.shape}'
         assert t.grad.dtype == mg.float64
         expected = numeric_gradient(reference, [a.copy() for a in arrays], i, direction)
-        np.testing.assert_allclose(t.grad.data, expected, rtol=1e-5, atol=1e-6,
+        np.testing.assert_allclose(t.grad._array, expected, rtol=1e-5, atol=1e-6,
                                    err_msg=f'gradient of input {i}')
 
 
@@ -110,5 +110,5 @@ def test_empty_broadcasts_give_zero_gradients_of_the_input_shape(shapes, name):
     out.backward(gradient=np.ones(out.shape))
     for t in (a, b):
         assert t.grad.shape == t.shape
-    if out.data.size == 0:
-        assert not a.grad.data.any() and not b.grad.data.any()
+    if out._array.size == 0:
+        assert not a.grad._array.any() and not b.grad._array.any()

@@ -1,4 +1,4 @@
-"""minigrad.data: synthetic sets, the shipped digits, train_test_split, DataLoader."""
+"""minigrad._array: synthetic sets, the shipped digits, train_test_split, DataLoader."""
 import gzip
 import importlib.util
 import os
@@ -174,15 +174,15 @@ def test_dataloader_batches_cover_every_row_once_per_epoch():
         for xb, yb in batches:
             assert isinstance(xb, mg.Tensor) and isinstance(yb, mg.Tensor)
             assert xb.dtype == np.float32 and yb.dtype == np.int64
-            np.testing.assert_array_equal(xb.data[:, 0], yb.data)   # pairs stay together
-        order = np.concatenate([yb.data for _, yb in batches])
+            np.testing.assert_array_equal(xb._array[:, 0], yb._array)   # pairs stay together
+        order = np.concatenate([yb._array for _, yb in batches])
         assert sorted(order.tolist()) == list(range(23))
         epochs.append(order)
     assert not np.array_equal(epochs[0], epochs[1])               # reshuffled every epoch
     assert not np.array_equal(epochs[0], np.arange(23))
     replay = data.DataLoader(X, y, batch_size=5, shuffle=True, seed=0)
     for expected in epochs:                                       # the same sequence of orders
-        np.testing.assert_array_equal(np.concatenate([yb.data for _, yb in replay]), expected)
+        np.testing.assert_array_equal(np.concatenate([yb._array for _, yb in replay]), expected)
 
 
 def test_dataloader_without_shuffle_keeps_order_and_drop_last():
@@ -197,9 +197,9 @@ def test_dataloader_without_shuffle_keeps_order_and_drop_last():
 def test_dataloader_shuffle_with_seed_none_follows_manual_seed():
     X, y = np.zeros((50, 1), np.float32), np.arange(50)
     mg.manual_seed(1)
-    a = np.concatenate([yb.data for _, yb in data.DataLoader(X, y, 8, shuffle=True)])
+    a = np.concatenate([yb._array for _, yb in data.DataLoader(X, y, 8, shuffle=True)])
     mg.manual_seed(1)
-    b = np.concatenate([yb.data for _, yb in data.DataLoader(X, y, 8, shuffle=True)])
+    b = np.concatenate([yb._array for _, yb in data.DataLoader(X, y, 8, shuffle=True)])
     np.testing.assert_array_equal(a, b)
 
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.autograd import Function
+from minigrad.autograd import Op
 from minigrad.ops.elementwise import Mul
 
 
-class Identity(Function):
+class Identity(Op):
     """d x = dx, counting how often the engine calls backward."""
     calls = 0
 
@@ -46,23 +46,23 @@ def test_gradients_accumulate_over_two_backward_calls_on_separate_graphs():
     x = leaf([1.0, 2.0])
     (x * 3).sum().backward()
     (x * 4).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [7.0, 7.0])
+    np.testing.assert_array_equal(x.grad._array, [7.0, 7.0])
 
 
 def test_gradients_accumulate_over_two_backward_calls_through_a_retained_graph():
     x = leaf([1.0, -2.0])
     y = (x * x).sum()
     y.backward(retain_graph=True)
-    np.testing.assert_array_equal(x.grad.data, [2.0, -4.0])
+    np.testing.assert_array_equal(x.grad._array, [2.0, -4.0])
     y.backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, -8.0])
+    np.testing.assert_array_equal(x.grad._array, [4.0, -8.0])
 
 
 def test_backward_on_a_leaf_adds_the_gradient():
     x = leaf([1.0, 2.0])
     x.backward(gradient=mg.tensor([3.0, 4.0], dtype=mg.float64))
     x.backward(gradient=np.array([1.0, 1.0]))
-    np.testing.assert_array_equal(x.grad.data, [4.0, 5.0])
+    np.testing.assert_array_equal(x.grad._array, [4.0, 5.0])
 
 
 def test_only_leaves_that_require_grad_get_a_gradient():
@@ -70,7 +70,7 @@ def test_only_leaves_that_require_grad_get_a_gradient():
     y = x * c
     y.sum().backward()
     assert c.grad is None and y.grad is None
-    np.testing.assert_array_equal(x.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(x.grad._array, [3.0, 4.0])
 
 
 # ------------------------------------------------- shared nodes, diamonds
@@ -80,7 +80,7 @@ def test_diamond_graph_sums_both_paths_and_visits_the_shared_node_once():
     shared = Identity.apply(x)
     out = (shared * 2 + shared * 3).sum()       # two paths from out back to `shared`
     out.backward()
-    np.testing.assert_array_equal(x.grad.data, [5.0, 5.0])
+    np.testing.assert_array_equal(x.grad._array, [5.0, 5.0])
     assert Identity.calls == 1
 
 
@@ -88,22 +88,22 @@ def test_product_of_two_branches():
     x = leaf([1.0, -3.0])
     a, b = x * 2, x * 3
     (a * b).sum().backward()                    # d/dx 6x² = 12x
-    np.testing.assert_array_equal(x.grad.data, [12.0, -36.0])
+    np.testing.assert_array_equal(x.grad._array, [12.0, -36.0])
 
 
 def test_tensor_used_many_times():
     x = leaf([0.5, 2.0])
     y = x * x + x * x * x + x.exp() - x / x + x
     y.sum().backward()
-    a = x.data
-    np.testing.assert_allclose(x.grad.data, 2 * a + 3 * a ** 2 + np.exp(a) + 1, rtol=1e-12)
+    a = x._array
+    np.testing.assert_allclose(x.grad._array, 2 * a + 3 * a ** 2 + np.exp(a) + 1, rtol=1e-12)
     assert mg.gradcheck(lambda x: x * x + x * x * x + x.exp() - x / x + x, leaf([0.5, 2.0]))
 
 
 def test_same_tensor_on_both_sides_of_one_op():
     x = leaf([3.0])
     (x * x).backward()
-    np.testing.assert_array_equal(x.grad.data, [6.0])
+    np.testing.assert_array_equal(x.grad._array, [6.0])
 
 
 def test_nested_diamonds_visit_every_node_once():
@@ -114,7 +114,7 @@ def test_nested_diamonds_visit_every_node_once():
         y = y + y
     y.backward()
     assert Identity.calls == 20
-    np.testing.assert_array_equal(x.grad.data, [2.0 ** 20])
+    np.testing.assert_array_equal(x.grad._array, [2.0 ** 20])
 
 
 # ------------------------------------------------------------- deep chain
@@ -167,7 +167,7 @@ def test_retain_graph_keeps_what_was_saved():
     assert h.grad_fn.saved is not None
     loss.backward(retain_graph=True)
     loss.backward()
-    np.testing.assert_array_equal(x.grad.data, [6.0, 12.0])
+    np.testing.assert_array_equal(x.grad._array, [6.0, 12.0])
     assert h.grad_fn.saved is None
 
 
@@ -190,7 +190,7 @@ def test_backward_without_gradient_needs_a_one_element_output():
         (x * 2).backward()
     assert '(2,)' in str(info.value)
     x.sum(dim=0, keepdim=True).unsqueeze(0).backward()     # shape (1, 1) is fine
-    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad._array, [1.0, 1.0])
 
 
 @pytest.mark.parametrize('gradient', [
@@ -201,7 +201,7 @@ def test_backward_without_gradient_needs_a_one_element_output():
 def test_backward_with_gradient(gradient):
     x = leaf([1.0, 2.0, 3.0])
     (x * x).backward(gradient=gradient)
-    np.testing.assert_array_equal(x.grad.data, [2.0, 40.0, 600.0])
+    np.testing.assert_array_equal(x.grad._array, [2.0, 40.0, 600.0])
 
 
 def test_backward_gradient_of_the_wrong_shape_is_an_error():
@@ -226,7 +226,7 @@ def test_no_grad_as_context_records_nothing():
         y = x * 2
     assert mg.is_grad_enabled()
     assert not y.requires_grad and y.grad_fn is None and y.is_leaf
-    np.testing.assert_array_equal(y.data, [2.0])
+    np.testing.assert_array_equal(y._array, [2.0])
 
 
 def test_no_grad_as_decorator():
@@ -259,7 +259,7 @@ def test_enable_grad_inside_no_grad_and_nesting():
         z = triple(x)
     assert y.requires_grad and z.requires_grad
     (y + z).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [5.0])
+    np.testing.assert_array_equal(x.grad._array, [5.0])
 
 
 def test_grad_mode_is_restored_after_an_exception():
@@ -274,11 +274,11 @@ def test_grad_mode_is_restored_after_an_exception():
 def test_hook_on_a_leaf_sees_the_summed_gradient_once():
     x = leaf([1.0, 2.0])
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()))
+    x.register_hook(lambda g: seen.append(g._array.copy()))
     (x * 2 + x * 3).sum().backward()
     assert len(seen) == 1
     np.testing.assert_array_equal(seen[0], [5.0, 5.0])
-    np.testing.assert_array_equal(x.grad.data, [5.0, 5.0])
+    np.testing.assert_array_equal(x.grad._array, [5.0, 5.0])
 
 
 def test_hook_on_a_leaf_can_replace_its_gradient():
@@ -286,18 +286,18 @@ def test_hook_on_a_leaf_can_replace_its_gradient():
     x.register_hook(lambda g: g * 10)
     x.register_hook(lambda g: g + 1)            # hooks run in order, each on the last result
     (x * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [21.0, 21.0])
+    np.testing.assert_array_equal(x.grad._array, [21.0, 21.0])
 
 
 def test_hook_on_a_non_leaf_changes_what_flows_on():
     x = leaf([1.0, 2.0])
     y = x * 3
     seen = []
-    y.register_hook(lambda g: seen.append(g.data.copy()))
+    y.register_hook(lambda g: seen.append(g._array.copy()))
     y.register_hook(lambda g: g * 0.5)
     (y * y).sum().backward()                    # d/dy = 2y = [6, 12]
     np.testing.assert_array_equal(seen[0], [6.0, 12.0])
-    np.testing.assert_array_equal(x.grad.data, [9.0, 18.0])      # 3 * 0.5 * 2y
+    np.testing.assert_array_equal(x.grad._array, [9.0, 18.0])      # 3 * 0.5 * 2y
 
 
 def test_hook_needs_a_tensor_that_requires_grad():
@@ -312,7 +312,7 @@ def test_non_leaf_has_no_grad_unless_retained():
     y, z = x * 3, x * 4
     y.retain_grad()
     (y * y + z).sum().backward()
-    np.testing.assert_array_equal(y.grad.data, 2 * y.data)
+    np.testing.assert_array_equal(y.grad._array, 2 * y._array)
     assert z.grad is None
 
 
@@ -327,15 +327,15 @@ def test_retained_grad_is_taken_after_the_hooks(hook_first):
     if not hook_first:
         y.register_hook(lambda g: g * 2)
     (y * 5).sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [10.0])
-    np.testing.assert_array_equal(x.grad.data, [30.0])
+    np.testing.assert_array_equal(y.grad._array, [10.0])
+    np.testing.assert_array_equal(x.grad._array, [30.0])
 
 
 def test_retain_grad_on_a_leaf_changes_nothing():
     x = leaf([1.0])
     x.retain_grad()
     (x * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0])
+    np.testing.assert_array_equal(x.grad._array, [2.0])
 
 
 def test_retained_grad_accumulates_like_a_leaf():
@@ -345,8 +345,8 @@ def test_retained_grad_accumulates_like_a_leaf():
     z = y.sum()
     z.backward(retain_graph=True)
     z.backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, 4.0])
-    np.testing.assert_array_equal(y.grad.data, [2.0, 2.0])           # PyTorch: tensor([2., 2.])
+    np.testing.assert_array_equal(x.grad._array, [4.0, 4.0])
+    np.testing.assert_array_equal(y.grad._array, [2.0, 2.0])           # PyTorch: tensor([2., 2.])
 
 
 # --------------------------------------------------- errors that teach why
@@ -412,10 +412,10 @@ def test_requires_grad_can_only_be_switched_off_on_leaves():
 def test_leaves_summed_together_get_distinct_gradient_arrays():
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     (a + b).sum().backward()
-    assert a.grad.data is not b.grad.data
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    a.grad.data[0] = 100.0
-    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+    assert a.grad._array is not b.grad._array
+    assert not np.shares_memory(a.grad._array, b.grad._array)
+    a.grad._array[0] = 100.0
+    np.testing.assert_array_equal(b.grad._array, [1.0, 1.0])
 
 
 def test_leaf_gradient_does_not_alias_the_gradient_passed_in():
@@ -423,12 +423,12 @@ def test_leaf_gradient_does_not_alias_the_gradient_passed_in():
     g = mg.tensor([1.0, 1.0], dtype=mg.float64)
     (a + b).backward(gradient=g)
     for t in (a, b):
-        assert not np.shares_memory(t.grad.data, g.data)
-    g.data[:] = 7.0
-    np.testing.assert_array_equal(a.grad.data, [1.0, 1.0])
+        assert not np.shares_memory(t.grad._array, g._array)
+    g._array[:] = 7.0
+    np.testing.assert_array_equal(a.grad._array, [1.0, 1.0])
     x = leaf([1.0, 2.0])
     x.backward(gradient=g)
-    assert not np.shares_memory(x.grad.data, g.data)
+    assert not np.shares_memory(x.grad._array, g._array)
 
 
 @pytest.mark.parametrize('fn', [
@@ -442,12 +442,12 @@ def test_leaf_gradient_does_not_alias_the_gradient_passed_in():
 def test_leaf_gradients_are_writable_and_independent(fn):
     a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
     fn(a, b).backward()
-    before = b.grad.data.copy()
+    before = b.grad._array.copy()
     a.grad.zero_()                              # an optimizer's zero_grad writes in place
-    a.grad.data += 1.0
-    np.testing.assert_array_equal(b.grad.data, before)
+    a.grad._array += 1.0
+    np.testing.assert_array_equal(b.grad._array, before)
     b.grad.zero_()
-    np.testing.assert_array_equal(a.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(a.grad._array, [1.0, 1.0])
 
 
 def test_retained_grad_does_not_alias_leaf_grads():
@@ -455,5 +455,5 @@ def test_retained_grad_does_not_alias_leaf_grads():
     y = a + b
     y.retain_grad()
     y.sum().backward()
-    assert not np.shares_memory(y.grad.data, a.grad.data)
-    assert not np.shares_memory(y.grad.data, b.grad.data)
+    assert not np.shares_memory(y.grad._array, a.grad._array)
+    assert not np.shares_memory(y.grad._array, b.grad._array)

@@ -54,8 +54,8 @@ def test_linear_gradcheck(in_shape, with_bias):
     out = F.linear(*inputs)
     assert out.shape == in_shape[:-1] + (2,)
     assert out.grad_fn.name == 'LinearBackward'              # the fused op, one node
-    expected = x.data @ w.data.T + (inputs[2].data if with_bias else 0)
-    assert np.allclose(out.data, expected)
+    expected = x._array @ w._array.T + (inputs[2]._array if with_bias else 0)
+    assert np.allclose(out._array, expected)
 
 
 # -------------------------------------------------------- extreme inputs
@@ -67,8 +67,8 @@ def test_sigmoid_at_1e4_does_not_overflow(dtype):
         warnings.simplefilter('error')                           # no overflow RuntimeWarning
         out = F.sigmoid(x)
         out.sum().backward()
-    assert out.data[0] == 0 and out.data[2] == 0.5 and out.data[-1] == 1
-    assert np.all(np.isfinite(x.grad.data)) and x.grad.data[2] == 0.25
+    assert out._array[0] == 0 and out._array[2] == 0.5 and out._array[-1] == 1
+    assert np.all(np.isfinite(x.grad._array)) and x.grad._array[2] == 0.25
 
 
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
@@ -79,13 +79,13 @@ def test_softmax_and_log_softmax_at_1e4_are_finite_and_exact(dtype):
         x = mg.tensor(logits, requires_grad=True)
         s = F.softmax(x, 1)
         (s * mg.tensor(np.array([[1.0, 2.0, 3.0]], dtype=dtype))).sum().backward()
-        assert np.array_equal(s.data, np.array([[1, 0, 0]], dtype=dtype))
-        assert np.all(np.isfinite(x.grad.data))
+        assert np.array_equal(s._array, np.array([[1, 0, 0]], dtype=dtype))
+        assert np.all(np.isfinite(x.grad._array))
         x = mg.tensor(logits, requires_grad=True)
         lp = F.log_softmax(x, 1)
         lp[0, 1].backward()
-    assert np.array_equal(lp.data, np.array([[0, -2e4, -1e4]], dtype=dtype))
-    assert np.allclose(x.grad.data, [[-1, 1, 0]])                # d lp_1 = onehot_1 - softmax
+    assert np.array_equal(lp._array, np.array([[0, -2e4, -1e4]], dtype=dtype))
+    assert np.allclose(x.grad._array, [[-1, 1, 0]])                # d lp_1 = onehot_1 - softmax
 
 
 # ----------------------------------------------------------------- errors
@@ -136,5 +136,5 @@ def test_activation_matches_pytorch(torch, name, options, shape):
     x = mg.tensor(values, requires_grad=True)
     out = getattr(F, name)(x, **options)
     out.backward(direction)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(out._array, expected.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(x.grad._array, xt.grad.numpy(), rtol=1e-12, atol=1e-14)

@@ -196,7 +196,7 @@ def test_mean_divides_by_the_summed_weights_of_kept_targets(case):
     """PyTorch's 'mean' for class indices: Σ_n loss_n / Σ_n w_{y_n}, ignored samples left out."""
     name, x, t, _, options = case
     fn = getattr(F, name)
-    per_sample = fn(mg.tensor(x), t, reduction='none', **options).data
+    per_sample = fn(mg.tensor(x), t, reduction='none', **options)._array
     weight = options.get('weight', np.ones(x.shape[1 if x.ndim > 1 else 0]))
     ignore = options.get('ignore_index', -100)
     kept = t != ignore
@@ -219,7 +219,7 @@ def test_softmax_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     x = mg.tensor(logits, requires_grad=True)
     F.cross_entropy(x, labels).backward()
     softmax = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    assert np.allclose(x.grad.data, (softmax - np.eye(5)[labels]) / 8, atol=1e-12)
+    assert np.allclose(x.grad._array, (softmax - np.eye(5)[labels]) / 8, atol=1e-12)
 
 
 def test_class_indices_and_one_hot_probabilities_agree():
@@ -229,7 +229,7 @@ def test_class_indices_and_one_hot_probabilities_agree():
     for options in ({}, {'label_smoothing': 0.3}):
         a = F.cross_entropy(mg.tensor(logits), labels, reduction='none', weight=w, **options)
         b = F.cross_entropy(mg.tensor(logits), np.eye(4)[labels], reduction='none', weight=w, **options)
-        assert np.allclose(a.data, b.data, atol=1e-12)
+        assert np.allclose(a._array, b._array, atol=1e-12)
 
 
 def test_numpy_and_list_targets_work_and_take_the_input_dtype():
@@ -261,12 +261,12 @@ def test_cross_entropy_at_logits_of_1e4_is_finite_and_exact(dtype):
     x = mg.tensor(logits, requires_grad=True)
     loss = F.cross_entropy(x, [0, 1], reduction='none')
     # softmax is (1, 0, 0) to within e^-1e4: right class costs 0, the wrong one 2e4.
-    assert np.array_equal(loss.data, np.array([0.0, 2e4], dtype=dtype))
+    assert np.array_equal(loss._array, np.array([0.0, 2e4], dtype=dtype))
     loss.sum().backward()
-    assert np.array_equal(x.grad.data, np.array([[0, 0, 0], [1, -1, 0]], dtype=dtype))
+    assert np.array_equal(x.grad._array, np.array([[0, 0, 0], [1, -1, 0]], dtype=dtype))
     x.grad = None
     F.cross_entropy(x, [0, 1], label_smoothing=0.3).backward()
-    assert np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(x.grad._array))
 
 
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
@@ -276,8 +276,8 @@ def test_probability_targets_and_nll_at_logits_of_1e4(dtype):
     loss = F.cross_entropy(x, target)
     assert loss.item() == pytest.approx(0.5 * 2e4 + 0.5 * 1e4)
     loss.backward()
-    assert np.allclose(x.grad.data, [[1, -0.5, -0.5]])
-    assert np.allclose(target.grad.data, [[0, 2e4, 1e4]])
+    assert np.allclose(x.grad._array, [[1, -0.5, -0.5]])
+    assert np.allclose(target.grad._array, [[0, 2e4, 1e4]])
     logp = F.log_softmax(mg.tensor(np.array([[1e4, -1e4, 0.0]], dtype=dtype)), 1)
     assert F.nll_loss(logp, [1]).item() == pytest.approx(2e4)
 
@@ -287,10 +287,10 @@ def test_bce_with_logits_at_1e4_is_finite_and_exact(dtype):
     x = mg.tensor(np.array([1e4, 1e4, -1e4, -1e4], dtype=dtype), requires_grad=True)
     y = np.array([1.0, 0.0, 1.0, 0.0])
     loss = F.binary_cross_entropy_with_logits(x, y, reduction='none', pos_weight=np.array(2.0))
-    assert np.array_equal(loss.data, np.array([0, 1e4, 2e4, 0], dtype=dtype))
+    assert np.array_equal(loss._array, np.array([0, 1e4, 2e4, 0], dtype=dtype))
     loss.sum().backward()
     # (1 + (p - 1) y) σ(x) - p y with σ = 1 or 0
-    assert np.array_equal(x.grad.data, np.array([0, 1, -2, 0], dtype=dtype))
+    assert np.array_equal(x.grad._array, np.array([0, 1, -2, 0], dtype=dtype))
 
 
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
@@ -301,10 +301,10 @@ def test_bce_at_zero_and_one_is_finite(dtype):
         warnings.simplefilter('error')                      # no log(0) RuntimeWarning either
         loss = F.binary_cross_entropy(p, y, reduction='none')
         loss.sum().backward()
-    assert np.array_equal(loss.data, np.array([100, 100, 0, 0], dtype=dtype))   # log clamped at -100
-    assert np.all(np.isfinite(p.grad.data)) and np.all(np.isfinite(y.grad.data))
-    assert p.grad.data[0] < -1e11 and p.grad.data[1] > 1e11     # a strong push, as in PyTorch
-    assert np.array_equal(y.grad.data, np.array([100, -100, 100, -100], dtype=dtype))
+    assert np.array_equal(loss._array, np.array([100, 100, 0, 0], dtype=dtype))   # log clamped at -100
+    assert np.all(np.isfinite(p.grad._array)) and np.all(np.isfinite(y.grad._array))
+    assert p.grad._array[0] < -1e11 and p.grad._array[1] > 1e11     # a strong push, as in PyTorch
+    assert np.array_equal(y.grad._array, np.array([100, -100, 100, -100], dtype=dtype))
 
 
 def test_fused_cross_entropy_survives_where_log_of_softmax_does_not():
@@ -504,7 +504,7 @@ def test_matches_pytorch(torch, case, reduction):
     out = _minigrad_loss(case, reduction)(xs, ts)
     out.backward(direction)
     assert out.shape == value.shape
-    np.testing.assert_allclose(out.data, value, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(xs.grad.data, grad_x, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out._array, value, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xs.grad._array, grad_x, rtol=1e-10, atol=1e-12)
     if grad_t is not None:
-        np.testing.assert_allclose(ts.grad.data, grad_t, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ts.grad._array, grad_t, rtol=1e-10, atol=1e-12)

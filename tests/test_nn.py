@@ -28,7 +28,7 @@ class Net(nn.Module):
 def test_parameter_requires_grad_and_shares_a_tensors_data():
     t = mg.tensor([1.0, 2.0])
     p = nn.Parameter(t)
-    assert p.requires_grad and p.is_leaf and p.data is t.data
+    assert p.requires_grad and p.is_leaf and p._array is t._array
     assert isinstance(p, mg.Tensor)
     assert repr(p) == 'Parameter containing:\ntensor([1., 2.], requires_grad=True)'
     assert not nn.Parameter(t, requires_grad=False).requires_grad
@@ -74,7 +74,7 @@ def test_assigning_a_plain_tensor_over_a_parameter_is_refused():
     with pytest.raises(TypeError, match="parameter 'weight'.*nn.Parameter"):
         layer.weight = mg.zeros(2, 2)
     layer.weight = nn.Parameter(mg.zeros(2, 2))       # a Parameter is fine
-    assert np.all(layer.weight.data == 0)
+    assert np.all(layer.weight._array == 0)
 
 
 def test_unregistered_weights_get_a_warning():
@@ -151,9 +151,9 @@ def test_deepcopy_gives_an_independent_model():
     net = Net()
     twin = copy.deepcopy(net)
     assert isinstance(twin.head.weight, nn.Parameter) and twin.head.weight is not net.head.weight
-    np.testing.assert_array_equal(twin.head.weight.data, net.head.weight.data)
-    twin.head.weight.data += 1
-    assert not np.array_equal(twin.head.weight.data, net.head.weight.data)
+    np.testing.assert_array_equal(twin.head.weight._array, net.head.weight._array)
+    twin.head.weight._array += 1
+    assert not np.array_equal(twin.head.weight._array, net.head.weight._array)
 
 
 def test_apply_and_requires_grad_reach_every_module():
@@ -162,7 +162,7 @@ def test_apply_and_requires_grad_reach_every_module():
     net.apply(lambda m: seen.append(type(m).__name__))
     assert seen == ['Linear', 'Tanh', 'Sequential', 'Linear', 'Net']      # children first
     net.apply(lambda m: nn.init.zeros_(m.bias) if isinstance(m, nn.Linear) else None)
-    assert np.all(net.head.bias.data == 0) and np.all(net.body[0].bias.data == 0)
+    assert np.all(net.head.bias._array == 0) and np.all(net.body[0].bias._array == 0)
     assert net.requires_grad_(False) is net
     assert not any(p.requires_grad for p in net.parameters())
 
@@ -173,22 +173,22 @@ def test_state_dict_values_are_detached_and_share_data():
     net = Net()
     sd = net.state_dict()
     assert all(type(v) is mg.Tensor and not v.requires_grad for v in sd.values())
-    assert sd['head.weight'].data is net.head.weight.data
+    assert sd['head.weight']._array is net.head.weight._array
     assert sd['body.0.weight'].shape == (3, 2) and sd['head.bias'].shape == (1,)
 
 
 def test_load_state_dict_copies_in_place_and_keeps_dtype():
     a, b = Net(), Net()
     weight = b.head.weight
-    array_before = weight.data
-    sd = {k: v.data.astype(np.float64) for k, v in a.state_dict().items()}   # arrays, float64
+    array_before = weight._array
+    sd = {k: v._array.astype(np.float64) for k, v in a.state_dict().items()}   # arrays, float64
     result = b.load_state_dict(sd)
     assert repr(result) == '<All keys matched successfully>'
     assert result.missing_keys == [] and result.unexpected_keys == []
-    assert b.head.weight is weight and weight.data is array_before
+    assert b.head.weight is weight and weight._array is array_before
     assert weight.dtype == np.float32
     for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
-        np.testing.assert_array_equal(va.data, vb.data)
+        np.testing.assert_array_equal(va._array, vb._array)
 
 
 def test_load_state_dict_strict_lists_missing_and_unexpected_keys():
@@ -207,14 +207,14 @@ def test_load_state_dict_strict_lists_missing_and_unexpected_keys():
 
 def test_load_state_dict_shape_mismatch_fails_even_when_not_strict():
     model = nn.Sequential(nn.Linear(2, 4))
-    before = model[0].weight.data.copy()
+    before = model[0].weight._array.copy()
     bad = {'0.weight': np.zeros((3, 2), np.float32), '0.bias': np.zeros(4, np.float32)}
     for strict in (True, False):
         with pytest.raises(RuntimeError, match=r'size mismatch for 0.weight: copying a param with '
                            r'shape \(3, 2\) from checkpoint, the shape in current model is \(4, 2\)'):
             model.load_state_dict(bad, strict=strict)
-    np.testing.assert_array_equal(model[0].weight.data, before)     # nothing half-loaded
-    assert np.any(model[0].bias.data != 0)
+    np.testing.assert_array_equal(model[0].weight._array, before)     # nothing half-loaded
+    assert np.any(model[0].bias._array != 0)
 
 
 # -------------------------------------------------------------------- repr
@@ -264,10 +264,10 @@ def test_linear_computes_x_wt_plus_b():
     assert layer.weight.shape == (2, 3) and layer.bias.shape == (2,)
     assert layer.weight.dtype == np.float32
     x = mg.randn(5, 3)
-    np.testing.assert_allclose(layer(x).data, x.data @ layer.weight.data.T + layer.bias.data, rtol=1e-6)
+    np.testing.assert_allclose(layer(x)._array, x._array @ layer.weight._array.T + layer.bias._array, rtol=1e-6)
     no_bias = nn.Linear(3, 2, bias=False)
     assert no_bias.bias is None and [n for n, _ in no_bias.named_parameters()] == ['weight']
-    np.testing.assert_allclose(no_bias(x).data, x.data @ no_bias.weight.data.T, rtol=1e-6)
+    np.testing.assert_allclose(no_bias(x)._array, x._array @ no_bias.weight._array.T, rtol=1e-6)
 
 
 def test_linear_gradients_pass_gradcheck():
@@ -281,8 +281,8 @@ def test_linear_init_is_uniform_within_one_over_sqrt_fan_in():
     layer = nn.Linear(100, 400)
     bound = 1 / math.sqrt(100)
     for p in (layer.weight, layer.bias):
-        assert np.abs(p.data).max() <= bound
-    w = layer.weight.data
+        assert np.abs(p._array).max() <= bound
+    w = layer.weight._array
     assert np.abs(w).max() > 0.99 * bound                     # it fills the range ...
     assert abs(w.var() - bound ** 2 / 3) < 0.05 * bound ** 2 / 3   # ... uniformly: Var = b²/3
     assert abs(w.mean()) < 0.01 * bound * 10
@@ -293,9 +293,9 @@ def test_manual_seed_makes_initialisation_reproducible():
     a = nn.Linear(4, 4)
     mg.manual_seed(3)
     b = nn.Linear(4, 4)
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
-    np.testing.assert_array_equal(a.bias.data, b.bias.data)
-    assert not np.array_equal(a.weight.data, nn.Linear(4, 4).weight.data)
+    np.testing.assert_array_equal(a.weight._array, b.weight._array)
+    np.testing.assert_array_equal(a.bias._array, b.bias._array)
+    assert not np.array_equal(a.weight._array, nn.Linear(4, 4).weight._array)
 
 
 def test_sequential_container_behaviour():
@@ -304,7 +304,7 @@ def test_sequential_container_behaviour():
     assert len(seq) == 3 and seq[0] is a and seq[-1] is c and list(seq) == [a, b, c]
     assert isinstance(seq[1:], nn.Sequential) and list(seq[1:]) == [b, c]
     x = mg.randn(4, 2)
-    np.testing.assert_array_equal(seq(x).data, c(b(a(x))).data)
+    np.testing.assert_array_equal(seq(x)._array, c(b(a(x)))._array)
     seq.append(nn.Sigmoid())
     assert len(seq) == 4 and list(dict(seq.named_children())) == ['0', '1', '2', '3']
     named = nn.Sequential(collections.OrderedDict([('fc', nn.Linear(2, 2)), ('act', nn.ReLU())]))
@@ -315,16 +315,16 @@ def test_sequential_container_behaviour():
 
 def test_activation_modules_compute_their_formulas():
     x = mg.tensor([[-2.0, 0.5, 3.0], [1.0, -1.0, 0.0]])
-    d = x.data
-    np.testing.assert_allclose(nn.ReLU()(x).data, np.maximum(d, 0))
-    np.testing.assert_allclose(nn.Sigmoid()(x).data, 1 / (1 + np.exp(-d)), rtol=1e-6)
-    np.testing.assert_allclose(nn.Tanh()(x).data, np.tanh(d), rtol=1e-6)
+    d = x._array
+    np.testing.assert_allclose(nn.ReLU()(x)._array, np.maximum(d, 0))
+    np.testing.assert_allclose(nn.Sigmoid()(x)._array, 1 / (1 + np.exp(-d)), rtol=1e-6)
+    np.testing.assert_allclose(nn.Tanh()(x)._array, np.tanh(d), rtol=1e-6)
     e = np.exp(d - d.max(axis=1, keepdims=True))
-    np.testing.assert_allclose(nn.Softmax(dim=1)(x).data, e / e.sum(axis=1, keepdims=True), rtol=1e-6)
-    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(x).data,
+    np.testing.assert_allclose(nn.Softmax(dim=1)(x)._array, e / e.sum(axis=1, keepdims=True), rtol=1e-6)
+    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(x)._array,
                                np.log(e / e.sum(axis=1, keepdims=True)), rtol=1e-5, atol=1e-6)
     e0 = np.exp(d - d.max(axis=0, keepdims=True))
-    np.testing.assert_allclose(nn.Softmax(dim=0)(x).data, e0 / e0.sum(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(nn.Softmax(dim=0)(x)._array, e0 / e0.sum(axis=0), rtol=1e-6)
     assert nn.Identity(54, unused='x')(x) is x
 
 
@@ -332,7 +332,7 @@ def test_softmax_without_dim_warns_and_uses_pytorchs_choice():
     x = mg.randn(3, 4)
     with pytest.warns(UserWarning, match='dim=X'):
         y = nn.Softmax()(x)
-    np.testing.assert_allclose(y.data.sum(axis=1), 1, rtol=1e-6)
+    np.testing.assert_allclose(y._array.sum(axis=1), 1, rtol=1e-6)
 
 
 # ----------------------------------------------------------- loss modules
@@ -363,7 +363,7 @@ def test_loss_modules_call_the_functional_form_with_their_options(module, functi
     else:
         x = z if kind == 'logit' else z.sigmoid()
         t = mg.tensor(rng.random((4, 3)) > 0.5, dtype=mg.float32)
-    np.testing.assert_array_equal(module(**options)(x, t).data, function(x, t, **options).data)
+    np.testing.assert_array_equal(module(**options)(x, t)._array, function(x, t, **options)._array)
     assert module().reduction == 'mean'
 
 
@@ -406,7 +406,7 @@ def test_init_functions_follow_their_formulas(fn, kwargs, kind, scale):
     mg.manual_seed(0)
     t = nn.Parameter(mg.zeros(200, 300))
     assert fn(t, **kwargs) is t
-    w = t.data
+    w = t._array
     assert w.dtype == np.float32
     if kind == 'uniform':
         assert np.abs(w).max() <= scale and np.abs(w).max() > 0.99 * scale
@@ -419,10 +419,10 @@ def test_init_functions_follow_their_formulas(fn, kwargs, kind, scale):
 
 def test_init_details():
     t = mg.zeros(3, 4)
-    assert np.all(nn.init.ones_(t).data == 1) and np.all(nn.init.zeros_(t).data == 0)
-    assert np.all(nn.init.constant_(t, 0.5).data == 0.5)
-    a = nn.init.normal_(mg.zeros(5), generator=np.random.default_rng(1)).data
-    b = nn.init.normal_(mg.zeros(5), generator=np.random.default_rng(1)).data
+    assert np.all(nn.init.ones_(t)._array == 1) and np.all(nn.init.zeros_(t)._array == 0)
+    assert np.all(nn.init.constant_(t, 0.5)._array == 0.5)
+    a = nn.init.normal_(mg.zeros(5), generator=np.random.default_rng(1))._array
+    b = nn.init.normal_(mg.zeros(5), generator=np.random.default_rng(1))._array
     np.testing.assert_array_equal(a, b)
     assert nn.init.uniform_(mg.zeros(4, dtype=mg.float64)).dtype == np.float64
     with pytest.raises(ValueError, match='fewer than 2 dimensions'):
@@ -433,7 +433,7 @@ def test_init_details():
     with pytest.warns(UserWarning, match='zero-element'):
         nn.init.kaiming_normal_(mg.zeros(0, 3))
     conv_like = nn.init.kaiming_uniform_(mg.zeros(8, 4, 3, 3), nonlinearity='relu')   # fan_in = 4·9
-    assert np.abs(conv_like.data).max() <= math.sqrt(2) * math.sqrt(3 / 36)
+    assert np.abs(conv_like._array).max() <= math.sqrt(2) * math.sqrt(3 / 36)
 
 
 # ------------------------------------------------------------ torch oracle
@@ -443,8 +443,8 @@ def test_linear_init_distribution_matches_torch():
     torch.manual_seed(0)
     mg.manual_seed(0)
     ours, theirs = nn.Linear(50, 300), torch.nn.Linear(50, 300)
-    for a, b in ((ours.weight.data, theirs.weight.detach().numpy()),
-                 (ours.bias.data, theirs.bias.detach().numpy())):
+    for a, b in ((ours.weight._array, theirs.weight.detach().numpy()),
+                 (ours.bias._array, theirs.bias.detach().numpy())):
         assert a.dtype == b.dtype and a.shape == b.shape
         assert abs(np.abs(a).max() - np.abs(b).max()) < 0.01
         assert a.std() == pytest.approx(b.std(), rel=0.1)
@@ -466,13 +466,13 @@ def test_weights_move_both_ways_between_minigrad_and_torch():
 
     theirs = TorchNet()
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    theirs.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v._array.copy()) for k, v in ours.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((6, 2)).astype(np.float32)
-    np.testing.assert_allclose(ours(mg.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(mg.tensor(x))._array, theirs(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
     fresh = Net()
     fresh.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
-    np.testing.assert_array_equal(fresh(mg.tensor(x)).data, ours(mg.tensor(x)).data)
+    np.testing.assert_array_equal(fresh(mg.tensor(x))._array, ours(mg.tensor(x))._array)
     with warnings.catch_warnings():
         warnings.simplefilter('error')
         assert repr(fresh.load_state_dict(fresh.state_dict())) == repr(

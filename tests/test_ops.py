@@ -41,13 +41,13 @@ def check(fn, reference, *arrays, rtol=1e-5, atol=1e-5):
     expected32 = reference(*[a.astype(np.float64) for a in singles])
     assert out32.dtype == mg.float32, f'float32 inputs gave {out32.dtype}'
     assert out32.shape == np.shape(expected32)
-    np.testing.assert_allclose(out32.data, expected32, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(out32._array, expected32, rtol=rtol, atol=atol)
 
     xs = [mg.tensor(a, dtype=mg.float64, requires_grad=True) for a in arrays]
     out = fn(*xs)
     assert out.dtype == mg.float64
     assert out.requires_grad and out.grad_fn is not None
-    np.testing.assert_allclose(out.data, reference(*arrays), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out._array, reference(*arrays), rtol=1e-10, atol=1e-12)
 
     out.backward(gradient=np.random.default_rng(1).standard_normal(out.shape))
     for x in xs:
@@ -126,12 +126,12 @@ MODULE_FUNCTIONS = [
                          ids=[row[0] for row in MODULE_FUNCTIONS])
 def test_module_function_matches_method(name, function, method, domain):
     a = values((3, 4), 0, domain)
-    check(function, lambda a: method(mg.tensor(a, dtype=mg.float64)).data, a)
+    check(function, lambda a: method(mg.tensor(a, dtype=mg.float64))._array, a)
     x = mg.tensor(a, requires_grad=True)
     y = mg.tensor(a, requires_grad=True)
     function(x).sum().backward()
     method(y).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.grad.data)
+    np.testing.assert_array_equal(x.grad._array, y.grad._array)
 
 
 # ----------------------------------------------------- elementwise, binary
@@ -180,8 +180,8 @@ def test_maximum_minimum_split_ties_evenly(fn, share_a):
     a = mg.tensor([1.0, 3.0, 0.0], requires_grad=True)
     b = mg.tensor([1.0, 2.0, 2.0], requires_grad=True)
     fn(a, b).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, share_a)
-    np.testing.assert_array_equal(b.grad.data, 1 - np.array(share_a))
+    np.testing.assert_array_equal(a.grad._array, share_a)
+    np.testing.assert_array_equal(b.grad._array, 1 - np.array(share_a))
 
 
 def test_pow_gradients_at_zero_base_follow_pytorch():
@@ -189,11 +189,11 @@ def test_pow_gradients_at_zero_base_follow_pytorch():
     # base has no real log, so the exponent's gradient is nan there, as in PyTorch.
     x = mg.tensor([0.0, 2.0], requires_grad=True)
     (x ** 0.0).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad._array, [0.0, 0.0])
     a = mg.tensor([0.0, 0.0, -2.0, 3.0])
     b = mg.tensor([2.0, 0.0, 2.0, 2.0], requires_grad=True)
     (a ** b).sum().backward()
-    np.testing.assert_allclose(b.grad.data, [0.0, 0.0, np.nan, 9 * np.log(3)], rtol=1e-6)
+    np.testing.assert_allclose(b.grad._array, [0.0, 0.0, np.nan, 9 * np.log(3)], rtol=1e-6)
 
 
 # ----------------------------------------------------------------- matmul
@@ -222,10 +222,10 @@ def test_matmul_with_numpy_operand_on_either_side():
     x = mg.tensor(b, requires_grad=True)
     out = a @ x
     assert isinstance(out, mg.Tensor)
-    np.testing.assert_allclose(out.data, a @ b, rtol=1e-6)
+    np.testing.assert_allclose(out._array, a @ b, rtol=1e-6)
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.data, a.T @ np.ones((3, 2)), rtol=1e-6)
-    np.testing.assert_allclose((mg.tensor(a) @ b).data, a @ b, rtol=1e-6)
+    np.testing.assert_allclose(x.grad._array, a.T @ np.ones((3, 2)), rtol=1e-6)
+    np.testing.assert_allclose((mg.tensor(a) @ b)._array, a @ b, rtol=1e-6)
 
 
 @pytest.mark.parametrize('shapes', [((3, 4), (5, 2)), ((4,), (3,)), ((2, 3, 4), (3, 4, 5))], ids=str)
@@ -265,7 +265,7 @@ def test_comparisons_give_bool_without_gradient(op, other):
     assert isinstance(out, mg.Tensor)
     assert out.dtype == mg.bool
     assert not out.requires_grad and out.grad_fn is None
-    np.testing.assert_array_equal(out.data, op(a, b))
+    np.testing.assert_array_equal(out._array, op(a, b))
 
 
 # --------------------------------------------------------------- indexing
@@ -317,13 +317,13 @@ def test_indexing_gradient_scatters_and_accumulates(index, np_index):
     (out * mg.tensor(weights)).sum().backward()
     expected = np.zeros((4, 5, 3), dtype=np.float32)
     np.add.at(expected, np_index, weights)
-    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(x.grad._array, expected, rtol=1e-6)
 
 
 def test_repeated_index_counts():
     x = mg.zeros(4, requires_grad=True)
     x[[0, 0, 1, 0, 3]].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3, 1, 0, 1])
+    np.testing.assert_array_equal(x.grad._array, [3, 1, 0, 1])
 
 
 def test_index_of_one_dim_gives_zero_dim():
@@ -331,7 +331,7 @@ def test_index_of_one_dim_gives_zero_dim():
     y = x[1]
     assert y.shape == () and y.item() == 2.0
     y.backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 1, 0])
+    np.testing.assert_array_equal(x.grad._array, [0, 1, 0])
 
 
 # ------------------------------------------------------------- reductions
@@ -388,7 +388,7 @@ def test_var_of_one_element_is_nan_as_in_pytorch():
         v = x.var()
     assert np.isnan(v.item())
     v.backward()
-    assert np.isnan(x.grad.data).all()
+    assert np.isnan(x.grad._array).all()
 
 
 @pytest.mark.parametrize('dtype, atol', [(mg.float64, 1e-12), (mg.float32, 1e-3)])
@@ -399,7 +399,7 @@ def test_logsumexp_is_stable_for_large_inputs(dtype, atol):
     y = x.logsumexp()
     np.testing.assert_allclose(y.item(), 1e4 + np.log(2), rtol=1e-7)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [0.5, 0.5, 0.0], atol=atol)
+    np.testing.assert_allclose(x.grad._array, [0.5, 0.5, 0.0], atol=atol)
 
 
 @pytest.mark.parametrize('dim', [None, 0, 1, (0, 1), -1])
@@ -427,7 +427,7 @@ TIE_CASES = [
 def test_extreme_ties_share_gradient_evenly(fn, expected):
     x = mg.tensor(TIES, requires_grad=True)
     fn(x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, expected)
+    np.testing.assert_array_equal(x.grad._array, expected)
 
 
 @pytest.mark.parametrize('keepdim', [False, True])
@@ -440,8 +440,8 @@ def test_max_min_with_dim_give_values_and_indices(which, dim, keepdim):
     values_, indices = result
     assert result.values is values_ and result.indices is indices
     np_extreme, np_arg = (np.max, np.argmax) if which == 'max' else (np.min, np.argmin)
-    np.testing.assert_allclose(values_.data, np_extreme(a.astype(np.float32), axis=dim, keepdims=keepdim))
-    np.testing.assert_array_equal(indices.data, np_arg(a.astype(np.float32), axis=dim, keepdims=keepdim))
+    np.testing.assert_allclose(values_._array, np_extreme(a.astype(np.float32), axis=dim, keepdims=keepdim))
+    np.testing.assert_array_equal(indices._array, np_arg(a.astype(np.float32), axis=dim, keepdims=keepdim))
     assert indices.dtype == mg.int64 and not indices.requires_grad
     check(lambda x: getattr(x, which)(dim=dim, keepdim=keepdim).values,
           lambda a: np_extreme(a, axis=dim, keepdims=keepdim), a)
@@ -452,9 +452,9 @@ def test_max_with_dim_sends_gradient_to_the_returned_index_on_ties():
     values_, indices = x.max(dim=1)
     values_.sum().backward()
     expected = np.zeros_like(TIES)
-    expected[np.arange(2), indices.data] = 1
-    np.testing.assert_array_equal(x.grad.data, expected)
-    np.testing.assert_array_equal(indices.data, [1, 0])       # the first of the tied positions
+    expected[np.arange(2), indices._array] = 1
+    np.testing.assert_array_equal(x.grad._array, expected)
+    np.testing.assert_array_equal(indices._array, [1, 0])       # the first of the tied positions
 
 
 @pytest.mark.parametrize('keepdim', [False, True])
@@ -465,7 +465,7 @@ def test_argmax_argmin(which, dim, keepdim):
     x = mg.tensor(a, requires_grad=True)
     out = getattr(x, which)(dim=dim, keepdim=keepdim)
     expected = getattr(np, which)(a, axis=dim, keepdims=keepdim)
-    np.testing.assert_array_equal(out.data, expected)
+    np.testing.assert_array_equal(out._array, expected)
     assert out.shape == np.shape(expected)
     assert out.dtype == mg.int64
     assert not out.requires_grad and out.grad_fn is None
@@ -629,9 +629,9 @@ def test_log_softmax(shape, dim, form):
 def test_softmax_and_log_softmax_stay_finite_at_huge_logits():
     x = mg.tensor([[1e4, 0.0, -1e4], [-1e4, -1e4, -1e4]], requires_grad=True)
     s = x.softmax(dim=1)
-    np.testing.assert_allclose(s.data, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-7)
-    np.testing.assert_allclose(s.data.sum(axis=1), 1, rtol=1e-6)
+    np.testing.assert_allclose(s._array, [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-7)
+    np.testing.assert_allclose(s._array.sum(axis=1), 1, rtol=1e-6)
     log_s = x.log_softmax(dim=1)
-    np.testing.assert_allclose(log_s.data, [[0, -1e4, -2e4], [-np.log(3)] * 3], rtol=1e-6)
+    np.testing.assert_allclose(log_s._array, [[0, -1e4, -2e4], [-np.log(3)] * 3], rtol=1e-6)
     (log_s[:, 1].sum() + s[:, 0].sum()).backward()
-    assert np.isfinite(x.grad.data).all()
+    assert np.isfinite(x.grad._array).all()

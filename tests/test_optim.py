@@ -25,7 +25,7 @@ def run(opt_class, theta0, grads, dtype=np.float64, **options):
         opt.zero_grad()
         p.grad = mg.tensor(g.astype(dtype))
         opt.step()
-        history.append(p.data.copy())
+        history.append(p._array.copy())
     return history
 
 
@@ -158,7 +158,7 @@ def test_float32_stays_float32_and_is_close_to_float64(trajectory, make):
     assert p32.dtype == np.float32
     assert all(v.dtype == np.float32 for s in opt32.state.values() for v in s.values()
                if isinstance(v, np.ndarray))
-    np.testing.assert_allclose(p32.data, p64.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(p32._array, p64._array, rtol=1e-5, atol=1e-6)
 
 
 # -------------------------------------------------------------- behaviour
@@ -172,16 +172,16 @@ OPTIMIZERS = [lambda ps: optim.SGD(ps, lr=0.1), lambda ps: optim.SGD(ps, lr=0.1,
 def test_step_updates_in_place_skips_missing_grads_and_leaves_grad_alone(make):
     a, b = nn.Parameter(mg.randn(3, 2)), nn.Parameter(mg.randn(4))
     opt = make([a, b])
-    data_a, data_b, copy_a, copy_b = a.data, b.data, a.data.copy(), b.data.copy()
+    data_a, data_b, copy_a, copy_b = a._array, b._array, a._array.copy(), b._array.copy()
     grad = mg.randn(3, 2)
-    grad_copy = grad.data.copy()
+    grad_copy = grad._array.copy()
     a.grad = grad
     opt.step()
     opt.step()
-    assert a.data is data_a and b.data is data_b            # same arrays: views see the update
-    assert a.grad is grad and np.array_equal(grad.data, grad_copy)
-    assert not np.array_equal(a.data, copy_a)
-    np.testing.assert_array_equal(b.data, copy_b)           # no grad: untouched, no state
+    assert a._array is data_a and b._array is data_b            # same arrays: views see the update
+    assert a.grad is grad and np.array_equal(grad._array, grad_copy)
+    assert not np.array_equal(a._array, copy_a)
+    np.testing.assert_array_equal(b._array, copy_b)           # no grad: untouched, no state
     assert b not in opt.state
 
 
@@ -190,9 +190,9 @@ def test_state_dict_tensors_see_the_optimizers_updates():
     snapshot = model.state_dict()['weight']
     opt = optim.SGD(model.parameters(), lr=1.0)
     model(mg.ones(1, 2)).sum().backward()
-    before = snapshot.data.copy()
+    before = snapshot._array.copy()
     opt.step()
-    np.testing.assert_allclose(snapshot.data, before - 1.0)     # d/dW of sum(x Wᵀ + b) is x = 1
+    np.testing.assert_allclose(snapshot._array, before - 1.0)     # d/dW of sum(x Wᵀ + b) is x = 1
 
 
 def test_zero_grad_sets_grads_to_none():
@@ -204,7 +204,7 @@ def test_zero_grad_sets_grads_to_none():
     assert model.weight.grad is None and model.bias.grad is None
     model(mg.ones(1, 2)).sum().backward()
     opt.zero_grad(set_to_none=False)
-    assert np.all(model.weight.grad.data == 0)
+    assert np.all(model.weight.grad._array == 0)
 
 
 def test_param_groups_take_their_own_options_and_lr_can_change():
@@ -214,11 +214,11 @@ def test_param_groups_take_their_own_options_and_lr_can_change():
     assert opt.param_groups[1]['momentum'] == 0
     a.grad, b.grad = mg.ones(2), mg.ones(2)
     opt.step()
-    np.testing.assert_allclose(a.data, -0.1)
-    np.testing.assert_allclose(b.data, -0.5)
+    np.testing.assert_allclose(a._array, -0.1)
+    np.testing.assert_allclose(b._array, -0.5)
     opt.param_groups[0]['lr'] = 1.0
     opt.step()
-    np.testing.assert_allclose(a.data, -1.1)
+    np.testing.assert_allclose(a._array, -1.1)
 
 
 def test_closure_is_evaluated_and_its_loss_returned():
@@ -234,7 +234,7 @@ def test_closure_is_evaluated_and_its_loss_returned():
     with mg.no_grad():
         loss = opt.step(closure)                    # the closure still records a graph
     assert loss.item() == 9.0
-    np.testing.assert_allclose(w.data, [3.0 - 0.25 * 6.0])
+    np.testing.assert_allclose(w._array, [3.0 - 0.25 * 6.0])
 
 
 def test_bad_arguments_give_clear_errors():

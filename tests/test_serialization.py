@@ -31,11 +31,11 @@ def test_round_trip_is_exact_for_every_dtype(tmp_path):
     loaded = mg.load(path)
     assert list(loaded) == list(obj)                          # order kept
     for key, value in obj.items():
-        expected = value.data if isinstance(value, mg.Tensor) else value
+        expected = value._array if isinstance(value, mg.Tensor) else value
         got = loaded[key]
         assert type(got) is mg.Tensor and not got.requires_grad
         assert got.dtype == expected.dtype and got.shape == expected.shape
-        np.testing.assert_array_equal(got.data, expected)
+        np.testing.assert_array_equal(got._array, expected)
 
 
 def test_path_is_used_exactly_as_given(tmp_path):
@@ -43,7 +43,7 @@ def test_path_is_used_exactly_as_given(tmp_path):
         path = tmp_path / name
         mg.save({'w': mg.ones(2)}, str(path))
         assert path.exists() and not (tmp_path / (name + '.npz')).exists()
-        np.testing.assert_array_equal(mg.load(str(path))['w'].data, [1, 1])
+        np.testing.assert_array_equal(mg.load(str(path))['w']._array, [1, 1])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(['weights', 'model.pt', 'model.npz', 'a.b.c'])
 
 
@@ -51,13 +51,13 @@ def test_file_objects_and_numpy_interop(tmp_path):
     buffer = io.BytesIO()
     mg.save({'x': mg.tensor([1.0, 2.0])}, buffer)
     buffer.seek(0)
-    np.testing.assert_array_equal(mg.load(buffer)['x'].data, [1.0, 2.0])
+    np.testing.assert_array_equal(mg.load(buffer)['x']._array, [1.0, 2.0])
     path = tmp_path / 'w.npz'
     mg.save({'0.weight': mg.eye(2)}, path)
     with np.load(path, allow_pickle=False) as archive:      # a plain NumPy archive
         np.testing.assert_array_equal(archive['0.weight'], np.eye(2))
     np.savez(tmp_path / 'np.npz', a=np.arange(3))
-    np.testing.assert_array_equal(mg.load(tmp_path / 'np.npz')['a'].data, [0, 1, 2])
+    np.testing.assert_array_equal(mg.load(tmp_path / 'np.npz')['a']._array, [0, 1, 2])
 
 
 def test_state_dict_round_trip_restores_the_model_exactly(tmp_path):
@@ -68,12 +68,12 @@ def test_state_dict_round_trip_restores_the_model_exactly(tmp_path):
     mg.save(trained.state_dict(), path)
     mg.manual_seed(1)
     fresh = make_model()
-    assert not np.array_equal(fresh(x).data, trained(x).data)
+    assert not np.array_equal(fresh(x)._array, trained(x)._array)
     fresh.load_state_dict(mg.load(path))
     for (k, a), b in zip(trained.state_dict().items(), fresh.state_dict().values()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=k)
+        np.testing.assert_array_equal(a._array, b._array, err_msg=k)
         assert a.dtype == b.dtype
-    np.testing.assert_array_equal(fresh(x).data, trained(x).data)
+    np.testing.assert_array_equal(fresh(x)._array, trained(x)._array)
 
 
 def test_float64_model_round_trip_keeps_float64(tmp_path):
@@ -83,7 +83,7 @@ def test_float64_model_round_trip_keeps_float64(tmp_path):
     assert all(v.dtype == np.float64 for v in loaded.values())
     other = make_model().double()
     other.load_state_dict(loaded)
-    np.testing.assert_array_equal(other[0].weight.data, model[0].weight.data)
+    np.testing.assert_array_equal(other[0].weight._array, model[0].weight._array)
 
 
 def test_strict_loading_errors_after_a_round_trip(tmp_path):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.autograd import Function
+from minigrad.autograd import Op
 
 
 # ---------------------------------------------------------- creation, dtype
@@ -35,8 +35,8 @@ def test_creation_dtype_rules(make, data, dtype):
     t = make(data)
     assert t.dtype == np.dtype(dtype)
     assert isinstance(t.dtype, np.dtype)
-    assert isinstance(t.data, np.ndarray)
-    np.testing.assert_array_equal(t.data, np.asarray(data, dtype=dtype))
+    assert isinstance(t._array, np.ndarray)
+    np.testing.assert_array_equal(t._array, np.asarray(data, dtype=dtype))
 
 
 @pytest.mark.parametrize('dtype', [mg.float32, mg.float64, mg.int64, mg.bool, np.float64, np.float32,
@@ -45,7 +45,7 @@ def test_creation_dtype_rules(make, data, dtype):
 def test_dtype_argument_accepts_numpy_and_minigrad_dtypes(dtype):
     t = mg.tensor([1, 0, 2], dtype=dtype)
     assert t.dtype == np.dtype(dtype)
-    np.testing.assert_array_equal(t.data, np.array([1, 0, 2], dtype=dtype))
+    np.testing.assert_array_equal(t._array, np.array([1, 0, 2], dtype=dtype))
 
 
 def test_minigrad_dtypes_are_numpy_dtypes():
@@ -59,10 +59,10 @@ def test_tensor_copies_its_data():
     a = np.array([1.0, 2.0], dtype=np.float32)
     t = mg.tensor(a)
     a[0] = 100.0
-    assert t.data[0] == 1.0
+    assert t._array[0] == 1.0
     u = mg.tensor(t)
-    t.data[1] = 50.0
-    assert u.data[1] == 2.0
+    t._array[1] = 50.0
+    assert u._array[1] == 2.0
 
 
 def test_requires_grad_at_creation():
@@ -139,7 +139,7 @@ def test_mixed_int_float_values_and_gradient():
     out = (labels * w + 0.5 * labels).sum()
     np.testing.assert_allclose(out.item(), 0.5 + 3.0 + 1.5)
     out.backward()
-    np.testing.assert_array_equal(w.grad.data, [1.0, 2.0])
+    np.testing.assert_array_equal(w.grad._array, [1.0, 2.0])
     assert w.grad.dtype == mg.float32
 
 
@@ -201,7 +201,7 @@ def test_factory_defaults(make, expected, dtype):
     assert not t.requires_grad and t.is_leaf
     if expected is not None:
         assert t.shape == expected.shape
-        np.testing.assert_array_equal(t.data, expected)
+        np.testing.assert_array_equal(t._array, expected)
 
 
 @pytest.mark.parametrize('make, expected, dtype', [row[1:] for row in FACTORIES], ids=[row[0] for row in FACTORIES])
@@ -209,9 +209,9 @@ def test_factory_requires_grad_and_dtype(make, expected, dtype):
     t = make(requires_grad=True, dtype=mg.float64)
     assert t.dtype == mg.float64 and t.requires_grad and t.is_leaf
     if expected is not None:
-        np.testing.assert_array_equal(t.data, expected)
+        np.testing.assert_array_equal(t._array, expected)
     (t * 2).sum().backward()
-    np.testing.assert_array_equal(t.grad.data, np.full(t.shape, 2.0))
+    np.testing.assert_array_equal(t.grad._array, np.full(t.shape, 2.0))
 
 
 @pytest.mark.parametrize('make, expected', [
@@ -224,7 +224,7 @@ def test_factory_requires_grad_and_dtype(make, expected, dtype):
 def test_integer_factories(make, expected):
     t = make()
     assert t.dtype == mg.int64
-    np.testing.assert_array_equal(t.data, expected)
+    np.testing.assert_array_equal(t._array, expected)
 
 
 def test_like_factories_keep_dtype_and_shape():
@@ -237,8 +237,8 @@ def test_like_factories_keep_dtype_and_shape():
 
 def test_random_factories_have_the_right_distribution():
     mg.manual_seed(0)
-    n = mg.randn(20_000).data
-    u = mg.rand(20_000).data
+    n = mg.randn(20_000)._array
+    u = mg.rand(20_000)._array
     assert abs(n.mean()) < 0.03 and abs(n.std() - 1) < 0.03
     assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.01
 
@@ -247,14 +247,14 @@ def test_random_factories_have_the_right_distribution():
                                   lambda: mg.randn_like(mg.zeros(2, 2))], ids=['randn', 'rand', 'randn_like'])
 def test_manual_seed_makes_draws_reproducible(make):
     mg.manual_seed(123)
-    first = [make().data for _ in range(3)]
+    first = [make()._array for _ in range(3)]
     mg.manual_seed(123)
-    second = [make().data for _ in range(3)]
+    second = [make()._array for _ in range(3)]
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(first[0], first[1])       # the stream moves on
     mg.manual_seed(124)
-    assert not np.array_equal(make().data, first[0])
+    assert not np.array_equal(make()._array, first[0])
 
 
 # -------------------------------------------------------------- attributes
@@ -330,9 +330,9 @@ def test_detach():
     y = x * 2
     d = y.detach()
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
-    assert np.shares_memory(d.data, y.data)      # same data, as in PyTorch
+    assert np.shares_memory(d._array, y._array)      # same data, as in PyTorch
     (d * y).sum().backward()                     # d is a constant here
-    np.testing.assert_array_equal(x.grad.data, 2 * d.data)
+    np.testing.assert_array_equal(x.grad._array, 2 * d._array)
 
 
 def test_requires_grad_():
@@ -343,10 +343,10 @@ def test_requires_grad_():
 
 def test_zero_():
     t = mg.tensor([1.0, 2.0])
-    data = t.data
+    data = t._array
     assert t.zero_() is t
-    assert t.data is data                        # in place
-    np.testing.assert_array_equal(t.data, [0.0, 0.0])
+    assert t._array is data                        # in place
+    np.testing.assert_array_equal(t._array, [0.0, 0.0])
 
 
 # -------------------------------------------------------------------- repr
@@ -379,7 +379,7 @@ def test_repr_like_pytorch(make, expected):
 
 # --------------------------------------------------------------- gradcheck
 
-class WrongSin(Function):
+class WrongSin(Op):
     """A deliberately wrong op: claims d sin(x) = sin(x) dx."""
     def forward(self, x):
         self.saved = x

@@ -11,7 +11,7 @@ from minigrad import data, nn, optim
 
 def accuracy(model, X, y):
     with mg.no_grad():
-        return float((model(mg.tensor(X)).data.argmax(axis=1) == y).mean())
+        return float((model(mg.tensor(X))._array.argmax(axis=1) == y).mean())
 
 
 def train_epochs(model, opt, loss_fn, loader, epochs):
@@ -83,12 +83,12 @@ def test_trained_model_carries_over_to_torch():
     assert list(ours_sd) == list(theirs_sd) == ['0.weight', '0.bias', '3.weight', '3.bias']
     assert [v.shape for v in ours_sd.values()] == [tuple(v.shape) for v in theirs_sd.values()]
     assert [v.dtype for v in ours_sd.values()] == [np.float32] * 4
-    theirs.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in ours_sd.items()})
+    theirs.load_state_dict({k: torch.from_numpy(v._array.copy()) for k, v in ours_sd.items()})
     ours.eval()
     theirs.eval()
     X, _ = data.load_digits()
     x = X[:50] / 16
-    np.testing.assert_allclose(ours(mg.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(mg.tensor(x))._array, theirs(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-5)
 
 
@@ -105,7 +105,7 @@ def test_dropout_zeroes_about_p_and_scales_the_rest():
     n = 200_000
     x = mg.ones(n, requires_grad=True)
     for p in (0.1, 0.5, 0.8):
-        y = nn.Dropout(p)(x).data
+        y = nn.Dropout(p)(x)._array
         zeroed = np.mean(y == 0)
         # Binomial: the fraction has standard deviation √(p(1-p)/n) ≈ 0.001; allow 5 of them.
         assert abs(zeroed - p) < 5 * np.sqrt(p * (1 - p) / n)
@@ -118,19 +118,19 @@ def test_dropout_gradient_uses_the_same_mask():
     x = mg.randn(50, 20, requires_grad=True)
     y = nn.Dropout(0.3)(x)
     y.backward(mg.ones(50, 20))
-    kept = y.data != 0
-    np.testing.assert_allclose(x.grad.data, kept / 0.7, rtol=1e-6)
-    np.testing.assert_allclose(y.data[kept], x.data[kept] / 0.7, rtol=1e-6)
+    kept = y._array != 0
+    np.testing.assert_allclose(x.grad._array, kept / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(y._array[kept], x._array[kept] / 0.7, rtol=1e-6)
 
 
 def test_dropout_edge_cases_and_reproducibility():
     x = mg.randn(10, 10)
     assert nn.Dropout(0.0)(x) is x
-    assert np.all(nn.Dropout(1.0)(x).data == 0)
+    assert np.all(nn.Dropout(1.0)(x)._array == 0)
     mg.manual_seed(7)
-    a = nn.Dropout()(x).data
+    a = nn.Dropout()(x)._array
     mg.manual_seed(7)
-    np.testing.assert_array_equal(a, nn.Dropout()(x).data)
+    np.testing.assert_array_equal(a, nn.Dropout()(x)._array)
     assert nn.Dropout()(x).dtype == np.float32
     assert nn.Dropout()(mg.randn(4, dtype=mg.float64)).dtype == np.float64
     with pytest.raises(ValueError, match='dropout probability has to be between 0 and 1, but got 1.5'):
@@ -142,6 +142,6 @@ def test_dropout_inside_a_model_follows_train_and_eval():
     model = nn.Sequential(nn.Linear(8, 64), nn.Dropout(0.5), nn.Linear(64, 1))
     x = mg.randn(4, 8)
     model.eval()
-    np.testing.assert_array_equal(model(x).data, model(x).data)
+    np.testing.assert_array_equal(model(x)._array, model(x)._array)
     model.train()
-    assert not np.array_equal(model(x).data, model(x).data)
+    assert not np.array_equal(model(x)._array, model(x)._array)

@@ -27,8 +27,8 @@ def test_gradient_flow_records_l2_norms_per_step():
         w.grad = b.grad = None
         ((x @ w + b) ** 2 * scale).sum().backward()
         # d/dw sum(s (xw+b)²) = 2 s xᵀ(xw+b); d/db = 2 s Σ_rows (xw+b)
-        z = x.data @ w.data + b.data
-        expected['w'].append(np.linalg.norm(2 * scale * x.data.T @ z))
+        z = x._array @ w._array + b._array
+        expected['w'].append(np.linalg.norm(2 * scale * x._array.T @ z))
         expected['b'].append(np.linalg.norm(2 * scale * z.sum(0)))
         norms = flow.record()
         assert norms == {'w': flow.history['w'][-1], 'b': flow.history['b'][-1]}
@@ -53,7 +53,7 @@ def test_gradient_flow_accepts_pairs_tensors_and_modules():
         flow = GradientFlow(params)
         flow.record(step=10)
         assert list(flow.history) == names
-        assert flow.history[names[0]] == [pytest.approx(np.linalg.norm(w.grad.data))]
+        assert flow.history[names[0]] == [pytest.approx(np.linalg.norm(w.grad._array))]
         assert flow.steps == [10]
 
 
@@ -74,7 +74,7 @@ def test_gradient_flow_rejects_bad_params():
     with pytest.raises(TypeError, match='single Tensor'):
         GradientFlow(w)
     with pytest.raises(TypeError, match='pairs'):
-        GradientFlow([('w', w.data)])
+        GradientFlow([('w', w._array)])
     with pytest.raises(ValueError, match='no parameters'):
         GradientFlow({})
 
@@ -233,7 +233,7 @@ def test_dot_max_depth_collapses_earlier_ops_and_rankdir():
     with pytest.raises(ValueError, match='rankdir'):
         to_dot(y, rankdir='sideways')
     with pytest.raises(TypeError, match='Tensor'):
-        to_dot(y.data)
+        to_dot(y._array)
 
 
 def test_dot_of_a_deep_graph_needs_no_recursion():
@@ -301,7 +301,7 @@ def test_trace_of_sum_of_product_matches_hand_gradients():
     np.testing.assert_array_equal(mul.grad_inputs[0], [[0.5, -1.0, 2.0]] * 2)
     np.testing.assert_array_equal(mul.grad_inputs[1], [5.0, 7.0, 9.0])
     assert mul.inputs[1].shape == (3,)
-    np.testing.assert_array_equal(trace.grad_of(b), b.grad.data)
+    np.testing.assert_array_equal(trace.grad_of(b), b.grad._array)
     text = str(trace)
     assert 'SumBackward' in text and 'd(a * b) = b da + a db' in text
     assert '→ input 1 b (3,): ∂L/∂input = [5, 7, 9]' in text
@@ -316,11 +316,11 @@ def test_trace_of_tanh_of_product_matches_hand_gradients():
         y.backward(mg.tensor(g))
     tanh, mul = trace.steps
     assert (tanh.op, mul.op) == ('TanhBackward', 'MulBackward')
-    t = np.tanh(x.data * w.data)
+    t = np.tanh(x._array * w._array)
     assert tanh.rule == 'd tanh(x) = (1 - tanh(x)²) dx'
     np.testing.assert_allclose(tanh.grad_output, g)
     np.testing.assert_allclose(tanh.grad_inputs[0], g * (1 - t ** 2))
-    np.testing.assert_allclose(mul.grad_inputs[1], g * (1 - t ** 2) * x.data)
+    np.testing.assert_allclose(mul.grad_inputs[1], g * (1 - t ** 2) * x._array)
     assert mul.grad_inputs[0] is None and mul.inputs[0].name == '(constant)'
     assert 'no gradient needed' in str(trace)
     assert mul.inputs[1].grad.dtype == np.float64

@@ -17,8 +17,8 @@ class DataLoader:
     """
 
     def __init__(self, X, y, batch_size, shuffle=False, seed=None, drop_last=False):
-        self.X = X.data if isinstance(X, Tensor) else np.asarray(X)
-        self.y = y.data if isinstance(y, Tensor) else np.asarray(y)
+        self.X = X._array if isinstance(X, Tensor) else np.asarray(X)
+        self.y = y._array if isinstance(y, Tensor) else np.asarray(y)
         if len(self.X) != len(self.y):
             raise ValueError(f'X and y must have the same number of rows, got {len(self.X)} '
                              f'and {len(self.y)}')

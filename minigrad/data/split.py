@@ -33,5 +33,5 @@ def train_test_split(X, y, test_size=0.2, seed=None, shuffle=True):
 
 def _take(a, rows):
     if isinstance(a, Tensor):
-        return Tensor._wrap(a.data[rows])
+        return Tensor._wrap(a._array[rows])
     return np.asarray(a)[rows]

@@ -23,7 +23,7 @@ class Dropout(Module):
     def forward(self, input):                   # noqa: A002
         if not self.training or self.p == 0:
             return input
-        x = input.data
+        x = input._array
         if self.p == 1:
             scaled_mask = np.zeros_like(x)
         else:

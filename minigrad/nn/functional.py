@@ -29,7 +29,7 @@ def _check_float(x, fn, name='input'):
     _check_tensor(x, fn, name)
     if x.dtype.kind != 'f':
         raise TypeError(f'{fn}() expects a floating point {name}, got {x.dtype}; '
-                        f'convert it, e.g. mg.tensor(x.data, dtype=mg.float32)')
+                        f'convert it, e.g. x.float()')
     return x
 
 
@@ -44,7 +44,7 @@ def _float_target(target, input):
     if isinstance(target, Tensor):
         if target.requires_grad or target.dtype == input.dtype:
             return target
-        target = target.data
+        target = target._array
     return Tensor._wrap(np.asarray(target, dtype=input.dtype))
 
 
@@ -56,7 +56,7 @@ def _constant(value, input, fn, name):
         if value.requires_grad:
             raise RuntimeError(f"{fn}() is not differentiable with respect to '{name}'; "
                                f"pass {name}.detach()")
-        value = value.data
+        value = value._array
     return np.asarray(value, dtype=input.dtype)
 
 
@@ -126,8 +126,8 @@ def linear(input, weight, bias=None):
     # One cheap test on the hot path; the explanations only when it fails.
     if not (isinstance(input, Tensor) and isinstance(weight, Tensor)
             and (bias is None or isinstance(bias, Tensor))
-            and len(weight.data.shape) == 2 and input.data.shape[-1:] == weight.data.shape[1:]
-            and (bias is None or bias.data.shape == weight.data.shape[:1])):
+            and len(weight._array.shape) == 2 and input._array.shape[-1:] == weight._array.shape[1:]
+            and (bias is None or bias._array.shape == weight._array.shape[:1])):
         _explain_linear(input, weight, bias)
     if bias is None:
         return linalg.Linear.apply(input, weight)
@@ -197,13 +197,13 @@ def binary_cross_entropy(input, target, weight=None, *, reduction='mean'):
     """-w [y log p + (1 - y) log(1 - p)] for probabilities p in [0, 1] (logs clamped at -100).
     See `minigrad.ops.losses.BCE`."""
     target = _binary('binary_cross_entropy', input, target, reduction)
-    if input.data.size:
-        low, high = input.data.min(), input.data.max()
+    if input._array.size:
+        low, high = input._array.min(), input._array.max()
         if not (low >= 0 and high <= 1):
             raise ValueError(f'binary_cross_entropy() expects input probabilities in [0, 1], '
                              f'but the input ranges from {low:.4g} to {high:.4g}. For raw scores '
                              f'(logits) use binary_cross_entropy_with_logits, or apply sigmoid first.')
-        low, high = target.data.min(), target.data.max()
+        low, high = target._array.min(), target._array.max()
         if not (low >= 0 and high <= 1):
             raise ValueError(f'binary_cross_entropy() expects targets in [0, 1], but the target '
                              f'ranges from {low:.4g} to {high:.4g}')
@@ -248,7 +248,7 @@ def _describe(input, axis):
 def _class_indices(fn, input, target, axis, ignore_index):
     """Checks class-index targets (integer dtype, the input's shape without the class dim,
     in range); returns them and the ignore_index the op must look for (None if absent)."""
-    index = target.data if isinstance(target, Tensor) else np.asarray(target)
+    index = target._array if isinstance(target, Tensor) else np.asarray(target)
     expected = input.shape[:axis] + input.shape[axis + 1:]
     classes = input.shape[axis]
     if index.dtype.kind not in 'iu':
@@ -309,14 +309,14 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction='m
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f'label_smoothing must be between 0.0 and 1.0, got {label_smoothing}')
     weight = _class_weight(weight, input, axis, fn)
-    if _looks_like_probabilities(input.data, axis):
+    if _looks_like_probabilities(input._array, axis):
         warnings.warn('cross_entropy() got an input whose rows all lie in [0, 1] and sum to 1: '
                       'these look like probabilities (e.g. a softmax output). cross_entropy '
                       'applies log_softmax itself and wants raw logits: pass the scores from '
                       'before the softmax (drop the softmax layer).', UserWarning, stacklevel=2)
     target_shape = target.shape if isinstance(target, (Tensor, np.ndarray)) else np.shape(target)
     if target_shape == input.shape:
-        target_dtype = np.asarray(target.data if isinstance(target, Tensor) else target).dtype
+        target_dtype = np.asarray(target._array if isinstance(target, Tensor) else target).dtype
         if target_dtype.kind == 'f':
             if ignore_index != -100:
                 raise ValueError('cross_entropy(): ignore_index is not supported for class-'
@@ -341,7 +341,7 @@ def nll_loss(input, target, weight=None, *, ignore_index=-100, reduction='mean')
     _check_reduction(reduction)
     axis = _class_dim(input, fn)
     weight = _class_weight(weight, input, axis, fn)
-    if _looks_like_probabilities(input.data, axis):    # log-probabilities are all <= 0
+    if _looks_like_probabilities(input._array, axis):    # log-probabilities are all <= 0
         warnings.warn('nll_loss() got an input whose rows all lie in [0, 1] and sum to 1: these '
                       'look like probabilities (e.g. a softmax output). nll_loss wants '
                       'log-probabilities: use log_softmax instead of softmax, or pass the raw '

@@ -55,7 +55,7 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 def _fill(tensor, values):
     """Writes `values` into the tensor's array, in place, in the tensor's dtype."""
-    tensor.data[...] = values
+    tensor._array[...] = values
     return tensor
 
 

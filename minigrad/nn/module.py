@@ -26,7 +26,7 @@ class Parameter(Tensor):
             data = np.empty(0, dtype=np.float32)
         super().__init__(np.empty(0, data.dtype) if isinstance(data, Tensor) else data)
         if isinstance(data, Tensor):
-            self.data = data.data
+            self._array = data._array
         if requires_grad:
             self.requires_grad_(True)
 
@@ -68,7 +68,7 @@ class Module:
         if isinstance(old, Parameter) and value is not None and not isinstance(value, Parameter):
             raise TypeError(f"cannot assign {type(value).__name__} as parameter '{name}' "
                             f"(nn.Parameter or None expected); wrap it in nn.Parameter(...), or "
-                            f"copy values in with `with mg.no_grad(): self.{name}.data[...] = ...`")
+                            f"copy values in with `with mg.no_grad(): self.{name}.copy_(...)`")
         if (isinstance(value, Tensor) and not isinstance(value, Parameter) and value.requires_grad
                 and value.grad_fn is None):         # a leaf: meant as a weight, not a cached output
             warnings.warn(f"attribute '{name}' of {type(self).__name__} is a Tensor with "
@@ -144,7 +144,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data = np.zeros_like(p.grad.data)
+                p.grad._array = np.zeros_like(p.grad._array)
 
     def train(self, mode=True):
         """Training mode for this module and all below it (Dropout drops); returns self."""
@@ -188,10 +188,10 @@ class Module:
         if dtype.kind != 'f':
             raise TypeError(f'nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}')
         for p in self.parameters():
-            if p.data.dtype.kind == 'f' and p.data.dtype != dtype:
-                p.data = p.data.astype(dtype)
+            if p._array.dtype.kind == 'f' and p._array.dtype != dtype:
+                p._array = p._array.astype(dtype)
                 if p.grad is not None:
-                    p.grad.data = p.grad.data.astype(dtype)
+                    p.grad._array = p.grad._array.astype(dtype)
         return self
 
     def float(self):
@@ -205,7 +205,7 @@ class Module:
         """An ordered dict from dotted parameter name to a detached Tensor sharing its data.
 
         The Tensors share memory with the parameters (as in PyTorch): copy them
-        (`{k: v.data.copy() ...}`) to keep a snapshot while training goes on.
+        (`{k: v.clone() ...}`) to keep a snapshot while training goes on.
         """
         out = collections.OrderedDict()
         for name, module in self.named_modules():
@@ -234,11 +234,11 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value.data if isinstance(value, Tensor) else _to_array(value)
-            if array.shape != param.data.shape:
+            array = value._array if isinstance(value, Tensor) else _to_array(value)
+            if array.shape != param._array.shape:
                 errors.append(f'size mismatch for {key}: copying a param with shape '
                               f'{_shape_str(array.shape)} from checkpoint, the shape in current '
-                              f'model is {_shape_str(param.data.shape)}.')
+                              f'model is {_shape_str(param._array.shape)}.')
             else:
                 updates.append((param, array))
         if strict:
@@ -253,7 +253,7 @@ class Module:
                 type(self).__name__, '\n\t'.join(errors)))
         with no_grad():
             for param, array in updates:
-                param.data[...] = array         # in place: optimizers keep their references
+                param._array[...] = array         # in place: optimizers keep their references
         return _IncompatibleKeys(missing, unexpected)
 
     # ---------------------------------------------------------------- repr

@@ -1,10 +1,10 @@
 """Activation functions: each saves its output, which is all its derivative needs."""
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Op
 
 
-class Tanh(Function):
+class Tanh(Op):
     """d tanh(x) = (1 - tanh(x)²) dx"""
     def forward(self, x):
         self.saved = np.tanh(x)
@@ -15,7 +15,7 @@ class Tanh(Function):
         return grad * (1 - y * y)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     """d σ(x) = σ(x) (1 - σ(x)) dx"""
     def forward(self, x):
         # exp of -|x| never overflows; pick the form that is exact on each side.
@@ -28,7 +28,7 @@ class Sigmoid(Function):
         return grad * y * (1 - y)
 
 
-class ReLU(Function):
+class ReLU(Op):
     """d relu(x) = dx where x > 0, else 0"""
     def forward(self, x):
         self.saved = np.maximum(x, 0)
@@ -38,7 +38,7 @@ class ReLU(Function):
         return grad * (self.saved > 0)
 
 
-class Softmax(Function):
+class Softmax(Op):
     """d softmax(x)_i = s_i (dx_i - Σ_j s_j dx_j)"""
     def forward(self, x, dim):
         self.dim = dim
@@ -51,7 +51,7 @@ class Softmax(Function):
         return s * (grad - (grad * s).sum(axis=self.dim, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     """d log_softmax(x)_i = dx_i - Σ_j softmax(x)_j dx_j"""
     def forward(self, x, dim):
         self.dim = dim

@@ -2,10 +2,10 @@
 gradient back to its input's shape, so these rules are written for equal shapes."""
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Op
 
 
-class Add(Function):
+class Add(Op):
     """d(a + b) = da + db"""
     def forward(self, a, b):
         return a + b
@@ -14,7 +14,7 @@ class Add(Function):
         return grad, grad
 
 
-class Sub(Function):
+class Sub(Op):
     """d(a - b) = da - db"""
     def forward(self, a, b):
         return a - b
@@ -23,7 +23,7 @@ class Sub(Function):
         return grad, (-grad if self.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+class Mul(Op):
     """d(a * b) = b da + a db"""
     def forward(self, a, b):
         self.saved = (a, b)
@@ -35,7 +35,7 @@ class Mul(Function):
         return (grad * b if need_a else None), (grad * a if need_b else None)
 
 
-class Div(Function):
+class Div(Op):
     """d(a / b) = da / b - a / b² db"""
     def forward(self, a, b):
         self.saved = (a, b)
@@ -51,7 +51,7 @@ class Div(Function):
         return (grad_a if need_a else None), (-grad_a * a / b if need_b else None)
 
 
-class Neg(Function):
+class Neg(Op):
     """d(-a) = -da"""
     def forward(self, a):
         return -a
@@ -60,7 +60,7 @@ class Neg(Function):
         return -grad
 
 
-class Pow(Function):
+class Pow(Op):
     """d(a ** b) = b a^(b-1) da + a^b ln(a) db"""
     def forward(self, a, b):
         out = a ** b
@@ -82,7 +82,7 @@ class Pow(Function):
         return grad_a, grad_b
 
 
-class Exp(Function):
+class Exp(Op):
     """d exp(x) = exp(x) dx"""
     def forward(self, x):
         self.saved = np.exp(x)
@@ -92,7 +92,7 @@ class Exp(Function):
         return grad * self.saved
 
 
-class Log(Function):
+class Log(Op):
     """d ln(x) = dx / x"""
     def forward(self, x):
         self.saved = x
@@ -102,7 +102,7 @@ class Log(Function):
         return grad / self.saved
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     """d sqrt(x) = dx / (2 sqrt(x))"""
     def forward(self, x):
         self.saved = np.sqrt(x)
@@ -112,7 +112,7 @@ class Sqrt(Function):
         return grad / (2 * self.saved)
 
 
-class Abs(Function):
+class Abs(Op):
     """d |x| = sign(x) dx   (0 at x = 0, as in PyTorch)"""
     def forward(self, x):
         self.saved = x
@@ -122,7 +122,7 @@ class Abs(Function):
         return grad * np.sign(self.saved)
 
 
-class Sin(Function):
+class Sin(Op):
     """d sin(x) = cos(x) dx"""
     def forward(self, x):
         self.saved = x
@@ -132,7 +132,7 @@ class Sin(Function):
         return grad * np.cos(self.saved)
 
 
-class Cos(Function):
+class Cos(Op):
     """d cos(x) = -sin(x) dx"""
     def forward(self, x):
         self.saved = x
@@ -142,7 +142,7 @@ class Cos(Function):
         return -grad * np.sin(self.saved)
 
 
-class Clamp(Function):
+class Clamp(Op):
     """d clamp(x, lo, hi) = dx where lo <= x <= hi, else 0"""
     def forward(self, x, min=None, max=None):
         self.saved = x
@@ -159,7 +159,7 @@ class Clamp(Function):
         return grad * inside
 
 
-class Maximum(Function):
+class Maximum(Op):
     """d max(a, b) = da where a > b, db where b > a, half each on ties"""
     def forward(self, a, b):
         self.saved = (a, b)
@@ -171,7 +171,7 @@ class Maximum(Function):
         return _split(grad, share_a, self.needs_input_grad)
 
 
-class Minimum(Function):
+class Minimum(Op):
     """d min(a, b) = da where a < b, db where b < a, half each on ties"""
     def forward(self, a, b):
         self.saved = (a, b)
@@ -189,7 +189,7 @@ def _split(grad, share_a, needs):
     return (grad * share_a if needs[0] else None), (grad * (1 - share_a) if needs[1] else None)
 
 
-class Where(Function):
+class Where(Op):
     """d where(c, a, b) = da where c, db elsewhere"""
     def forward(self, cond, a, b):
         self.saved = cond

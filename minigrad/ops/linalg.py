@@ -1,10 +1,10 @@
 """Linear algebra: matrix products and the fused linear layer."""
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Op
 
 
-class MatMul(Function):
+class MatMul(Op):
     """d(a @ b) = da @ b + a @ db, so grad_a = grad @ bᵀ and grad_b = aᵀ @ grad"""
     def forward(self, a, b):
         self.saved = (a, b)
@@ -31,7 +31,7 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-class Linear(Function):
+class Linear(Op):
     """y = x Wᵀ + b:  grad_x = grad @ W,  grad_W = gradᵀ @ x,  grad_b = Σ_rows grad"""
     def forward(self, x, weight, bias=None):
         self.saved = (x, weight)

@@ -12,7 +12,7 @@ arrays already in the input's dtype, so no gradient flows to them.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Op
 
 
 def _reduce(losses, reduction, count):
@@ -34,7 +34,7 @@ def _upstream(grad, reduction, count):
 
 # -------------------------------------------------------- regression losses
 
-class MSE(Function):
+class MSE(Op):
     """d (x - y)² = 2 (x - y) (dx - dy), divided by n under 'mean'
 
     loss_i = (x_i - y_i)²;  'mean' = Σ_i loss_i / n over the n broadcast elements.
@@ -51,7 +51,7 @@ class MSE(Function):
         return grad_x, (-grad_x if self.needs_input_grad[1] else None)
 
 
-class L1(Function):
+class L1(Op):
     """d |x - y| = sign(x - y) (dx - dy), divided by n under 'mean'
 
     loss_i = |x_i - y_i|; the gradient at x_i = y_i is 0, as in PyTorch.
@@ -68,7 +68,7 @@ class L1(Function):
         return grad_x, (-grad_x if self.needs_input_grad[1] else None)
 
 
-class Huber(Function):
+class Huber(Op):
     """d huber(x - y) = clip(x - y, -δ, δ) (dx - dy), divided by n under 'mean'
 
     With d = x_i - y_i:  loss_i = d²/2 where |d| < δ, else δ (|d| - δ/2):
@@ -90,7 +90,7 @@ class Huber(Function):
 
 # ------------------------------------------------------ binary classification
 
-class BCE(Function):
+class BCE(Op):
     """d bce = w (x - y) / (x (1 - x)) dx + w (log(1 - x) - log x) dy
 
     loss_i = -w_i [y_i log x_i + (1 - y_i) log(1 - x_i)] for probabilities x_i in [0, 1].
@@ -122,7 +122,7 @@ class BCE(Function):
         return grad_x, grad_y
 
 
-class BCEWithLogits(Function):
+class BCEWithLogits(Op):
     """d bce(σ(x)) = w ((1 + (p - 1) y) σ(x) - p y) dx + w ((p - 1) softplus(-x) - x) dy
 
     loss_i = -w_i [p y_i log σ(x_i) + (1 - y_i) log(1 - σ(x_i))], p = pos_weight
@@ -198,7 +198,7 @@ def _pick(index, ignore_index, weight, dtype, axis):
     return _at_targets(safe, axis), sample_weight, keep
 
 
-class CrossEntropy(Function):
+class CrossEntropy(Op):
     """d ce = ((Σ_c q_c) softmax(x) - q) dx: for one plain target, softmax(x) - onehot(y), over N
 
     With lp = log_softmax(x) = x - logsumexp(x) over the classes and the target
@@ -265,7 +265,7 @@ class CrossEntropy(Function):
         return grad_x
 
 
-class CrossEntropyProbs(Function):
+class CrossEntropyProbs(Op):
     """d ce = ((Σ_c q_c) softmax(x) - q) dx - (1 - ε) w lp dt, summed per sample, over N under 'mean'
 
     For class-probability targets t (the input's shape):
@@ -305,7 +305,7 @@ class CrossEntropyProbs(Function):
         return grad_x, grad_t
 
 
-class NLL(Function):
+class NLL(Op):
     """d nll = -w_{y_n} dx_{n, y_n}: the gradient is -w_{y_n} at each target class, 0 elsewhere
 
     For log-probabilities x (e.g. from log_softmax):  loss_n = -w_{y_n} x_{n, y_n},

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Op
 
 
 def _restore(grad, x_ndim, dim, keepdim):
@@ -32,7 +32,7 @@ def _count(shape, dim):
     return int(np.prod([shape[a] for a in axes]))
 
 
-class Sum(Function):
+class Sum(Op):
     """d Σ x = Σ dx: every element gets the incoming gradient"""
     def forward(self, x, dim=None, keepdim=False):
         self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
@@ -43,7 +43,7 @@ class Sum(Function):
         return _spread(grad, self.shape)
 
 
-class Mean(Function):
+class Mean(Op):
     """d mean(x) = dx / n, n the number of elements averaged"""
     def forward(self, x, dim=None, keepdim=False):
         self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
@@ -55,7 +55,7 @@ class Mean(Function):
         return _spread(grad / self.count, self.shape)
 
 
-class Var(Function):
+class Var(Op):
     """d var(x) = 2 (x - mean(x)) dx / (n - 1)   (n with unbiased=False)"""
     def forward(self, x, dim=None, keepdim=False, unbiased=True):
         self.dim, self.keepdim = dim, keepdim
@@ -77,7 +77,7 @@ class Var(Function):
         return grad * scale * centered
 
 
-class _Extreme(Function):
+class _Extreme(Op):
     """Shared by amax/amin: the gradient goes to the extreme, split evenly on ties."""
     reduce = None
 
@@ -105,7 +105,7 @@ class AMin(_Extreme):
     reduce = staticmethod(np.min)
 
 
-class LogSumExp(Function):
+class LogSumExp(Op):
     """d log Σ exp(x) = softmax(x) dx"""
     def forward(self, x, dim=None, keepdim=False):
         self.dim, self.keepdim = dim, keepdim

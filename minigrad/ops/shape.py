@@ -2,10 +2,10 @@
 gradient back (a reshape undoes a reshape, a scatter undoes a gather)."""
 import numpy as np
 
-from ..autograd import Function, sum_to_shape
+from ..autograd import Op, sum_to_shape
 
 
-class Reshape(Function):
+class Reshape(Op):
     """d reshape(x) = reshape⁻¹(dx): the gradient takes the input's shape back"""
     def forward(self, x, shape):
         self.shape = x.shape
@@ -15,7 +15,7 @@ class Reshape(Function):
         return grad.reshape(self.shape)
 
 
-class Permute(Function):
+class Permute(Op):
     """d permute(x, p) = permute(dx, p⁻¹)"""
     def forward(self, x, dims):
         self.dims = dims
@@ -25,7 +25,7 @@ class Permute(Function):
         return grad.transpose(np.argsort(self.dims))
 
 
-class Expand(Function):
+class Expand(Op):
     """d expand(x) = dx summed over the expanded axes"""
     def forward(self, x, shape):
         self.shape = x.shape
@@ -35,7 +35,7 @@ class Expand(Function):
         return sum_to_shape(grad, self.shape)
 
 
-class Index(Function):
+class Index(Op):
     """d x[i] = dx scattered back to position i (repeated indices add up)"""
     def forward(self, x, index):
         self.shape, self.index = x.shape, index
@@ -56,7 +56,7 @@ def _is_basic(index):
     return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
 
 
-class Cat(Function):
+class Cat(Op):
     """d cat(xs) = the matching slice of dx for each x"""
     def forward(self, *xs, dim=0):
         self.dim = dim
@@ -67,7 +67,7 @@ class Cat(Function):
         return tuple(np.split(grad, self.bounds, axis=self.dim))
 
 
-class Stack(Function):
+class Stack(Op):
     """d stack(xs)[k] = dx[k] along the new axis"""
     def forward(self, *xs, dim=0):
         self.dim = dim
@@ -77,7 +77,7 @@ class Stack(Function):
         return tuple(np.moveaxis(grad, self.dim, 0))
 
 
-class TakeAlong(Function):
+class TakeAlong(Op):
     """d take_along(x, i) = dx at positions i (distinct along dim, as argmax gives)"""
     def forward(self, x, indices, dim):
         self.shape, self.indices, self.dim = x.shape, indices, dim

@@ -51,7 +51,7 @@ class GradientFlow:
             if t.grad is None:
                 norm = math.nan
             else:
-                norm = _l2_norm(t.grad.data)
+                norm = _l2_norm(t.grad._array)
             norms[name] = norm
             self.history[name].append(norm)
         if all(math.isnan(n) for n in norms.values()):

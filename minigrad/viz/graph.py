@@ -160,7 +160,7 @@ class _Picture:
             lines.append(f'<B>{_esc(title)}</B>')
         lines.append(_small(f'{shape_text(t.shape)} {t.dtype}'))
         if self.show_values:
-            lines.append(_small(_esc(summarize(t.data, self.max_values))))
+            lines.append(_small(_esc(summarize(t._array, self.max_values))))
         if grad is not None:
             lines.append(_small(_esc('grad ' + summarize(grad, self.max_values)), '#8c0a0a'))
         style = 'rounded,filled' + (',dashed' if kind == 'constant' else '')
@@ -208,7 +208,7 @@ class _Picture:
 
     def _grad(self, t):
         if t.grad is not None:
-            return t.grad.data
+            return t.grad._array
         if self.trace is not None:
             return self.trace.grad_of(t)
         return None

@@ -88,7 +88,7 @@ class BackwardTrace:
             g = grads_in[i] if i < len(grads_in) else None
             if g is not None and t.requires_grad:
                 # Copied: the engine may hand this very array to a leaf's .grad.
-                g = np.array(autograd.sum_to_shape(g, t.data.shape), dtype=t.data.dtype)
+                g = np.array(autograd.sum_to_shape(g, t._array.shape), dtype=t._array.dtype)
                 if t.grad_fn is None:
                     previous = self._leaf_grads.get(id(t))
                     self._leaf_grads[id(t)] = g if previous is None else previous + g

@@ -1,0 +1,147 @@
+"""PyTorch's protocol for writing your own op: `minigrad.autograd.Function`.
+
+    class Cube(mg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            x, = ctx.saved_tensors
+            return grad_output * 3 * x ** 2       # d x³ = 3x² dx
+
+    y = Cube.apply(x)
+
+`forward` and `backward` work on Tensors (forward runs under no_grad). The
+`ctx` they share is the graph node itself (`y.grad_fn`), as in PyTorch.
+minigrad's own ops use the array-level base class `Op` in `autograd.py`.
+"""
+import numpy as np
+
+from . import autograd
+from .autograd import Op, no_grad, sum_to_shape
+
+
+class FunctionCtx(Op):
+    """The node of a custom Function: the `ctx` its forward and backward receive."""
+
+    _forward_cls = None
+
+    def save_for_backward(self, *tensors):
+        """Keeps tensors for backward (read them back with `ctx.saved_tensors`)."""
+        for t in tensors:
+            if t is not None and not isinstance(t, autograd.Tensor):
+                raise TypeError(f'save_for_backward can only save tensors (or None), but got '
+                                f'{type(t).__name__}; keep other values as attributes: ctx.k = k')
+        self.saved = tensors
+        self.saved_some = bool(tensors)
+
+    @property
+    def saved_tensors(self):
+        """The tensors given to `save_for_backward` (freed after backward, as in PyTorch)."""
+        if self.saved is None:
+            if self.__dict__.get('saved_some'):
+                raise RuntimeError(autograd._FREED)
+            return ()
+        return self.saved
+
+    def mark_non_differentiable(self, *tensors):
+        """Accepted for compatibility: the outputs named here get no gradient anyway."""
+
+    def set_materialize_grads(self, value):
+        """Accepted for compatibility: minigrad always passes a gradient array to backward."""
+
+    def backward(self, grad):
+        """Calls the user's static backward on Tensors; returns arrays for the tensor inputs."""
+        fn = self._forward_cls
+        with no_grad():
+            grads = fn.backward(self, autograd.Tensor._wrap(grad))
+        grads = grads if isinstance(grads, tuple) else (grads,)
+        if len(grads) != len(self.arg_is_tensor):
+            raise RuntimeError(f'function {self.name} returned an incorrect number of gradients '
+                               f'(expected {len(self.arg_is_tensor)}, got {len(grads)}): return '
+                               f'one per argument of forward, None for those that need none')
+        out = []
+        inputs = iter(self.inputs)
+        for index, (g, is_tensor) in enumerate(zip(grads, self.arg_is_tensor)):
+            if is_tensor:
+                out.append(_gradient_array(g, next(inputs), index, self.name))
+        return tuple(out)
+
+
+def _gradient_array(g, t, index, name):
+    """The array of gradient `g` for input `t`, checked against its shape."""
+    if g is None:
+        return None
+    if not isinstance(g, (autograd.Tensor, np.ndarray, float, int)):
+        raise TypeError(f'function {name} returned a gradient of type {type(g).__name__} at index '
+                        f'{index}; expected a Tensor (or None)')
+    g = g._array if isinstance(g, autograd.Tensor) else np.asarray(g, dtype=t.dtype)
+    try:
+        if g.shape != t.shape:
+            sum_to_shape(np.broadcast_to(g, np.broadcast_shapes(g.shape, t.shape)), t.shape)
+    except ValueError:
+        raise RuntimeError(f'function {name} returned an invalid gradient at index {index} - got '
+                           f'{list(g.shape)} but expected shape compatible with '
+                           f'{list(t.shape)}') from None
+    return g
+
+
+class Function:
+    """Base class of user-written ops, in PyTorch's protocol (see the module docstring).
+
+    Subclasses define `forward(ctx, *args)` and `backward(ctx, *grad_outputs)` as
+    static methods and are used through `MyOp.apply(*args)`. `ctx.save_for_backward`,
+    `ctx.saved_tensors` and `ctx.needs_input_grad` are PyTorch's; any other value
+    can be kept as an attribute of ctx.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        node = type(cls.__name__ + 'Backward', (FunctionCtx,), {'_forward_cls': cls})
+        node.name = autograd._Name(node.__name__)
+        cls._backward_cls = node
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError('You must implement the forward function for custom '
+                                  'autograd.Function.')
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError('You must implement the backward function for custom '
+                                  'autograd.Function (the derivative of forward).')
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """PyTorch 2's optional split: forward(*args) without ctx, then this fills ctx."""
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        Tensor = autograd.Tensor
+        ctx = cls._backward_cls()
+        ctx.arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx.saved = None
+        with no_grad():
+            if cls.setup_context is Function.setup_context:
+                out = cls.forward(ctx, *args, **kwargs)
+            else:
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+        if not isinstance(out, Tensor):
+            raise TypeError(f'{cls.__name__}.forward must return a Tensor, got {type(out).__name__} '
+                            f'(minigrad\'s custom Functions return exactly one tensor)')
+        if any(out is a for a in args):         # returned an input: the output is a new tensor
+            out = Tensor._wrap(out._array)
+        if autograd.is_grad_enabled() and any(ctx.needs_input_grad):
+            if out.dtype.kind != 'f':
+                raise RuntimeError(f'{cls.__name__}.forward returned a {out.dtype} tensor, '
+                                   f'which cannot carry a gradient; return a floating point one')
+            ctx.inputs = tuple(a for a in args if isinstance(a, Tensor))
+            ctx.clock = autograd._clock
+            out.grad_fn, out.requires_grad = ctx, True
+        return out
+
