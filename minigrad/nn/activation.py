@@ -6,10 +6,80 @@ from .module import Module
 
 
 class ReLU(Module):
-    """relu(x) = max(x, 0)"""
+    """relu(x) = max(x, 0)
+
+    `inplace=True` is accepted, as PyTorch's, but computed out of place: the
+    same result as a new tensor, the input unchanged (so too LeakyReLU and ELU).
+    """
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
 
     def forward(self, input):                   # noqa: A002
         return F.relu(input)
+
+    def extra_repr(self):
+        return 'inplace=True' if self.inplace else ''
+
+
+class LeakyReLU(Module):
+    """leaky_relu(x) = x if x > 0 else negative_slope · x"""
+
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input):                   # noqa: A002
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self):
+        return f'negative_slope={self.negative_slope}' + (', inplace=True' if self.inplace else '')
+
+
+class ELU(Module):
+    """elu(x) = x if x > 0 else alpha · (eˣ - 1)"""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):                   # noqa: A002
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self):
+        return f'alpha={self.alpha}' + (', inplace=True' if self.inplace else '')
+
+
+class Softplus(Module):
+    """softplus(x) = log(1 + e^(beta·x)) / beta, and x where beta·x > threshold"""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input):                   # noqa: A002
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f'beta={self.beta}, threshold={self.threshold}'
+
+
+class GELU(Module):
+    """gelu(x) = x · Φ(x), Φ the standard normal cdf (approximate='tanh': via tanh)"""
+
+    def __init__(self, approximate='none'):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):                   # noqa: A002
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f'approximate={self.approximate!r}'
 
 
 class Sigmoid(Module):

@@ -68,8 +68,8 @@ def _check_broadcasts_to(value, shape, fn, name):
     except ValueError:
         fits = False
     if not fits:
-        raise ValueError(f'{fn}(): {name} of shape {value.shape} does not broadcast to '
-                         f'the input shape {shape}')
+        raise ValueError(f'{fn}(): {name} of shape {tuple(value.shape)} does not broadcast to '
+                         f"the input shape {tuple(shape)}")
 
 
 def _warn_size(input, target, fn):
@@ -77,10 +77,10 @@ def _warn_size(input, target, fn):
     try:
         np.broadcast_shapes(input.shape, target.shape)
     except ValueError:
-        raise RuntimeError(f'{fn}(): the target size {target.shape} cannot be broadcast to the '
-                           f'input size {input.shape}; they should have the same size') from None
-    warnings.warn(f'Using a target size ({target.shape}) that is different to the input size '
-                  f'({input.shape}). This will likely lead to incorrect results due to '
+        raise RuntimeError(f'{fn}(): the target size {tuple(target.shape)} cannot be broadcast to the '
+                           f'input size {tuple(input.shape)}; they should have the same size') from None
+    warnings.warn(f'Using a target size ({tuple(target.shape)}) that is different to the input size '
+                  f'({tuple(input.shape)}). This will likely lead to incorrect results due to '
                   f'broadcasting. Please ensure they have the same size, e.g. with '
                   f'input.reshape(target.shape) or target.reshape(input.shape).',
                   UserWarning, stacklevel=4)     # _warn_size < _regression < mse_loss < caller
@@ -88,9 +88,50 @@ def _warn_size(input, target, fn):
 
 # ------------------------------------------------------------ activations
 
-def relu(input):
+# `inplace=True` (PyTorch's: overwrite the input with the result) is accepted by
+# relu, leaky_relu and elu and computed out of place: the same result, as a new
+# tensor, and the input keeps its values.
+
+def _number(value, fn, name):
+    if isinstance(value, Tensor) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{fn}(): argument '{name}' must be a number, not {type(value).__name__}")
+    return float(value)
+
+
+def relu(input, inplace=False):
     """max(x, 0), elementwise."""
     return act.ReLU.apply(_check_tensor(input, 'relu'))
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x where x > 0, else negative_slope · x, elementwise. See `minigrad.ops.activations.LeakyReLU`."""
+    negative_slope = _number(negative_slope, 'leaky_relu', 'negative_slope')
+    return act.LeakyReLU.apply(_check_float(input, 'leaky_relu'), negative_slope=negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else alpha · (eˣ - 1), elementwise. See `minigrad.ops.activations.ELU`."""
+    alpha = _number(alpha, 'elu', 'alpha')
+    return act.ELU.apply(_check_float(input, 'elu'), alpha=alpha)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + e^(beta·x)) / beta, and x itself where beta·x > threshold, elementwise.
+    See `minigrad.ops.activations.Softplus`."""
+    beta = _number(beta, 'softplus', 'beta')
+    threshold = _number(threshold, 'softplus', 'threshold')
+    return act.Softplus.apply(_check_float(input, 'softplus'), beta=beta, threshold=threshold)
+
+
+def gelu(input, approximate='none'):
+    """x · Φ(x), Φ the standard normal cdf; approximate='tanh' uses
+    ½ x (1 + tanh(√(2/π) (x + 0.044715 x³))). See `minigrad.ops.activations.GELU`."""
+    _check_float(input, 'gelu')
+    if approximate == 'none':
+        return act.GELU.apply(input)
+    if approximate == 'tanh':
+        return act.GELUTanh.apply(input)
+    raise ValueError(f"gelu(): approximate argument must be either 'none' or 'tanh', got {approximate!r}")
 
 
 def sigmoid(input):
@@ -140,16 +181,16 @@ def _explain_linear(input, weight, bias):
     _check_tensor(weight, 'linear', 'weight')
     if weight.ndim != 2:
         raise RuntimeError(f'linear(): weight must be 2-D (out_features, in_features), '
-                           f'got shape {weight.shape}')
+                           f'got shape {tuple(weight.shape)}')
     out_features, in_features = weight.shape
     if input.ndim == 0 or input.shape[-1] != in_features:
         last = input.shape[-1] if input.ndim else 'none (a 0-d tensor)'
         raise RuntimeError(f'linear(): the input\'s last dim must be in_features={in_features}, '
-                           f'but the input has shape {input.shape} (last dim {last}); '
-                           f'weight has shape {weight.shape} = (out_features, in_features)')
+                           f'but the input has shape {tuple(input.shape)} (last dim {last}); '
+                           f'weight has shape {tuple(weight.shape)} = (out_features, in_features)')
     _check_tensor(bias, 'linear', 'bias')
     raise RuntimeError(f'linear(): bias must have shape (out_features,) = ({out_features},), '
-                       f'got {bias.shape}')
+                       f'got {tuple(bias.shape)}')
 
 
 # ------------------------------------------------------- regression losses
@@ -180,6 +221,14 @@ def huber_loss(input, target, *, reduction='mean', delta=1.0):
     return _regression(losses.Huber, 'huber_loss', input, target, reduction, delta=float(delta))
 
 
+def smooth_l1_loss(input, target, *, reduction='mean', beta=1.0):
+    """Squared error / (2 beta) below `beta`, absolute error - beta/2 beyond; beta=0 is the L1 loss.
+    See `minigrad.ops.losses.SmoothL1`."""
+    if not beta >= 0:
+        raise ValueError(f'smooth_l1_loss does not support negative values for beta, got {beta}')
+    return _regression(losses.SmoothL1, 'smooth_l1_loss', input, target, reduction, beta=float(beta))
+
+
 # --------------------------------------------------- binary classification
 
 def _binary(fn, input, target, reduction):
@@ -187,8 +236,8 @@ def _binary(fn, input, target, reduction):
     _check_reduction(reduction)
     target = _float_target(target, input)
     if target.shape != input.shape:
-        raise ValueError(f'{fn}(): using a target size ({target.shape}) that is different to the '
-                         f'input size ({input.shape}) is not supported. Please ensure they have '
+        raise ValueError(f'{fn}(): using a target size ({tuple(target.shape)}) that is different to the '
+                         f'input size ({tuple(input.shape)}) is not supported. Please ensure they have '
                          f'the same size, e.g. with target.reshape(input.shape).')
     return target
 
@@ -239,7 +288,7 @@ def _describe(input, axis):
     """What a class-index target must be, e.g. for input (64, 10): 'an integer target of
     shape (N,) = (64,) with class indices in [0, 9] for 10 classes'."""
     classes = input.shape[axis]
-    shape = input.shape[:axis] + input.shape[axis + 1:]
+    shape = input._array.shape[:axis] + input._array.shape[axis + 1:]
     symbolic = '()' if axis == 0 else '(N,)' if input.ndim == 2 else '(N, d1, ...)'
     return (f'an integer target of shape {symbolic} = {shape} with class indices in '
             f'[0, {classes - 1}] for {classes} classes')
@@ -252,13 +301,13 @@ def _class_indices(fn, input, target, axis, ignore_index):
     expected = input.shape[:axis] + input.shape[axis + 1:]
     classes = input.shape[axis]
     if index.dtype.kind not in 'iu':
-        raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {input.shape}), '
-                         f'but the target has dtype {index.dtype} and shape {index.shape}; convert '
+        raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {tuple(input.shape)}), '
+                         f'but the target has dtype {index.dtype} and shape {tuple(index.shape)}; convert '
                          f'class labels with dtype=mg.int64')
     if index.shape != expected:
         hint = (' (squeeze away the extra dim)' if index.shape == expected + (1,) else '')
-        raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {input.shape}), '
-                         f'but the target has shape {index.shape}{hint}')
+        raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {tuple(input.shape)}), '
+                         f'but the target has shape {tuple(index.shape)}{hint}')
     if not index.size:
         return index, None
     low, high = index.min(), index.max()
@@ -266,7 +315,7 @@ def _class_indices(fn, input, target, axis, ignore_index):
         bad = index[((index < 0) | (index >= classes)) & (index != ignore_index)]
         if bad.size:
             raise ValueError(f'{fn}(): target holds class index {bad.flat[0]}, out of range for '
-                             f'{classes} classes (input shape {input.shape}): class indices must lie '
+                             f'{classes} classes (input shape {tuple(input.shape)}): class indices must lie '
                              f'in [0, {classes - 1}], or equal ignore_index={ignore_index}')
     # The op skips looking for ignored targets when none can be there.
     return index, (ignore_index if low <= ignore_index <= high else None)
@@ -276,7 +325,7 @@ def _class_weight(weight, input, axis, fn):
     weight = _constant(weight, input, fn, 'weight')
     if weight is not None and weight.shape != (input.shape[axis],):
         raise ValueError(f'{fn}(): weight should hold one value per class, shape '
-                         f'({input.shape[axis]},), got shape {weight.shape}')
+                         f'({input.shape[axis]},), got shape {tuple(weight.shape)}')
     return weight
 
 
@@ -325,7 +374,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction='m
             return losses.CrossEntropyProbs.apply(input, target, weight=weight,
                                                   label_smoothing=float(label_smoothing),
                                                   reduction=reduction)
-        raise ValueError(f'cross_entropy(): a target of the input\'s shape {input.shape} holds '
+        raise ValueError(f'cross_entropy(): a target of the input\'s shape {tuple(input.shape)} holds '
                          f'class probabilities and must be floating point, got {target_dtype}; '
                          f'for class labels pass {_describe(input, axis)}')
     index, ignore_index = _class_indices(fn, input, target, axis, ignore_index)

@@ -43,6 +43,17 @@ class HuberLoss(_Loss):
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
+class SmoothL1Loss(_Loss):
+    """mean of ½d²/beta if |d| < beta else |d| - ½beta, with d = input - target (beta=0: L1Loss)"""
+
+    def __init__(self, reduction='mean', beta=1.0):
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input, target):           # noqa: A002
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
 class CrossEntropyLoss(_Loss):
     """-log softmax(input)[target], averaged: raw logits in, one fused op (see F.cross_entropy)."""
 

@@ -79,12 +79,38 @@ class Huber(Op):
         size = np.abs(diff)
         self.saved = diff
         self.delta, self.reduction = delta, reduction
-        losses = np.where(size < delta, 0.5 * diff * diff, delta * (size - 0.5 * delta))
+        near = np.minimum(size, delta)              # squares only what stays quadratic: no overflow
+        losses = np.where(size < delta, 0.5 * near * near, delta * (size - 0.5 * delta))
         return _reduce(losses, reduction, diff.size)
 
     def backward(self, grad):
         diff = self.saved
         grad_x = _upstream(grad, self.reduction, diff.size) * np.clip(diff, -self.delta, self.delta)
+        return grad_x, (-grad_x if self.needs_input_grad[1] else None)
+
+
+class SmoothL1(Op):
+    """d smooth_l1(x - y) = clip((x - y) / β, -1, 1) (dx - dy), divided by n under 'mean'
+
+    With d = x_i - y_i:  loss_i = d²/(2β) where |d| < β, else |d| - β/2:
+    Huber's loss divided by β, so its slope beyond β is 1 whatever β is.
+    β = 0 is the L1 loss, with gradient sign(d) (0 at d = 0), as in PyTorch.
+    """
+    def forward(self, x, y, beta, reduction):
+        diff = x - y
+        size = np.abs(diff)
+        self.saved = diff
+        self.beta, self.reduction = beta, reduction
+        if beta == 0:
+            return _reduce(size, reduction, diff.size)
+        near = np.minimum(size, beta)               # squares only what stays quadratic: no overflow
+        losses = np.where(size < beta, 0.5 * near * (near / beta), size - 0.5 * beta)
+        return _reduce(losses, reduction, diff.size)
+
+    def backward(self, grad):
+        diff, beta = self.saved, self.beta
+        slope = np.sign(diff) if beta == 0 else np.clip(diff, -beta, beta) / beta
+        grad_x = _upstream(grad, self.reduction, diff.size) * slope
         return grad_x, (-grad_x if self.needs_input_grad[1] else None)
 
 
