@@ -1,0 +1,441 @@
+"""Optimizers: turn each parameter's gradient into a step, with PyTorch's update rules.
+
+Usage, exactly as in PyTorch:
+
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    scheduler = optim.lr_scheduler.StepLR(opt, step_size=10)     # optional
+    for epoch in range(epochs):
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+        scheduler.step()
+
+Steps change each parameter in place (the Parameter objects, which the
+model holds, stay the same, and their version counter goes up, so a graph
+that saved a parameter before `opt.step()` refuses to backpropagate through
+the old value), skip parameters whose `.grad` is None, and never modify
+`.grad`. With the same start and the same gradients, the trajectory is
+PyTorch's (up to float rounding). `state_dict()` / `load_state_dict()` use
+PyTorch's layout, so a checkpoint holds `{'model': model.state_dict(),
+'optimizer': opt.state_dict()}` as in PyTorch's tutorials.
+"""
+import copy
+import functools
+import math
+
+import numpy as np
+
+from ..autograd import bump_version, enable_grad
+from ..tensor import Tensor
+
+
+def _records_step(step):
+    """Wraps an Optimizer's `step` so that it notes it ran (LRScheduler warns if it did not)."""
+    @functools.wraps(step)
+    def wrapper(self, *args, **kwargs):
+        self._opt_called = True
+        return step(self, *args, **kwargs)
+    return wrapper
+
+
+def _stepped(p):
+    """Records that an optimizer changed `p` in place (one version per change, as in PyTorch)."""
+    bump_version(p._array, 'optimizer.step')
+
+
+class Optimizer:
+    """Holds parameter groups (dicts of "params" and hyper-parameters) and per-parameter state.
+
+    `opt.param_groups[0]["lr"] = 0.01` changes the learning rate between steps.
+    `opt.state[p]` holds parameter p's buffers (NumPy arrays) and its step count (an int);
+    `state_dict()` presents them in PyTorch's form.
+    """
+
+    def __init__(self, params, defaults):
+        if isinstance(params, Tensor):
+            raise TypeError('params argument given to the optimizer should be an iterable of '
+                            'Tensors or dicts, but got a single Tensor; wrap it in a list: [t]')
+        if callable(params) and not hasattr(params, '__iter__'):
+            raise TypeError('params argument given to the optimizer should be an iterable of '
+                            f'Tensors or dicts, but got {type(params).__name__}; did you mean '
+                            'model.parameters() (with the parentheses)?')
+        self.defaults = defaults
+        self.state = {}                         # param -> dict of buffers (keyed by identity)
+        self.param_groups = []
+        groups = list(params)
+        if not groups:
+            raise ValueError('optimizer got an empty parameter list (a model.parameters() '
+                             'generator can be used only once: call it again for a second optimizer)')
+        if not isinstance(groups[0], dict):
+            groups = [{'params': groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if 'step' in cls.__dict__:              # a custom optimizer's own step() counts too
+            cls.step = _records_step(cls.step)
+
+    def add_param_group(self, param_group):
+        """Adds a dict with "params" and optional hyper-parameters (others take the defaults)."""
+        params = param_group['params']
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f'optimizer can only optimize Tensors, but one of the params is '
+                                f'{type(p).__name__}')
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor (it is computed from other "
+                                 "tensors); optimize the leaves it comes from, or .detach() it "
+                                 "and set requires_grad_(True)")
+        known = {id(p) for g in self.param_groups for p in g['params']}
+        if any(id(p) in known for p in params):
+            raise ValueError('some parameters appear in more than one parameter group')
+        group = dict(self.defaults)
+        group.update(param_group)
+        group['params'] = params
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none=True):
+        """Forgets the gradients (sets `.grad` to None, PyTorch's default) before the next backward."""
+        for group in self.param_groups:
+            for p in group['params']:
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad._array = np.zeros_like(p.grad._array)
+
+    @_records_step
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; `closure` re-evaluates the loss."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            self._update_group(group)
+        return loss
+
+    def _update_group(self, group):
+        raise NotImplementedError
+
+    @staticmethod
+    def _gradients(group, weight_decay):
+        """(param, g) for each param of the group that has a gradient: g = ±∇ (minus under
+        maximize) + weight_decay·θ, always a new array, so `.grad` is left untouched."""
+        for p in group['params']:
+            if p.grad is None:
+                continue
+            g = p.grad._array
+            if group['maximize']:
+                g = -g
+            if weight_decay != 0:
+                g = g + weight_decay * p._array
+            yield p, g
+
+    # ------------------------------------------------------------ checkpoints
+
+    def state_dict(self):
+        """The optimizer's state in PyTorch's layout:
+
+            {'state': {0: {'step': tensor(3.), 'exp_avg': tensor(...), ...}, 1: {...}},
+             'param_groups': [{'lr': 0.001, ..., 'params': [0, 1]}]}
+
+        Parameters are numbered 0, 1, ... in group order; only parameters that have
+        state appear under 'state'. As in PyTorch, buffers are Tensors that share the
+        optimizer's arrays (later steps change them): save or copy the dict for a snapshot.
+        """
+        index = {}
+        param_groups = []
+        for group in self.param_groups:
+            packed = {key: value for key, value in group.items() if key != 'params'}
+            packed['params'] = [index.setdefault(id(p), len(index)) for p in group['params']]
+            param_groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for p in group['params']:
+                if p in self.state:
+                    state[index[id(p)]] = {name: _saved(name, value)
+                                           for name, value in self.state[p].items()}
+        return {'state': state, 'param_groups': param_groups}
+
+    def load_state_dict(self, state_dict):
+        """Restores hyper-parameters and buffers saved by `state_dict()` (this optimizer's,
+        or a PyTorch optimizer's of the same kind whose tensors were turned into arrays).
+
+        Saved parameter i is this optimizer's i-th parameter in group order; buffers are
+        copied and cast to that parameter's dtype. Create an LRScheduler *before* loading:
+        creating one resets the groups' lr, as in PyTorch.
+        """
+        groups, saved_groups = self.param_groups, state_dict['param_groups']
+        if len(groups) != len(saved_groups):
+            raise ValueError('loaded state dict has a different number of parameter groups')
+        if any(len(g['params']) != len(s['params']) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match "
+                             "the size of optimizer's group")
+        params = {i: p for group, saved in zip(groups, saved_groups)
+                  for i, p in zip(saved['params'], group['params'])}
+        state = {}
+        for i, saved in state_dict['state'].items():
+            if i not in params:
+                raise ValueError(f'loaded state dict has state for parameter {i!r}, which none of '
+                                 f'its param_groups lists')
+            p = params[i]
+            state[p] = {name: _loaded(name, value, p, i) for name, value in saved.items()}
+        self.state = state
+        self.param_groups = [{**self.defaults,
+                              **{k: copy.deepcopy(v) for k, v in s.items() if k != 'params'},
+                              'params': g['params']}
+                             for g, s in zip(groups, saved_groups)]
+
+    def __repr__(self):
+        lines = [type(self).__name__ + ' (']
+        for i, group in enumerate(self.param_groups):
+            lines.append(f'Parameter Group {i}')
+            lines += [f'    {key}: {group[key]}' for key in sorted(group) if key != 'params']
+        return '\n'.join(lines + [')'])
+
+
+def _saved(name, value):
+    """A state entry as PyTorch shows it: buffers as Tensors (shared), the step as a float32 scalar."""
+    if name == 'step':
+        return Tensor._wrap(np.array(value, dtype=np.float32))
+    if isinstance(value, np.ndarray):
+        return Tensor._wrap(value)
+    return value
+
+
+def _loaded(name, value, p, index):
+    """The internal form of a saved state entry: the step as an int, buffers as fresh arrays
+    of the parameter's dtype and shape."""
+    if isinstance(value, Tensor):
+        value = value._array
+    if name == 'step':
+        return int(np.asarray(value).item())
+    if value is None or np.isscalar(value):
+        return value
+    array = np.array(value)                 # a copy: stepping must not change the checkpoint
+    if array.shape != p._array.shape:
+        raise ValueError(f"loaded state dict has '{name}' of shape {array.shape} for parameter "
+                         f"{index}, whose shape is {p._array.shape}")
+    if array.dtype.kind == 'f':
+        array = array.astype(p._array.dtype, copy=False)
+    return array
+
+
+def _check(value, name, low=0.0, high=None):
+    if not low <= value or (high is not None and not value < high):
+        raise ValueError(f'Invalid {name}: {value}')
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with momentum (PyTorch's form).
+
+        g ← ∇f(θ) (+ λθ with weight_decay λ)
+        b ← g on the first step, else μ b + (1 - τ) g      (momentum μ, dampening τ)
+        g ← g + μ b if nesterov else b                      (when μ ≠ 0)
+        θ ← θ - γ g                                         (lr γ)
+
+    Note the velocity accumulates gradients and lr multiplies it afterwards,
+    unlike Sutskever et al., who fold lr into the velocity.
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                 *, maximize=False):
+        _check(lr, 'learning rate')
+        _check(momentum, 'momentum value')
+        _check(weight_decay, 'weight_decay value')
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError('Nesterov momentum requires a momentum and zero dampening')
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov, maximize=maximize))
+
+    def _update_group(self, group):
+        lr, mu, tau = group['lr'], group['momentum'], group['dampening']
+        nesterov = group['nesterov']
+        for p, g in self._gradients(group, group['weight_decay']):
+            if mu != 0:
+                state = self.state.setdefault(p, {})
+                buf = state.get('momentum_buffer')
+                if buf is None:
+                    buf = state['momentum_buffer'] = g.copy()
+                else:
+                    buf *= mu
+                    buf += g if tau == 0 else (1 - tau) * g
+                g = g + mu * buf if nesterov else buf
+            p._array -= lr * g
+            _stepped(p)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015) with PyTorch's update.
+
+        g ← ∇f(θ) (+ λθ with weight_decay λ: an L2 penalty, rescaled by Adam)
+        m ← β₁ m + (1 - β₁) g,   v ← β₂ v + (1 - β₂) g²
+        m̂ = m / (1 - β₁ᵗ),       v̂ = v / (1 - β₂ᵗ)
+        θ ← θ - γ m̂ / (√v̂ + ε)
+
+    With amsgrad, v̂ = v_max / (1 - β₂ᵗ) where v_max ← max(v_max, v) keeps the
+    largest uncorrected v seen, as PyTorch computes it.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, maximize=False):
+        _check(lr, 'learning rate')
+        _check(eps, 'epsilon value')
+        _check(betas[0], 'beta parameter at index 0', high=1.0)
+        _check(betas[1], 'beta parameter at index 1', high=1.0)
+        _check(weight_decay, 'weight_decay value')
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize))
+
+    _decoupled = False
+
+    def _update_group(self, group):
+        lr, (beta1, beta2), eps = group['lr'], group['betas'], group['eps']
+        wd, amsgrad = group['weight_decay'], group['amsgrad']
+        for p, g in self._gradients(group, 0 if self._decoupled else wd):
+            if self._decoupled and wd != 0:
+                p._array *= 1 - lr * wd           # AdamW: shrink θ directly, outside Adam's scaling
+                _stepped(p)
+            state = self.state.get(p)
+            if state is None:
+                state = self.state[p] = {'step': 0, 'exp_avg': np.zeros_like(p._array),
+                                         'exp_avg_sq': np.zeros_like(p._array)}
+            if amsgrad and 'max_exp_avg_sq' not in state:
+                state['max_exp_avg_sq'] = np.zeros_like(p._array)
+            state['step'] += 1
+            t = state['step']
+            m, v = state['exp_avg'], state['exp_avg_sq']
+            m *= beta1
+            m += (1 - beta1) * g
+            v *= beta2
+            v += (1 - beta2) * (g * g)
+            if amsgrad:
+                np.maximum(state['max_exp_avg_sq'], v, out=state['max_exp_avg_sq'])
+                v = state['max_exp_avg_sq']
+            # θ -= (γ / (1 - β₁ᵗ)) · m / (√v / √(1 - β₂ᵗ) + ε), reusing one scratch array.
+            step = np.sqrt(v)
+            step /= math.sqrt(1 - beta2 ** t)
+            step += eps
+            np.divide(m, step, out=step)
+            step *= lr / (1 - beta1 ** t)
+            p._array -= step
+            _stepped(p)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019), PyTorch's update.
+
+        θ ← θ - γλθ        then the Adam step on the raw gradient (no L2 term in g)
+    """
+
+    _decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad, maximize=maximize)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton's lecture 6e), PyTorch's update.
+
+        g ← ∇f(θ) (+ λθ with weight_decay λ)
+        v ← α v + (1 - α) g²                            (running mean of g², from 0)
+        centered:  ḡ ← α ḡ + (1 - α) g,   ṽ = v - ḡ²    (a running variance instead)
+        otherwise: ṽ = v
+        momentum μ > 0:  b ← μ b + g / (√ṽ + ε),   θ ← θ - γ b       (b starts at 0)
+        otherwise:       θ ← θ - γ g / (√ṽ + ε)
+
+    ε is added after the square root, and v has no bias correction (unlike Adam).
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, *, maximize=False):
+        _check(lr, 'learning rate')
+        _check(eps, 'epsilon value')
+        _check(momentum, 'momentum value')
+        _check(weight_decay, 'weight_decay value')
+        _check(alpha, 'alpha value')
+        super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps,
+                                      centered=centered, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    def _update_group(self, group):
+        lr, alpha, eps, mu = group['lr'], group['alpha'], group['eps'], group['momentum']
+        for p, g in self._gradients(group, group['weight_decay']):
+            state = self.state.get(p)
+            if state is None:
+                state = self.state[p] = {'step': 0, 'square_avg': np.zeros_like(p._array)}
+            if mu > 0 and 'momentum_buffer' not in state:
+                state['momentum_buffer'] = np.zeros_like(p._array)
+            if group['centered'] and 'grad_avg' not in state:
+                state['grad_avg'] = np.zeros_like(p._array)
+            state['step'] += 1
+            v = state['square_avg']
+            v *= alpha
+            v += (1 - alpha) * (g * g)
+            if group['centered']:
+                g_avg = state['grad_avg']
+                g_avg += (1 - alpha) * (g - g_avg)      # = α ḡ + (1 - α) g, as PyTorch's lerp_
+                avg = np.sqrt(v - g_avg * g_avg)
+            else:
+                avg = np.sqrt(v)
+            avg += eps
+            if mu > 0:
+                buf = state['momentum_buffer']
+                buf *= mu
+                buf += g / avg
+                p._array -= lr * buf
+            else:
+                p._array -= lr * (g / avg)
+            _stepped(p)
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi et al., 2011), PyTorch's update.
+
+        g ← ∇f(θ) (+ λθ with weight_decay λ)
+        γ̃ = γ / (1 + (t - 1) η)                       (lr γ, lr_decay η, step t = 1, 2, ...)
+        s ← s + g²                                      (s starts at initial_accumulator_value)
+        θ ← θ - γ̃ g / (√s + ε)
+
+    As in PyTorch, every parameter's state exists from the start (so it is in
+    `state_dict()` before the first step).
+    """
+
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+                 eps=1e-10, *, maximize=False):
+        _check(lr, 'learning rate')
+        _check(lr_decay, 'lr_decay value')
+        _check(weight_decay, 'weight_decay value')
+        _check(initial_accumulator_value, 'initial_accumulator_value value')
+        _check(eps, 'epsilon value')
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value,
+                                      maximize=maximize))
+
+    def add_param_group(self, param_group):
+        super().add_param_group(param_group)
+        group = self.param_groups[-1]
+        for p in group['params']:
+            self.state[p] = {'step': 0,
+                             'sum': np.full_like(p._array, group['initial_accumulator_value'])}
+
+    def _update_group(self, group):
+        lr, lr_decay, eps = group['lr'], group['lr_decay'], group['eps']
+        for p, g in self._gradients(group, group['weight_decay']):
+            state = self.state[p]
+            state['step'] += 1
+            clr = lr / (1 + (state['step'] - 1) * lr_decay)
+            s = state['sum']
+            s += g * g
+            std = np.sqrt(s)
+            std += eps
+            p._array -= clr * (g / std)
+            _stepped(p)
+
+
+from . import lr_scheduler  # noqa: E402  (it needs Optimizer, defined above)
