@@ -173,8 +173,8 @@ class Op:
       backward(self, grad) -> gradient for each input (a tuple, or one array
                               for a one-input op; None where not needed)
     and keep what backward needs in `self.saved`, which the engine frees after
-    use. `self.needs_input_grad[i]` says whether input i wants a gradient, so
-    backward can skip work nobody asked for. Gradients may have the broadcast
+    use. `self.needs_input_grad[i]` says whether input i wants a gradient (set
+    before forward), so forward can save and backward compute only what is asked for. Gradients may have the broadcast
     shape of the output: the engine sums them back to each input's shape.
     Backward must never write into `grad`: the same array may reach other nodes.
     """
@@ -192,23 +192,23 @@ class Op:
     def apply(cls, *inputs, **options):
         """Runs forward on the inputs' arrays; records the node if any input needs a gradient."""
         fn = cls()
+        # Known before forward, so that an op saves only what the wanted gradients need.
+        needs = tuple([t.requires_grad for t in inputs]) if _grad_enabled else (False,) * len(inputs)
+        fn.needs_input_grad = needs = _patterns.setdefault(needs, needs)   # one tuple per pattern
         try:
             data = fn.forward(*[t._array for t in inputs], **options)
         except ValueError as error:         # NumPy's shape errors, named for the learner
-            shapes = ', '.join(str(t.shape) for t in inputs)
+            shapes = ', '.join(str(t._array.shape) for t in inputs)
             raise RuntimeError(f'{cls.__name__}: {error} (input shapes: {shapes})') from None
         out = _new(Tensor)
         out._array = data if type(data) is _ndarray else np.asarray(data)
         out.grad = out.grad_fn = out._hooks = None
         out.requires_grad = False
-        if _grad_enabled:
-            needs = tuple([t.requires_grad for t in inputs])
-            if True in needs:
-                fn.inputs = inputs
-                fn.needs_input_grad = _patterns.setdefault(needs, needs)   # one tuple per pattern
-                fn.clock = _clock
-                out.grad_fn = fn
-                out.requires_grad = True
+        if True in needs:
+            fn.inputs = inputs
+            fn.clock = _clock
+            out.grad_fn = fn
+            out.requires_grad = True
         return out
 
     @property
@@ -334,7 +334,7 @@ def backward(root, grad, retain_graph=False):
         if grad_out is None:                # nothing reached this node: no gradient to pass on
             grads_in = (None,) * len(inputs)
         else:
-            if stale and node.saved is not None:
+            if stale and getattr(node, 'saved', None) is not None:
                 _check_saved(node)
             if node.hooks:
                 grad_out = _run_hooks(node.hooks, grad_out)
@@ -383,7 +383,7 @@ def _accumulate_leaf(t, g, owned):
     if t.grad is None:
         t.grad = Tensor._wrap(g if owned else g.copy())
     else:
-        t.grad._array = t.grad._array + g
+        t.grad._array = np.asarray(t.grad._array + g)      # 0-d arrays add up to a NumPy scalar
 
 
 def retain(tensor):
@@ -392,3 +392,4 @@ def retain(tensor):
 
 
 from .function import Function, FunctionCtx   # noqa: E402  (PyTorch's protocol; it builds on Op)
+from .legacy import Variable                         # noqa: E402  (PyTorch 0.3's name, kept for old code)

@@ -53,7 +53,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
             a, n = analytic[k], numeric[k]
             relative = abs(a - n) / max(abs(n), 1e-12)
             raise GradcheckError(
-                f'gradcheck: gradient of input {i} (shape {x.shape}) differs at element '
+                f'gradcheck: gradient of input {i} (shape {tuple(x.shape)}) differs at element '
                 f'{tuple(int(j) for j in k)}: analytic {a:.6g}, numeric {n:.6g}, '
                 f'relative error {relative:.3g} (atol={atol}, rtol={rtol})')
     return True

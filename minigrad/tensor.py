@@ -8,16 +8,42 @@ import collections
 import numpy as np
 
 from . import autograd
+from . import device as _device
 from .ops import activations as act
 from .ops import elementwise as ew
 from .ops import linalg
 from .ops import reductions as red
 from .ops import shape as sh
+from .random import generator
 
 float32, float64, int64 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)
 bool_ = np.dtype(np.bool_)
 
 _values_indices = collections.namedtuple('values_indices', ['values', 'indices'])
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints (PyTorch's `torch.Size`)."""
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+    def __repr__(self):
+        return f'minigrad.Size({list(self)})'
+
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+
+_LEAF_INPLACE = ('a leaf Variable that requires grad is being used in an in-place operation. '
+                 'To change a weight by hand, do it under `with mg.no_grad():` '
+                 '(e.g. `with mg.no_grad(): w -= lr * w.grad`), or change w.data instead.')
+_VIEW_OF_LEAF = ('a view of a leaf Variable that requires grad is being used in an in-place '
+                 'operation. Change the leaf itself under `with mg.no_grad():`.')
 
 
 def _to_array(data, dtype=None):
@@ -56,7 +82,8 @@ class Tensor:
                  '_accumulator', '__weakref__')
     __array_priority__ = 1000               # ndarray <op> Tensor defers to Tensor
 
-    def __init__(self, data, requires_grad=False, dtype=None):
+    def __init__(self, data, requires_grad=False, dtype=None, device=None):
+        _device.check(device, 'a tensor')
         self._array = _to_array(data, dtype)
         self.grad = None
         self.grad_fn = None
@@ -91,7 +118,7 @@ class Tensor:
 
     @property
     def shape(self):
-        return self._array.shape
+        return Size(self._array.shape)
 
     @property
     def ndim(self):
@@ -106,6 +133,28 @@ class Tensor:
         return self.grad_fn is None
 
     @property
+    def device(self):
+        return _device.CPU
+
+    is_cuda = False
+
+    @property
+    def _version(self):
+        """How many times this tensor's storage was changed in place."""
+        return autograd.version(self._array)
+
+    def dim(self):
+        return self._array.ndim
+
+    ndimension = dim
+
+    def is_floating_point(self):
+        return self._array.dtype.kind == 'f'
+
+    def element_size(self):
+        return self._array.itemsize
+
+    @property
     def T(self):
         if self.ndim != 2:
             raise ValueError(f'.T expects a 2-D tensor, got {self.ndim}-D; use permute() for other ranks')
@@ -113,10 +162,13 @@ class Tensor:
 
     def item(self):
         if self._array.size != 1:
-            raise ValueError(f'item() needs a tensor with one element, got shape {self.shape}')
+            raise ValueError(f'item() needs a tensor with one element, got shape {tuple(self.shape)}')
         return self._array.item()
 
-    def numpy(self):
+    def numpy(self, force=False):
+        """The NumPy array itself (no copy: changing one changes the other)."""
+        if force:
+            return self._array.copy() if self.requires_grad else self._array
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on a Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
@@ -128,8 +180,10 @@ class Tensor:
     def numel(self):
         return self._array.size
 
+    nelement = numel
+
     def size(self, dim=None):
-        return self.shape if dim is None else self.shape[dim]
+        return self.shape if dim is None else self._array.shape[_wrap_dim(dim, self.ndim)]
 
     def __len__(self):
         if self.ndim == 0:
@@ -148,6 +202,17 @@ class Tensor:
     def __float__(self):
         return float(self.item())
 
+    def __index__(self):
+        if self._array.dtype.kind not in 'iub' or self._array.size != 1:
+            raise TypeError(f'only integer tensors of a single element can be converted to an '
+                            f'index (this one: {self.dtype}, shape {tuple(self.shape)})')
+        return int(self.item())
+
+    def __format__(self, spec):
+        if self._array.size == 1 and self._array.ndim == 0 or spec and self._array.size == 1:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
     def __int__(self):
         return int(self.item())
 
@@ -158,19 +223,89 @@ class Tensor:
                                "methods (t.exp(), mg.exp(t)) or t.detach().numpy() for the values.")
         return self._array if dtype is None else self._array.astype(dtype)
 
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        """NumPy functions on tensors compute on the arrays and give NumPy results
+        (`arr -= t` stays an array); a tensor that requires grad is refused, since
+        the result would not be in the graph. `array <op> tensor` gives a Tensor."""
+        reflected = _REFLECTED.get(ufunc.__name__)
+        if (reflected and method == '__call__' and out is None and not kwargs and len(inputs) == 2
+                and not isinstance(inputs[0], Tensor)):
+            return getattr(inputs[1], reflected)(inputs[0])
+        if out is not None and any(isinstance(o, Tensor) for o in out):
+            raise TypeError(f'NumPy cannot write into a minigrad Tensor (out=...); use the '
+                            f"tensor's own in-place methods, e.g. t += x or t.{ufunc.__name__}_")
+        arrays = [x.__array__() if isinstance(x, Tensor) else x for x in inputs]
+        if out is not None:
+            kwargs['out'] = out
+        return getattr(ufunc, method)(*arrays, **kwargs)
+
     # -------------------------------------------------------------- autograd
     def detach(self):
         """The same data, cut from the graph."""
         return Tensor._wrap(self._array)
 
-    def requires_grad_(self, requires_grad=True):
-        if requires_grad:
-            _check_can_require_grad(self._array)
-        elif self.grad_fn is not None:
-            raise RuntimeError('you can only change requires_grad flags of leaf tensors; '
-                               'use detach() to cut a tensor from the graph')
-        self.requires_grad = requires_grad
+    def detach_(self):
+        if self.grad_fn is not None and getattr(self, '_base', None) is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn, self.requires_grad = None, False
         return self
+
+    def clone(self):
+        """A copy with its own storage; unlike detach() it stays in the graph."""
+        return ew.Clone.apply(self)
+
+    # ---------------------------------------------------- dtype and device
+    def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False):
+        """`to(dtype)`, `to(device)`, `to(device, dtype)` or `to(other)`: this tensor if nothing changes."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, (str, _device.device)):
+                device = arg
+            else:
+                dtype = arg
+        _device.check(device, '.to()')
+        out = self if dtype is None else self._cast(np.dtype(dtype))
+        return out.clone() if copy and out is self else out
+
+    def _cast(self, dtype):
+        if dtype == self._array.dtype:
+            return self
+        if dtype.kind != 'f' and self.requires_grad:     # not differentiable: a constant result
+            return Tensor._wrap(self._array.astype(dtype))
+        return ew.Cast.apply(self, dtype=dtype)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None, non_blocking=False):
+        _device.check('cuda', '.cuda()')
+
+    def float(self):
+        return self._cast(float32)
+
+    def double(self):
+        return self._cast(float64)
+
+    def half(self):
+        return self._cast(np.dtype(np.float16))
+
+    def long(self):
+        return self._cast(int64)
+
+    def int(self):
+        return self._cast(np.dtype(np.int32))
+
+    def bool(self):
+        return self._cast(bool_)
+
+    def type_as(self, other):
+        return self._cast(other.dtype)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return 'minigrad.' + _LEGACY_NAMES.get(self.dtype, str(self.dtype))
+        return self._cast(np.dtype(dtype))
 
     def retain_grad(self):
         """Keep `.grad` on this non-leaf tensor after backward (leaves always keep it)."""
@@ -189,10 +324,6 @@ class Tensor:
             self._hooks = (self._hooks or []) + [hook]
         return hook
 
-    def zero_(self):
-        self._array[...] = 0
-        return self
-
     def backward(self, gradient=None, retain_graph=False):
         """Computes d self / d leaf for every leaf that requires grad, adding it to `leaf.grad`."""
         if not self.requires_grad:
@@ -204,7 +335,7 @@ class Tensor:
         if gradient is None:
             if self._array.size != 1:
                 raise RuntimeError(f'grad can be implicitly created only for scalar outputs; this '
-                                   f'tensor has shape {self.shape}: call .sum() first or pass '
+                                   f'tensor has shape {tuple(self.shape)}: call .sum() first or pass '
                                    f'backward(gradient=...) of that shape')
             grad = np.ones(self.shape, self.dtype)
         else:
@@ -212,8 +343,190 @@ class Tensor:
                               dtype=self.dtype)
             if grad.shape != self.shape:
                 raise RuntimeError(f'backward(gradient=...) needs the shape of the tensor, '
-                                   f'{self.shape}, got {grad.shape}')
+                                   f'{tuple(self.shape)}, got {tuple(grad.shape)}')
         autograd.backward(self, grad, retain_graph)
+
+    # -------------------------------------------------------------- in place
+    # An in-place op changes this tensor's storage, so views and `.data` see it,
+    # and bumps its version. Under no_grad (or with nothing requiring grad)
+    # that is all. Otherwise it is recorded: the result of the same op, out of
+    # place, on a copy of the old value becomes this tensor's new history,
+    # and nodes made earlier keep the old history (`_history`, read by the walk).
+
+    def _inplace(self, name, compute, *others):
+        """Makes `compute(self, *others)` (an out-of-place Tensor op) this tensor's value."""
+        if not (autograd._grad_enabled and (self.requires_grad or _any_requires_grad(others))):
+            with autograd.no_grad():
+                result = compute(self, *others)
+            self._write(result._array, name)
+            return self
+        self._check_can_change()
+        result = compute(self._snapshot(), *others)
+        self._write(result._array, name)
+        self._become(result)
+        self._rewrite_bases()
+        return self
+
+    def _overwrite(self, name, values):
+        """Sets every element to `values` (a tensor, number or array; broadcast), in place."""
+        if not isinstance(values, Tensor):
+            values = Tensor._wrap(np.asarray(values, dtype=self.dtype))
+        if not (autograd._grad_enabled and (self.requires_grad or values.requires_grad)):
+            self._write(values._array, name, broadcast=True)
+            return self
+        return self._inplace(name, lambda old, v: sh.SetView.apply(old, v, view=sh.At(...)), values)
+
+    def _check_can_change(self):
+        if self.grad_fn is None and self.requires_grad:
+            raise RuntimeError(_LEAF_INPLACE)
+        link = getattr(self, '_base', None)
+        while link is not None:
+            base = link[0]
+            if base.grad_fn is None and base.requires_grad:
+                raise RuntimeError(_VIEW_OF_LEAF)
+            link = getattr(base, '_base', None)
+
+    def _snapshot(self):
+        """A copy of this tensor's value and history, for a recorded in-place op to start from."""
+        old = Tensor._wrap(self._array.copy())
+        old.grad_fn, old.requires_grad = self.grad_fn, self.requires_grad
+        return old
+
+    def _write(self, values, name, broadcast=False):
+        target = self._array
+        if not broadcast and values.shape != target.shape:
+            raise RuntimeError(f'{name}: output with shape {list(target.shape)} doesn\'t match the '
+                               f'broadcast shape {list(values.shape)}')
+        if not np.can_cast(values.dtype, target.dtype, 'same_kind'):
+            raise RuntimeError(f"{name}: result type {values.dtype} can't be cast to the desired "
+                               f"output type {target.dtype}; convert the tensor first, e.g. t = t.float()")
+        try:
+            np.copyto(target, values, casting='unsafe')
+        except ValueError as error:             # read-only (an expand()ed view) or not broadcastable
+            raise RuntimeError(f'{name}: cannot write values of shape {list(values.shape)} into '
+                               f'a tensor of shape {list(target.shape)} ({error})') from None
+        autograd.bump_version(target, name)
+
+    def _become(self, result):
+        """Takes `result`'s place in the graph; nodes made before keep the old history."""
+        old = self.grad_fn
+        self._history = (getattr(self, '_history', None) or ()) + (
+            (autograd._clock, old, self.requires_grad),)
+        self.grad_fn, self.requires_grad = result.grad_fn, True
+        if old is not None and old.retained is not None and old.retained() is self:
+            old.retained = None                 # retain_grad() follows the tensor, as in PyTorch
+            autograd.retain(self)
+
+    def _rewrite_bases(self):
+        """After an in-place op on a view, records the change in the history of what it views."""
+        view, link = self, getattr(self, '_base', None)
+        while link is not None:
+            base, where = link
+            base._become(sh.SetView.apply(base._snapshot(), view, view=where))
+            view, link = base, getattr(base, '_base', None)
+
+    def __iadd__(self, other):
+        return self._inplace('add_', Tensor.__add__, other)
+
+    def __isub__(self, other):
+        return self._inplace('sub_', Tensor.__sub__, other)
+
+    def __imul__(self, other):
+        return self._inplace('mul_', Tensor.__mul__, other)
+
+    def __itruediv__(self, other):
+        return self._inplace('div_', Tensor.__truediv__, other)
+
+    def __ipow__(self, other):
+        return self._inplace('pow_', Tensor.__pow__, other)
+
+    def __setitem__(self, index, value):
+        index = _to_index(index)
+        if not isinstance(value, Tensor):
+            value = Tensor._wrap(np.asarray(value, dtype=self.dtype))
+        if not (autograd._grad_enabled and (self.requires_grad or value.requires_grad)):
+            self._array[index] = value._array
+            autograd.bump_version(self._array, 'setitem')
+            return
+        self._inplace('setitem', lambda old, v: sh.SetView.apply(old, v, view=sh.At(index)), value)
+
+    def add_(self, other, alpha=1):
+        return self._inplace('add_', lambda s, o: s.add(o, alpha=alpha), other)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace('sub_', lambda s, o: s.sub(o, alpha=alpha), other)
+
+    def mul_(self, other):
+        return self._inplace('mul_', Tensor.__mul__, other)
+
+    def div_(self, other):
+        return self._inplace('div_', Tensor.__truediv__, other)
+
+    def pow_(self, exponent):
+        return self._inplace('pow_', Tensor.__pow__, exponent)
+
+    def clamp_(self, min=None, max=None):            # noqa: A002 (PyTorch's names)
+        return self._inplace('clamp_', lambda s: s.clamp(min, max))
+
+    def masked_fill_(self, mask, value):
+        return self._inplace('masked_fill_', lambda s, v: s.masked_fill(mask, v), value)
+
+    def neg_(self):
+        return self._inplace('neg_', Tensor.__neg__)
+
+    def exp_(self):
+        return self._inplace('exp_', Tensor.exp)
+
+    def log_(self):
+        return self._inplace('log_', Tensor.log)
+
+    def sqrt_(self):
+        return self._inplace('sqrt_', Tensor.sqrt)
+
+    def abs_(self):
+        return self._inplace('abs_', Tensor.abs)
+
+    def relu_(self):
+        return self._inplace('relu_', Tensor.relu)
+
+    def sigmoid_(self):
+        return self._inplace('sigmoid_', Tensor.sigmoid)
+
+    def tanh_(self):
+        return self._inplace('tanh_', Tensor.tanh)
+
+    def zero_(self):
+        return self._overwrite('zero_', 0)
+
+    def fill_(self, value):
+        return self._overwrite('fill_', value)
+
+    def copy_(self, src):
+        """Copies `src`'s values (broadcast, converted to this dtype) into this tensor."""
+        return self._overwrite('copy_', src)
+
+    def normal_(self, mean=0.0, std=1.0):
+        return self._overwrite('normal_', generator().normal(mean, std, self._array.shape))
+
+    def uniform_(self, a=0.0, b=1.0):             # PyTorch's names: from a to b
+        return self._overwrite('uniform_', generator().uniform(a, b, self._array.shape))
+
+    def random_(self, from_=0, to=None):
+        """Integers drawn uniformly from [from_, to - 1] (`random_(to)` means [0, to - 1])."""
+        if to is None:
+            from_, to = 0, from_
+            if to == 0:
+                raise ValueError('random_() needs an upper bound here, e.g. t.random_(0, 10)')
+        return self._overwrite('random_', generator().integers(from_, to, self._array.shape))
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad:
+            _check_can_require_grad(self._array)
+        elif self.grad_fn is not None:
+            raise RuntimeError('you can only change requires_grad flags of leaf tensors; '
+                               'use detach() to cut a tensor from the graph')
+        self.requires_grad = requires_grad
+        return self
 
     # ------------------------------------------------------------- operators
     def _lift(self, other):
@@ -257,9 +570,53 @@ class Tensor:
     def __neg__(self):
         return ew.Neg.apply(self)
 
+    def add(self, other, alpha=1):
+        """self + alpha * other"""
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other, alpha=1):
+        """self - alpha * other"""
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def neg(self):
+        return -self
+
+    def matmul(self, other):
+        return self @ other
+
+    def mm(self, mat2):
+        """Matrix product of two 2-D tensors."""
+        if self.ndim != 2 or _ndim(mat2) != 2:
+            raise RuntimeError(f'mm: both arguments must be 2-D matrices, got shapes '
+                               f'{tuple(self.shape)} and {tuple(_shape(mat2))}; use @ or matmul for others')
+        return self @ mat2
+
+    def dot(self, other):
+        """Inner product of two 1-D tensors."""
+        if self.ndim != 1 or _ndim(other) != 1:
+            raise RuntimeError(f'1D tensors expected, but got {self.ndim}D and {_ndim(other)}D tensors')
+        return self @ other
+
+    def t(self):
+        """The transpose of a tensor of at most 2 dims."""
+        if self.ndim > 2:
+            raise RuntimeError(f't() expects a tensor with <= 2 dimensions, but self is {self.ndim}D; '
+                               f'use transpose(dim0, dim1) or permute')
+        return self if self.ndim < 2 else self.transpose(0, 1)
+
+    def masked_fill(self, mask, value):
+        """`value` where `mask` is True, else this tensor's element."""
+        return where(_as_tensor(mask), value, self)
+
     def __matmul__(self, other):
         other = self._lift(other)
-        _check_matmul(self.shape, other.shape)
+        _check_matmul(self._array.shape, other._array.shape)
         return linalg.MatMul.apply(self, other)
 
     def __rmatmul__(self, other):
@@ -288,7 +645,15 @@ class Tensor:
         return self._compare(other, np.not_equal)
 
     def __getitem__(self, index):
-        return sh.Index.apply(self, index=_to_index(index))
+        index = _to_index(index)
+        if sh._is_basic(index):                 # a view, as in PyTorch: writes to it reach self
+            if not (isinstance(index, tuple) and Ellipsis in index):
+                index = (*index, ...) if isinstance(index, tuple) else (index, ...)   # x[0] too
+            out = sh.Index.apply(self, index=index)
+            if autograd._grad_enabled:
+                out._base = (self, sh.At(index))
+            return out
+        return sh.Index.apply(self, index=index)
 
     # ------------------------------------------------------------------ math
     def _float(self):
@@ -355,6 +720,26 @@ class Tensor:
     def var(self, dim=None, unbiased=True, keepdim=False):
         return red.Var.apply(self, dim=self._dim(dim), keepdim=keepdim, unbiased=unbiased)
 
+    def std(self, dim=None, unbiased=True, keepdim=False):
+        """The square root of var()."""
+        return self.var(dim=dim, unbiased=unbiased, keepdim=keepdim).sqrt()
+
+    def prod(self, dim=None, keepdim=False):
+        if dim is not None and not isinstance(dim, int):
+            raise TypeError(f'prod() takes one int dim (or none), got {dim!r}')
+        return red.Prod.apply(self, dim=self._dim(dim), keepdim=keepdim)
+
+    def norm(self, p='fro', dim=None, keepdim=False):
+        """The p-norm (Σ |x|ᵖ)^(1/p) over `dim` (all elements by default); 'fro' is p = 2."""
+        p = 2 if p == 'fro' else p
+        if p == 2:
+            return (self * self).sum(dim=dim, keepdim=keepdim).sqrt()
+        if p == float('inf'):
+            return self.abs().amax(dim=dim, keepdim=keepdim)
+        if p == 1:
+            return self.abs().sum(dim=dim, keepdim=keepdim)
+        return (self.abs() ** p).sum(dim=dim, keepdim=keepdim) ** (1 / p)
+
     def amax(self, dim=None, keepdim=False):
         return red.AMax.apply(self, dim=self._dim(dim), keepdim=keepdim)
 
@@ -409,16 +794,31 @@ class Tensor:
             valid = known == self._array.size
         if not valid:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {self._array.size}")
-        return sh.Reshape.apply(self, shape=shape)
+        out = sh.Reshape.apply(self, shape=shape)
+        if autograd._grad_enabled and out._array.base is not None:    # a view: writes reach self
+            out._base = (self, sh.Reshaped(out._array.shape))
+        return out
 
     view = reshape
+
+    def view_as(self, other):
+        return self.view(*other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(*other.shape)
+
+    def expand_as(self, other):
+        return self.expand(*other.shape)
 
     def permute(self, *dims):
         dims = tuple(_wrap_dim(d, self.ndim) for d in _shape_arg(dims))
         if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(f'permute(): dims {dims} must be a reordering of the '
-                               f'{self.ndim} dims of a tensor of shape {self.shape}')
-        return sh.Permute.apply(self, dims=dims)
+                               f'{self.ndim} dims of a tensor of shape {tuple(self.shape)}')
+        out = sh.Permute.apply(self, dims=dims)
+        if autograd._grad_enabled:
+            out._base = (self, sh.Permuted(dims))
+        return out
 
     def transpose(self, dim0, dim1):
         dims = list(range(self.ndim))
@@ -433,8 +833,8 @@ class Tensor:
                                f'after end_dim ({end_dim})')
         if self.ndim == 0:
             return self.reshape(1)
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        return self.reshape(*shape)
+        shape = self._array.shape
+        return self.reshape(*shape[:start], int(np.prod(shape[start:end + 1])), *shape[end + 1:])
 
     def unsqueeze(self, dim):
         dim = _wrap_dim(dim, self.ndim + 1)
@@ -452,13 +852,15 @@ class Tensor:
         try:
             np.broadcast_shapes(self.shape, shape)
         except ValueError:
-            raise RuntimeError(f'expand(): cannot expand shape {self.shape} to {shape}') from None
+            raise RuntimeError(f'expand(): cannot expand shape {tuple(self.shape)} to {shape}') from None
         return sh.Expand.apply(self, shape=shape)
 
     # ------------------------------------------------------------------ repr
     def __repr__(self):
         body = _format(self._array)
         extras = []
+        if self._array.size == 0 and self.ndim != 1:
+            extras.append(f'size={tuple(self.shape)}')
         if self.dtype not in (float32, int64, bool_):
             extras.append(f'dtype=minigrad.{self.dtype}')
         if self.grad_fn is not None:
@@ -510,6 +912,27 @@ def _promote(a, b):
     return a, b
 
 
+_REFLECTED = {'add': '__radd__', 'subtract': '__rsub__', 'multiply': '__rmul__',
+              'divide': '__rtruediv__', 'power': '__rpow__', 'matmul': '__rmatmul__',
+              'less': '__gt__', 'less_equal': '__ge__', 'greater': '__lt__',
+              'greater_equal': '__le__', 'equal': '__eq__', 'not_equal': '__ne__'}
+
+_LEGACY_NAMES = {float32: 'FloatTensor', float64: 'DoubleTensor', int64: 'LongTensor',
+                 np.dtype(np.int32): 'IntTensor', bool_: 'BoolTensor'}
+
+
+def _any_requires_grad(values):
+    return any(isinstance(v, Tensor) and v.requires_grad for v in values)
+
+
+def _ndim(x):
+    return x.ndim if isinstance(x, Tensor) else np.ndim(x)
+
+
+def _shape(x):
+    return x.shape if isinstance(x, Tensor) else np.shape(x)
+
+
 def _wrap_dim(dim, ndim):
     """`dim` counted from the front; an IndexError in PyTorch's words when it is out of range."""
     rank = max(ndim, 1)                 # a 0-d tensor accepts dim 0 and -1, as in PyTorch
@@ -527,12 +950,12 @@ def _shape_arg(shape):
 
 
 def _to_index(index):
-    """Tensors and lists in an index become NumPy arrays."""
+    """Tensors, lists and ranges in an index become NumPy arrays."""
     if isinstance(index, tuple):
         return tuple(_to_index(i) for i in index)
     if isinstance(index, Tensor):
         return index._array
-    if isinstance(index, list):
+    if isinstance(index, (list, range)):
         return np.asarray(index)
     return index
 
@@ -555,9 +978,23 @@ def _check_matmul(a, b):
 
 
 def _format(data):
-    """The array part of repr, in PyTorch's style: `1.`, `1.5000`, `1.0000e-05`."""
+    """The array part of repr, laid out as PyTorch does: `1.`, `1.5000`, `1.0000e-05`,
+    padded to one width, as many per line as fit in 80 columns; over 1000
+    elements, only the first and last 3 along each dim."""
+    if data.size == 0:
+        return '[]'
+    summarize = data.size > 1000
+    fmt = _element_format(_edges(data) if summarize else data)
+    shown = _edges(data) if summarize else data
+    width = max(len(fmt(v)) for v in shown.flat)
+    return _layout(data, lambda v: fmt(v).rjust(width), width + 2, len('tensor('), summarize)
+
+
+def _element_format(data):
+    if data.dtype.kind == 'b':
+        return str
     if data.dtype.kind != 'f':
-        return np.array2string(data, separator=', ', prefix='tensor(')
+        return lambda v: str(int(v))
     finite = data[np.isfinite(data)]
     integral = finite.size == 0 or np.all(finite == np.round(finite))
     magnitude = np.abs(finite[finite != 0]) if finite.size else finite
@@ -565,21 +1002,43 @@ def _format(data):
     scientific = magnitude.size and (magnitude.max() / magnitude.min() > 1000
                                      or magnitude.max() > 1e8 or magnitude.min() < 1e-4)
     if scientific:
-        fmt = '{:.4e}'.format
-    elif integral:
-        fmt = lambda v: f'{v:.0f}.' if np.isfinite(v) else f'{v}'    # noqa: E731
-    else:
-        fmt = '{:.4f}'.format
-    width = max((len(fmt(v)) for v in data.flat), default=0)
-    formatter = {'float_kind': lambda v: fmt(v).rjust(width)}
-    return np.array2string(data, separator=', ', prefix='tensor(', formatter=formatter)
+        return '{:.4e}'.format
+    if integral:
+        return lambda v: f'{v:.0f}.' if np.isfinite(v) else f'{v}'
+    return '{:.4f}'.format
+
+
+def _edges(data, items=3):
+    """The first and last `items` along every dim (what a summarized repr shows)."""
+    for axis, n in enumerate(data.shape):
+        if n > 2 * items:
+            data = np.concatenate([data.take(range(items), axis), data.take(range(n - items, n), axis)], axis)
+    return data
+
+
+def _layout(data, fmt, item_width, indent, summarize):
+    if data.ndim == 0:
+        return fmt(data.item())
+    n = data.shape[0]
+    cut = summarize and n > 6
+    parts = list(range(3)) + [None] + list(range(n - 3, n)) if cut else range(n)
+    if data.ndim == 1:
+        items = [' ...' if i is None else fmt(data[i].item()) for i in parts]
+        per_line = max(1, (80 - indent) // item_width)
+        lines = [', '.join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+        return '[' + (',\n' + ' ' * (indent + 1)).join(lines) + ']'
+    rows = ['...' if i is None else _layout(data[i], fmt, item_width, indent + 1, summarize)
+            for i in parts]
+    return '[' + (',' + '\n' * (data.ndim - 1) + ' ' * (indent + 1)).join(rows) + ']'
 
 
 # -------------------------------------------- the same ops as module functions
 
-def tensor(data, requires_grad=False, dtype=None):
-    """Same as `Tensor(data, requires_grad, dtype)`."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+def tensor(data, *, dtype=None, device=None, requires_grad=False):
+    """A new leaf tensor holding a copy of `data` (PyTorch's `torch.tensor`)."""
+    if isinstance(data, Tensor):
+        data = data._array
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
 
 
 def _as_tensor(x, like=None):
@@ -611,12 +1070,12 @@ def cat(tensors, dim=0):
     tensors = [_as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError('cat() needs a non-empty list of tensors')
-    first = tensors[0].shape
+    first = tensors[0]._array.shape
     for i, t in enumerate(tensors):
         if t.ndim != len(first) or any(a != b for k, (a, b) in enumerate(zip(t.shape, first))
                                        if k != dim % len(first)):
             raise RuntimeError(f'cat(): tensors must have the same shape except in dim {dim}; '
-                               f'tensor 0 has shape {first}, tensor {i} has shape {t.shape}')
+                               f'tensor 0 has shape {first}, tensor {i} has shape {tuple(t.shape)}')
     return sh.Cat.apply(*tensors, dim=dim)
 
 
@@ -628,7 +1087,7 @@ def stack(tensors, dim=0):
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise RuntimeError(f'stack expects each tensor to be equal size, but got '
-                               f'{tensors[0].shape} at entry 0 and {t.shape} at entry {i}')
+                               f'{tuple(tensors[0].shape)} at entry 0 and {tuple(t.shape)} at entry {i}')
     return sh.Stack.apply(*tensors, dim=dim)
 
 

@@ -38,7 +38,7 @@ def accuracy(output, target):
         tgt = tgt.reshape(len(tgt)) > 0.5
     if pred.shape != tgt.shape:
         raise ValueError(f'accuracy(): {len(pred)} predictions from an output of shape '
-                         f'{out.shape}, but a target of shape {tgt.shape}')
+                         f'{tuple(out.shape)}, but a target of shape {tuple(tgt.shape)}')
     return float(np.mean(pred == tgt))
 
 

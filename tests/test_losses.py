@@ -250,7 +250,7 @@ def test_grad_fn_is_one_node_per_loss():
     }
     for name, loss in names.items():
         assert loss.grad_fn.name == name
-        assert loss.grad_fn.next_functions[0] is x           # straight from the logits: no log, no softmax node
+        assert loss.grad_fn.next_functions[0][0].variable is x   # straight from the logits: no log, no softmax node
 
 
 # --------------------------------------------------------- extreme inputs

@@ -76,7 +76,7 @@ def make_blobs(n_samples=300, n_features=2, centers=3, cluster_std=1.0,
         centers = np.asarray(centers, dtype=np.float64)
         if centers.ndim != 2:
             raise ValueError(f'centers must be a count or an array (n_centers, n_features), '
-                             f'got shape {centers.shape}')
+                             f'got shape {tuple(centers.shape)}')
         n_features = centers.shape[1]
     stds = np.broadcast_to(np.asarray(cluster_std, dtype=np.float64), (len(centers),))
     counts = _counts(n_samples, len(centers))

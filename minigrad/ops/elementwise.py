@@ -5,6 +5,25 @@ import numpy as np
 from ..autograd import Op
 
 
+class Clone(Op):
+    """d clone(x) = dx   (a copy that stays in the graph)"""
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad):
+        return grad
+
+
+class Cast(Op):
+    """d cast(x) = dx, cast back to x's dtype"""
+    def forward(self, x, dtype):
+        self.dtype = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, grad):
+        return grad.astype(self.dtype)
+
+
 class Add(Op):
     """d(a + b) = da + db"""
     def forward(self, a, b):
@@ -26,7 +45,8 @@ class Sub(Op):
 class Mul(Op):
     """d(a * b) = b da + a db"""
     def forward(self, a, b):
-        self.saved = (a, b)
+        need_a, need_b = self.needs_input_grad
+        self.saved = (a if need_b else None, b if need_a else None)    # each serves the other's gradient
         return a * b
 
     def backward(self, grad):
@@ -38,7 +58,7 @@ class Mul(Op):
 class Div(Op):
     """d(a / b) = da / b - a / b² db"""
     def forward(self, a, b):
-        self.saved = (a, b)
+        self.saved = (a if self.needs_input_grad[1] else None, b)
         out = a / b
         if out.dtype == np.float64 and a.dtype.kind in 'biu' and b.dtype.kind in 'biu':
             out = out.astype(np.float32)        # int / int gives float32, as in PyTorch

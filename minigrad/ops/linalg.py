@@ -7,26 +7,29 @@ from ..autograd import Op
 class MatMul(Op):
     """d(a @ b) = da @ b + a @ db, so grad_a = grad @ bᵀ and grad_b = aᵀ @ grad"""
     def forward(self, a, b):
-        self.saved = (a, b)
+        need_a, need_b = self.needs_input_grad
+        self.saved = (a if need_b else None, b if need_a else None)    # each serves the other's gradient
+        self.ndims = (a.ndim, b.ndim)
         return a @ b
 
     def backward(self, grad):
         a, b = self.saved
+        a_ndim, b_ndim = self.ndims
         need_a, need_b = self.needs_input_grad
-        if a.ndim == 1 and b.ndim == 1:         # dot product
+        if a_ndim == 1 and b_ndim == 1:         # dot product
             return (grad * b if need_a else None), (grad * a if need_b else None)
         # A 1-D operand is a row (left) or a column (right) vector; put its axis back.
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        if a.ndim == 1:
+        if a_ndim == 1:
             grad = np.expand_dims(grad, -2)
-        if b.ndim == 1:
+            a = None if a is None else a[None, :]
+        if b_ndim == 1:
             grad = np.expand_dims(grad, -1)
-        grad_a = grad @ np.swapaxes(b2, -1, -2) if need_a else None
-        grad_b = np.swapaxes(a2, -1, -2) @ grad if need_b else None
-        if need_a and a.ndim == 1:
+            b = None if b is None else b[:, None]
+        grad_a = grad @ np.swapaxes(b, -1, -2) if need_a else None
+        grad_b = np.swapaxes(a, -1, -2) @ grad if need_b else None
+        if need_a and a_ndim == 1:
             grad_a = grad_a[..., 0, :]
-        if need_b and b.ndim == 1:
+        if need_b and b_ndim == 1:
             grad_b = grad_b[..., 0]
         return grad_a, grad_b
 
@@ -34,7 +37,8 @@ class MatMul(Op):
 class Linear(Op):
     """y = x Wᵀ + b:  grad_x = grad @ W,  grad_W = gradᵀ @ x,  grad_b = Σ_rows grad"""
     def forward(self, x, weight, bias=None):
-        self.saved = (x, weight)
+        need_x, need_w = self.needs_input_grad[:2]
+        self.saved = (x if need_w else None, weight if need_x else None)
         out = x @ weight.T
         if bias is not None:
             out += bias
@@ -45,7 +49,7 @@ class Linear(Op):
         needs = self.needs_input_grad
         grad_x = grad @ weight if needs[0] else None
         if grad.ndim != 2:                  # (out,) or (N, *, out): fold leading dims into rows
-            grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
-        grad_w = grad.T @ x if needs[1] else None
+            grad = grad.reshape(-1, grad.shape[-1])
+        grad_w = grad.T @ x.reshape(-1, x.shape[-1]) if needs[1] else None
         grad_b = grad.sum(axis=0) if len(needs) > 2 and needs[2] else None
         return grad_x, grad_w, grad_b

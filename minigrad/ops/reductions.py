@@ -119,3 +119,26 @@ class LogSumExp(Op):
         x, out = self.saved
         grad = _restore(grad, x.ndim, self.dim, self.keepdim)
         return grad * np.exp(x - out)
+
+
+class Prod(Op):
+    """d Π x = Σ_i (Π_{j≠i} x_j) dx_i   (the product of the others, exact at zeros)"""
+    def forward(self, x, dim=None, keepdim=False):
+        self.dim, self.keepdim = dim, keepdim
+        self.saved = x
+        return np.asarray(x.prod(axis=dim, keepdims=keepdim))
+
+    def backward(self, grad):
+        x = self.saved
+        grad = _restore(grad, x.ndim, self.dim, self.keepdim)
+        axis = self.dim
+        flat = x.reshape(-1) if axis is None else x
+        axis = 0 if axis is None else axis % max(x.ndim, 1)
+        if flat.ndim == 0 or x.size == 0:
+            return grad * np.ones_like(x)
+        # Π_{j≠i} x_j = (product of those before i) · (product of those after i): no division by 0
+        ones = np.ones_like(np.take(flat, [0], axis=axis))
+        before = np.cumprod(np.concatenate([ones, np.delete(flat, -1, axis=axis)], axis=axis), axis=axis)
+        after = np.flip(np.cumprod(np.flip(np.concatenate(
+            [np.delete(flat, 0, axis=axis), ones], axis=axis), axis=axis), axis=axis), axis=axis)
+        return grad * (before * after).reshape(x.shape)

@@ -5,6 +5,66 @@ import numpy as np
 from ..autograd import Op, sum_to_shape
 
 
+# ---------------------------------------------------------------- views
+# A view names some elements of an array: `take(a)` reads them, `put(a, v)`
+# writes v there. Shape ops that return views record one on their output,
+# so an in-place op on the view can also rewrite the history of the base.
+
+class At:
+    """The elements a[index]."""
+    def __init__(self, index):
+        self.index = index
+
+    def take(self, a):
+        return a[self.index]
+
+    def put(self, a, values):
+        a[self.index] = values
+
+
+class Reshaped:
+    """All of a, seen with another shape."""
+    def __init__(self, shape):
+        self.shape = shape
+
+    def take(self, a):
+        return a.reshape(self.shape)
+
+    def put(self, a, values):
+        a.reshape(self.shape)[...] = values        # `a` is contiguous here: reshape is a view
+
+
+class Permuted:
+    """All of a, with its axes reordered."""
+    def __init__(self, dims):
+        self.dims = dims
+
+    def take(self, a):
+        return a.transpose(self.dims)
+
+    def put(self, a, values):
+        a.transpose(self.dims)[...] = values
+
+
+class SetView(Op):
+    """d (base with view := v) = d base outside the view, dv inside it"""
+    def forward(self, base, values, view):
+        self.view = view
+        out = base.copy()
+        view.put(out, values)
+        return out
+
+    def backward(self, grad):
+        need_base, need_values = self.needs_input_grad
+        grad_base = None
+        if need_base:
+            grad_base = grad.copy()
+            self.view.put(grad_base, 0)
+        return grad_base, (self.view.take(grad) if need_values else None)
+
+
+# ------------------------------------------------------------ shape ops
+
 class Reshape(Op):
     """d reshape(x) = reshape⁻¹(dx): the gradient takes the input's shape back"""
     def forward(self, x, shape):
