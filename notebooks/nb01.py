@@ -192,35 +192,38 @@ CELLS = [
     md(r"""
     ### Writing an op, and catching a wrong derivative
 
-    Every op in minigrad is a small `Function` subclass: `forward` on NumPy arrays, and right
-    next to it `backward`, which turns $\partial L/\partial\text{out}$ into
-    $\partial L/\partial\text{input}$. Its docstring states the rule. Here is a cube, written
+    You can write your own op exactly as in PyTorch: a subclass of `mg.autograd.Function`
+    with a static `forward` and, right next to it, a static `backward`, which turns
+    $\partial L/\partial\text{out}$ into $\partial L/\partial\text{input}$. `ctx` is the
+    graph node: `forward` saves on it what `backward` will need. Here is a cube, written
     correctly and then with a classic slip (forgetting the factor 3):
     """),
     code(r"""
-    from minigrad.autograd import Function
-
-
-    class Cube(Function):
+    class Cube(mg.autograd.Function):
         '''d x³ = 3 x² dx'''
-        def forward(self, x):
-            self.saved = x                  # backward needs the input
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)        # backward needs the input
             return x ** 3
 
-        def backward(self, grad):
-            return grad * 3 * self.saved ** 2
+        @staticmethod
+        def backward(ctx, grad_output):
+            x, = ctx.saved_tensors
+            return grad_output * 3 * x ** 2
 
 
     class BadCube(Cube):
         '''d x³ = x² dx   (wrong!)'''
-        def backward(self, grad):
-            return grad * self.saved ** 2
+        @staticmethod
+        def backward(ctx, grad_output):
+            x, = ctx.saved_tensors
+            return grad_output * x ** 2
 
 
     u = mg.tensor([0.5, -1.0, 2.0], requires_grad=True)
-    print('Cube passes gradcheck:', mg.gradcheck(lambda v: Cube.apply(v), u))
+    print('Cube passes gradcheck:', mg.gradcheck(Cube.apply, u))
     try:
-        mg.gradcheck(lambda v: BadCube.apply(v), u)
+        mg.gradcheck(BadCube.apply, u)
         caught = None
     except mg.GradcheckError as error:
         caught = error
