@@ -6,6 +6,7 @@ its output to the gradients of its inputs: the chain rule, one node at a
 time. Everything op-specific lives in `minigrad/ops/`. PyTorch's protocol
 for user-written ops, `minigrad.autograd.Function`, is in `function.py`.
 """
+import collections
 import functools
 import weakref
 
@@ -94,7 +95,8 @@ def is_grad_enabled():
 # made, so a graph with no in-place ops pays one integer comparison per node.
 
 _clock = 0
-_changes = {}           # id(storage) -> (weak reference to it, [(clock, op name), ...])
+_changes = {}           # id(storage) -> [weak reference to it, version, deque of recent (clock, op name)]
+_RECENT = 16            # changes remembered per storage, for the error message
 
 
 def _storage(array):
@@ -103,29 +105,35 @@ def _storage(array):
     return array
 
 
-def _log(array):
-    """The (clock, op name) changes of `array`'s storage, or None if it was never changed."""
+def _entry(array):
+    """The change record of `array`'s storage, or None if it was never changed in place."""
     storage = _storage(array)
     entry = _changes.get(id(storage))
-    return entry[1] if entry is not None and entry[0]() is storage else None
+    return entry if entry is not None and entry[0]() is storage else None
+
+
+def _forget(key):
+    return lambda ref: _changes.pop(key, None) if _changes.get(key, (None,))[0] is ref else None
 
 
 def bump_version(array, op_name):
     """Records that `op_name` changed `array` (and so every view of its storage) in place."""
     global _clock
     _clock += 1
-    storage = _storage(array)
+    storage = array if array.base is None else _storage(array)
     key = id(storage)
     entry = _changes.get(key)
     if entry is None or entry[0]() is not storage:
-        entry = _changes[key] = (weakref.ref(storage, lambda _, key=key: _changes.pop(key, None)), [])
-    entry[1].append((_clock, op_name))
+        entry = _changes[key] = [weakref.ref(storage, _forget(key)), 0,
+                                 collections.deque(maxlen=_RECENT)]
+    entry[1] += 1
+    entry[2].append((_clock, op_name))
 
 
 def version(array):
     """How many in-place changes `array`'s storage has had (PyTorch's `t._version`)."""
-    changes = _log(array)
-    return len(changes) if changes else 0
+    entry = _entry(array)
+    return entry[1] if entry else 0
 
 
 def _check_saved(node):
@@ -133,18 +141,21 @@ def _check_saved(node):
     saved = node.saved
     for value in saved if isinstance(saved, (tuple, list)) else (saved,):
         array = value._array if isinstance(value, Tensor) else value
-        changes = _log(array) if isinstance(array, _ndarray) else None
-        if changes and changes[-1][0] > node.clock:
-            expected = sum(1 for clock, _ in changes if clock <= node.clock)
-            changed_by = {name for clock, name in changes if clock > node.clock}
+        entry = _entry(array) if isinstance(array, _ndarray) else None
+        if entry and entry[2][-1][0] > node.clock:
+            _, now, recent = entry
+            later = [name for clock, name in recent if clock > node.clock]
+            expected = now - len(later)
+            if len(recent) == recent.maxlen and recent[0][0] > node.clock:
+                expected = f'{expected} or lower'      # older changes were forgotten
             role = ('an input of' if any(t._array is array for t in node.inputs)
                     else 'a value saved by')
             raise RuntimeError(
                 f'one of the variables needed for gradient computation has been modified by an '
                 f'inplace operation: [{array.dtype} tensor of shape {list(array.shape)}], which is '
-                f'{role} {node.name}, is at version {len(changes)}; expected version {expected} '
+                f'{role} {node.name}, is at version {now}; expected version {expected} '
                 f'instead. {node.name} saved it in the forward pass to compute its gradient, and '
-                f'{" / ".join(sorted(changed_by))} changed it afterwards. Hint: use the out-of-place '
+                f'{" / ".join(sorted(set(later)))} changed it afterwards. Hint: use the out-of-place '
                 f'form (y = y * 2 rather than y *= 2 or y.mul_(2)), or change a .clone() of it.')
 
 
@@ -173,9 +184,10 @@ class Op:
       backward(self, grad) -> gradient for each input (a tuple, or one array
                               for a one-input op; None where not needed)
     and keep what backward needs in `self.saved`, which the engine frees after
-    use. `self.needs_input_grad[i]` says whether input i wants a gradient (set
-    before forward), so forward can save and backward compute only what is asked for. Gradients may have the broadcast
-    shape of the output: the engine sums them back to each input's shape.
+    use. `self.needs_input_grad[i]` says whether input i wants a gradient; it is
+    set before forward, so forward saves, and backward computes, only what is
+    asked for. Gradients may have the broadcast shape of the output: the
+    engine sums them back to each input's shape.
     Backward must never write into `grad`: the same array may reach other nodes.
     """
 
@@ -315,7 +327,9 @@ def backward(root, grad, retain_graph=False):
             raise RuntimeError(_FREED)
         stale = node.clock != _clock        # something changed in place since node was made
         for t in node.inputs:
-            fn = _grad_fn_at(t, node)[0] if stale else t.grad_fn
+            fn = t.grad_fn
+            if stale:
+                fn = _grad_fn_at(t, node)[0]
             if fn is not None:
                 if fn in consumers:
                     consumers[fn] += 1
@@ -346,7 +360,10 @@ def backward(root, grad, retain_graph=False):
             for observer in _observers:
                 observer(node, grad_out, grads_in)
         for t, g in zip(inputs, grads_in):
-            fn, requires_grad = _grad_fn_at(t, node) if stale else (t.grad_fn, t.requires_grad)
+            fn = t.grad_fn
+            requires_grad = t.requires_grad
+            if stale:
+                fn, requires_grad = _grad_fn_at(t, node)
             if g is not None and requires_grad:
                 data = t._array
                 if g.shape != data.shape:

@@ -3,17 +3,34 @@
 Kept apart from tensor.py because several names (sum, max, min) are Python builtins
 that tensor.py itself uses.
 """
-from .tensor import Tensor, _as_tensor, maximum, minimum
+from .tensor import Tensor, _as_tensor, _into, maximum, minimum
 
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def add(input, other, *, alpha=1): return _as_tensor(input, other if isinstance(other, Tensor) else None).add(other, alpha=alpha)   # noqa: A002
-def sub(input, other, *, alpha=1): return _as_tensor(input, other if isinstance(other, Tensor) else None).sub(other, alpha=alpha)   # noqa: A002
-def mul(input, other): return _as_tensor(input, other if isinstance(other, Tensor) else None) * other   # noqa: A002
-def div(input, other): return _as_tensor(input, other if isinstance(other, Tensor) else None) / other   # noqa: A002
+def _lhs(input, other):                         # noqa: A002
+    """`input` as a Tensor; a Python number takes `other`'s dtype, as with an operator."""
+    return _as_tensor(input, other if isinstance(other, Tensor) else None)
+
+
+def add(input, other, *, alpha=1, out=None):    # noqa: A002 (PyTorch's names)
+    return _into(out, _lhs(input, other).add(other, alpha=alpha))
+
+
+def sub(input, other, *, alpha=1, out=None):    # noqa: A002
+    return _into(out, _lhs(input, other).sub(other, alpha=alpha))
+
+
+def mul(input, other, *, out=None):             # noqa: A002
+    return _into(out, _lhs(input, other) * other)
+
+
+def div(input, other, *, out=None):             # noqa: A002
+    return _into(out, _lhs(input, other) / other)
+
+
 def neg(input): return -input                                           # noqa: A002
 def mm(input, mat2): return input.mm(mat2)                              # noqa: A002
 def dot(input, other): return input.dot(other)                          # noqa: A002

@@ -12,6 +12,8 @@ import zipfile
 
 import numpy as np
 
+from .device import check as check_device, device
+
 from .tensor import Tensor
 
 _ZIP_MAGIC = (b'PK\x03\x04', b'PK\x05\x06')     # a zip with members / an empty zip
@@ -53,11 +55,17 @@ def _write(f, arrays):
                 np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
 
 
-def load(path):
+def load(path, map_location=None, weights_only=True):
     """Reads a file written by `save` (or `np.savez`) into a dict of Tensors, in the saved order.
 
-    `path` may also be a binary file object opened for reading.
+    `path` may also be a binary file object opened for reading. `map_location`
+    and `weights_only` are PyTorch's: minigrad loads onto the CPU and only ever
+    reads arrays (never pickled code), so `weights_only=False` is refused.
     """
+    check_device(map_location if isinstance(map_location, (str, device)) else None, 'load()')
+    if not weights_only:
+        raise ValueError('mg.load reads only tensors (as PyTorch does with weights_only=True); '
+                         'it never runs code from a file, so weights_only=False is not offered')
     if hasattr(path, 'read'):
         return _read(path, getattr(path, 'name', 'the file'))
     name = os.fspath(path)

@@ -337,7 +337,7 @@ class Tensor:
                 raise RuntimeError(f'grad can be implicitly created only for scalar outputs; this '
                                    f'tensor has shape {tuple(self.shape)}: call .sum() first or pass '
                                    f'backward(gradient=...) of that shape')
-            grad = np.ones(self.shape, self.dtype)
+            grad = np.ones(self._array.shape, self._array.dtype)
         else:
             grad = np.asarray(gradient._array if isinstance(gradient, Tensor) else gradient,
                               dtype=self.dtype)
@@ -367,14 +367,19 @@ class Tensor:
         self._rewrite_bases()
         return self
 
-    def _overwrite(self, name, values):
-        """Sets every element to `values` (a tensor, number or array; broadcast), in place."""
+    def _overwrite(self, name, values, where=sh.At(...)):
+        """Sets the elements `where` (all by default) to `values` (broadcast, converted), in place."""
         if not isinstance(values, Tensor):
-            values = Tensor._wrap(np.asarray(values, dtype=self.dtype))
+            values = Tensor._wrap(np.asarray(values, dtype=self._array.dtype))
         if not (autograd._grad_enabled and (self.requires_grad or values.requires_grad)):
-            self._write(values._array, name, broadcast=True)
+            try:
+                where.put(self._array, values._array)
+            except ValueError as error:         # read-only (an expand()ed view) or not broadcastable
+                raise RuntimeError(f'{name}: cannot write values of shape {list(values.shape)} '
+                                   f'into a tensor of shape {list(self.shape)} ({error})') from None
+            autograd.bump_version(self._array, name)
             return self
-        return self._inplace(name, lambda old, v: sh.SetView.apply(old, v, view=sh.At(...)), values)
+        return self._inplace(name, lambda old, v: sh.SetView.apply(old, v, view=where), values)
 
     def _check_can_change(self):
         if self.grad_fn is None and self.requires_grad:
@@ -392,9 +397,9 @@ class Tensor:
         old.grad_fn, old.requires_grad = self.grad_fn, self.requires_grad
         return old
 
-    def _write(self, values, name, broadcast=False):
+    def _write(self, values, name):
         target = self._array
-        if not broadcast and values.shape != target.shape:
+        if values.shape != target.shape:
             raise RuntimeError(f'{name}: output with shape {list(target.shape)} doesn\'t match the '
                                f'broadcast shape {list(values.shape)}')
         if not np.can_cast(values.dtype, target.dtype, 'same_kind'):
@@ -402,9 +407,9 @@ class Tensor:
                                f"output type {target.dtype}; convert the tensor first, e.g. t = t.float()")
         try:
             np.copyto(target, values, casting='unsafe')
-        except ValueError as error:             # read-only (an expand()ed view) or not broadcastable
-            raise RuntimeError(f'{name}: cannot write values of shape {list(values.shape)} into '
-                               f'a tensor of shape {list(target.shape)} ({error})') from None
+        except ValueError as error:             # read-only: an expand()ed view
+            raise RuntimeError(f'{name}: cannot write into this tensor ({error}); '
+                               f'change a .clone() of it instead') from None
         autograd.bump_version(target, name)
 
     def _become(self, result):
@@ -441,14 +446,7 @@ class Tensor:
         return self._inplace('pow_', Tensor.__pow__, other)
 
     def __setitem__(self, index, value):
-        index = _to_index(index)
-        if not isinstance(value, Tensor):
-            value = Tensor._wrap(np.asarray(value, dtype=self.dtype))
-        if not (autograd._grad_enabled and (self.requires_grad or value.requires_grad)):
-            self._array[index] = value._array
-            autograd.bump_version(self._array, 'setitem')
-            return
-        self._inplace('setitem', lambda old, v: sh.SetView.apply(old, v, view=sh.At(index)), value)
+        self._overwrite('setitem', value, sh.At(_to_index(index)))
 
     def add_(self, other, alpha=1):
         return self._inplace('add_', lambda s, o: s.add(o, alpha=alpha), other)
@@ -1047,22 +1045,38 @@ def _as_tensor(x, like=None):
     return like._lift(x) if like is not None else Tensor._wrap(_to_array(x))
 
 
-def exp(x): return x.exp()
-def log(x): return x.log()
-def sqrt(x): return x.sqrt()
-def abs(x): return x.abs()                     # noqa: A001 (mirrors torch.abs)
-def sin(x): return x.sin()
-def cos(x): return x.cos()
-def tanh(x): return x.tanh()
-def sigmoid(x): return x.sigmoid()
-def relu(x): return x.relu()
-def softmax(x, dim): return x.softmax(dim)
-def log_softmax(x, dim): return x.log_softmax(dim)
-def clamp(x, min=None, max=None): return x.clamp(min=min, max=max)   # noqa: A002
-def pow(x, exponent): return _as_tensor(x, exponent if isinstance(exponent, Tensor) else None) ** exponent  # noqa: A001
-def maximum(a, b): return _as_tensor(a, b).maximum(b)
-def minimum(a, b): return _as_tensor(a, b).minimum(b)
-def matmul(a, b): return _as_tensor(a, b) @ b
+def exp(input): return input.exp()                                     # noqa: A002 (PyTorch's names)
+def log(input): return input.log()                                     # noqa: A002
+def sqrt(input): return input.sqrt()                                   # noqa: A002
+def abs(input): return input.abs()                                     # noqa: A001 A002
+def sin(input): return input.sin()                                     # noqa: A002
+def cos(input): return input.cos()                                     # noqa: A002
+def tanh(input): return input.tanh()                                   # noqa: A002
+def sigmoid(input): return input.sigmoid()                             # noqa: A002
+def relu(input): return input.relu()                                   # noqa: A002
+def softmax(input, dim): return input.softmax(dim)                     # noqa: A002
+def log_softmax(input, dim): return input.log_softmax(dim)             # noqa: A002
+def clamp(input, min=None, max=None): return input.clamp(min=min, max=max)   # noqa: A002
+def pow(input, exponent): return _as_tensor(input, exponent if isinstance(exponent, Tensor) else None) ** exponent  # noqa: A001 A002
+def maximum(input, other): return _as_tensor(input, other).maximum(other)    # noqa: A002
+def minimum(input, other): return _as_tensor(input, other).minimum(other)    # noqa: A002
+
+
+def matmul(input, other, *, out=None):          # noqa: A002
+    return _into(out, _as_tensor(input, other) @ other)
+
+
+def _into(out, result):
+    """PyTorch's `out=`: the result written into `out` (which is returned), or returned as is."""
+    if out is None:
+        return result
+    if out.requires_grad and autograd._grad_enabled:
+        raise RuntimeError('out=... arguments don\'t support automatic differentiation, but one '
+                           'of the arguments requires grad; use the returned tensor instead')
+    if out._array.shape != result._array.shape:
+        out._array = np.empty(result._array.shape, out.dtype)     # resized, as PyTorch does
+    out.copy_(result.detach())
+    return out
 
 
 def cat(tensors, dim=0):

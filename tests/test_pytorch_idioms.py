@@ -768,3 +768,34 @@ def test_optimizer_and_scheduler_program():
     ours, theirs = both(optimizer_and_scheduler)
     assert ours[39] < 0.2 * ours[0] and ours[-1] == pytest.approx(0.05 * 0.5 ** 4)
     assert_same(ours, theirs, rtol=1e-4)
+
+
+# ------------------------------------------------------- the tensors tutorial, line by line
+
+@pytest.mark.parametrize('lib', LIBS, ids=lambda lib: lib.__name__)
+def test_tensors_tutorial_idioms(lib, tmp_path):
+    tensor = lib.ones(4, 4)
+    tensor[:, 1] = 0
+    t1 = lib.cat([tensor, tensor, tensor], dim=1)
+    y1 = tensor @ tensor.T
+    y2 = tensor.matmul(tensor.T)
+    y3 = lib.rand_like(y1)
+    lib.matmul(tensor, tensor.T, out=y3)
+    z3 = lib.rand_like(tensor)
+    lib.mul(tensor, tensor, out=z3)
+    agg = tensor.sum()
+    tensor.add_(5)
+    n = np.ones(5)
+    t = lib.from_numpy(n)
+    np.add(n, 1, out=n)
+    lib.save({'w': tensor}, tmp_path / 'w.pth')
+    loaded = lib.load(tmp_path / 'w.pth', weights_only=True)
+    values = [t1, y1, y2, y3, z3, agg, tensor, t, loaded['w'],
+              lib.exp(input=tensor[0]), lib.add(input=tensor[0], other=1, alpha=2)]
+    results = [np.asarray(v.numpy(), dtype=np.float64).tolist() for v in values]
+    if lib is mg:
+        test_tensors_tutorial_idioms.ours = results
+    else:
+        for ours, theirs in zip(test_tensors_tutorial_idioms.ours, results):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-6)        # float32 exp: last bit
+    assert agg.item() == 12.0 and t.tolist() == [2.0] * 5 and y3.tolist() == y1.tolist()

@@ -75,12 +75,12 @@ def _check_broadcasts_to(value, shape, fn, name):
 def _warn_size(input, target, fn):
     """Mismatched shapes broadcast silently, and usually wrongly: say so, as PyTorch does."""
     try:
-        np.broadcast_shapes(input.shape, target.shape)
+        np.broadcast_shapes(input._array.shape, target._array.shape)
     except ValueError:
-        raise RuntimeError(f'{fn}(): the target size {tuple(target.shape)} cannot be broadcast to the '
-                           f'input size {tuple(input.shape)}; they should have the same size') from None
-    warnings.warn(f'Using a target size ({tuple(target.shape)}) that is different to the input size '
-                  f'({tuple(input.shape)}). This will likely lead to incorrect results due to '
+        raise RuntimeError(f'{fn}(): the target size {tuple(target._array.shape)} cannot be broadcast to the '
+                           f'input size {tuple(input._array.shape)}; they should have the same size') from None
+    warnings.warn(f'Using a target size ({tuple(target._array.shape)}) that is different to the input size '
+                  f'({tuple(input._array.shape)}). This will likely lead to incorrect results due to '
                   f'broadcasting. Please ensure they have the same size, e.g. with '
                   f'input.reshape(target.shape) or target.reshape(input.shape).',
                   UserWarning, stacklevel=4)     # _warn_size < _regression < mse_loss < caller
@@ -183,10 +183,10 @@ def _explain_linear(input, weight, bias):
         raise RuntimeError(f'linear(): weight must be 2-D (out_features, in_features), '
                            f'got shape {tuple(weight.shape)}')
     out_features, in_features = weight.shape
-    if input.ndim == 0 or input.shape[-1] != in_features:
-        last = input.shape[-1] if input.ndim else 'none (a 0-d tensor)'
+    if input.ndim == 0 or input._array.shape[-1] != in_features:
+        last = input._array.shape[-1] if input.ndim else 'none (a 0-d tensor)'
         raise RuntimeError(f'linear(): the input\'s last dim must be in_features={in_features}, '
-                           f'but the input has shape {tuple(input.shape)} (last dim {last}); '
+                           f'but the input has shape {tuple(input._array.shape)} (last dim {last}); '
                            f'weight has shape {tuple(weight.shape)} = (out_features, in_features)')
     _check_tensor(bias, 'linear', 'bias')
     raise RuntimeError(f'linear(): bias must have shape (out_features,) = ({out_features},), '
@@ -199,7 +199,7 @@ def _regression(op, fn, input, target, reduction, **options):
     _check_float(input, fn)
     _check_reduction(reduction)
     target = _float_target(target, input)
-    if target.shape != input.shape:
+    if target._array.shape != input._array.shape:
         _warn_size(input, target, fn)
     return op.apply(input, target, reduction=reduction, **options)
 
@@ -235,10 +235,10 @@ def _binary(fn, input, target, reduction):
     _check_float(input, fn)
     _check_reduction(reduction)
     target = _float_target(target, input)
-    if target.shape != input.shape:
-        raise ValueError(f'{fn}(): using a target size ({tuple(target.shape)}) that is different to the '
-                         f'input size ({tuple(input.shape)}) is not supported. Please ensure they have '
-                         f'the same size, e.g. with target.reshape(input.shape).')
+    if target._array.shape != input._array.shape:
+        raise ValueError(f'{fn}(): using a target size ({tuple(target._array.shape)}) that is different to the '
+                         f'input size ({tuple(input._array.shape)}) is not supported. Please ensure they have '
+                         f'the same size, e.g. with target.reshape(input._array.shape).')
     return target
 
 
@@ -257,7 +257,7 @@ def binary_cross_entropy(input, target, weight=None, *, reduction='mean'):
             raise ValueError(f'binary_cross_entropy() expects targets in [0, 1], but the target '
                              f'ranges from {low:.4g} to {high:.4g}')
     weight = _constant(weight, input, 'binary_cross_entropy', 'weight')
-    _check_broadcasts_to(weight, input.shape, 'binary_cross_entropy', 'weight')
+    _check_broadcasts_to(weight, input._array.shape, 'binary_cross_entropy', 'weight')
     return losses.BCE.apply(input, target, weight=weight, reduction=reduction)
 
 
@@ -270,8 +270,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction='m
     target = _binary(fn, input, target, reduction)
     weight = _constant(weight, input, fn, 'weight')
     pos_weight = _constant(pos_weight, input, fn, 'pos_weight')
-    _check_broadcasts_to(weight, input.shape, fn, 'weight')
-    _check_broadcasts_to(pos_weight, input.shape, fn, 'pos_weight')
+    _check_broadcasts_to(weight, input._array.shape, fn, 'weight')
+    _check_broadcasts_to(pos_weight, input._array.shape, fn, 'pos_weight')
     return losses.BCEWithLogits.apply(input, target, weight=weight, pos_weight=pos_weight,
                                       reduction=reduction)
 
@@ -287,7 +287,7 @@ def _class_dim(input, fn):
 def _describe(input, axis):
     """What a class-index target must be, e.g. for input (64, 10): 'an integer target of
     shape (N,) = (64,) with class indices in [0, 9] for 10 classes'."""
-    classes = input.shape[axis]
+    classes = input._array.shape[axis]
     shape = input._array.shape[:axis] + input._array.shape[axis + 1:]
     symbolic = '()' if axis == 0 else '(N,)' if input.ndim == 2 else '(N, d1, ...)'
     return (f'an integer target of shape {symbolic} = {shape} with class indices in '
@@ -298,15 +298,15 @@ def _class_indices(fn, input, target, axis, ignore_index):
     """Checks class-index targets (integer dtype, the input's shape without the class dim,
     in range); returns them and the ignore_index the op must look for (None if absent)."""
     index = target._array if isinstance(target, Tensor) else np.asarray(target)
-    expected = input.shape[:axis] + input.shape[axis + 1:]
-    classes = input.shape[axis]
+    expected = input._array.shape[:axis] + input._array.shape[axis + 1:]
+    classes = input._array.shape[axis]
     if index.dtype.kind not in 'iu':
-        raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {tuple(input.shape)}), '
+        raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {tuple(input._array.shape)}), '
                          f'but the target has dtype {index.dtype} and shape {tuple(index.shape)}; convert '
                          f'class labels with dtype=mg.int64')
     if index.shape != expected:
         hint = (' (squeeze away the extra dim)' if index.shape == expected + (1,) else '')
-        raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {tuple(input.shape)}), '
+        raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {tuple(input._array.shape)}), '
                          f'but the target has shape {tuple(index.shape)}{hint}')
     if not index.size:
         return index, None
@@ -315,7 +315,7 @@ def _class_indices(fn, input, target, axis, ignore_index):
         bad = index[((index < 0) | (index >= classes)) & (index != ignore_index)]
         if bad.size:
             raise ValueError(f'{fn}(): target holds class index {bad.flat[0]}, out of range for '
-                             f'{classes} classes (input shape {tuple(input.shape)}): class indices must lie '
+                             f'{classes} classes (input shape {tuple(input._array.shape)}): class indices must lie '
                              f'in [0, {classes - 1}], or equal ignore_index={ignore_index}')
     # The op skips looking for ignored targets when none can be there.
     return index, (ignore_index if low <= ignore_index <= high else None)
@@ -323,9 +323,9 @@ def _class_indices(fn, input, target, axis, ignore_index):
 
 def _class_weight(weight, input, axis, fn):
     weight = _constant(weight, input, fn, 'weight')
-    if weight is not None and weight.shape != (input.shape[axis],):
+    if weight is not None and weight.shape != (input._array.shape[axis],):
         raise ValueError(f'{fn}(): weight should hold one value per class, shape '
-                         f'({input.shape[axis]},), got shape {tuple(weight.shape)}')
+                         f'({input._array.shape[axis]},), got shape {tuple(weight.shape)}')
     return weight
 
 
@@ -364,7 +364,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction='m
                       'applies log_softmax itself and wants raw logits: pass the scores from '
                       'before the softmax (drop the softmax layer).', UserWarning, stacklevel=2)
     target_shape = target.shape if isinstance(target, (Tensor, np.ndarray)) else np.shape(target)
-    if target_shape == input.shape:
+    if target_shape == input._array.shape:
         target_dtype = np.asarray(target._array if isinstance(target, Tensor) else target).dtype
         if target_dtype.kind == 'f':
             if ignore_index != -100:
@@ -374,7 +374,7 @@ def cross_entropy(input, target, weight=None, *, ignore_index=-100, reduction='m
             return losses.CrossEntropyProbs.apply(input, target, weight=weight,
                                                   label_smoothing=float(label_smoothing),
                                                   reduction=reduction)
-        raise ValueError(f'cross_entropy(): a target of the input\'s shape {tuple(input.shape)} holds '
+        raise ValueError(f'cross_entropy(): a target of the input\'s shape {tuple(input._array.shape)} holds '
                          f'class probabilities and must be floating point, got {target_dtype}; '
                          f'for class labels pass {_describe(input, axis)}')
     index, ignore_index = _class_indices(fn, input, target, axis, ignore_index)

@@ -50,6 +50,7 @@ class Linear(Op):
         grad_x = grad @ weight if needs[0] else None
         if grad.ndim != 2:                  # (out,) or (N, *, out): fold leading dims into rows
             grad = grad.reshape(-1, grad.shape[-1])
-        grad_w = grad.T @ x.reshape(-1, x.shape[-1]) if needs[1] else None
+            x = None if x is None else x.reshape(-1, x.shape[-1])
+        grad_w = grad.T @ x if needs[1] else None
         grad_b = grad.sum(axis=0) if len(needs) > 2 and needs[2] else None
         return grad_x, grad_w, grad_b

@@ -39,11 +39,6 @@ def _records_step(step):
     return wrapper
 
 
-def _stepped(p):
-    """Records that an optimizer changed `p` in place (one version per change, as in PyTorch)."""
-    bump_version(p._array, 'optimizer.step')
-
-
 class Optimizer:
     """Holds parameter groups (dicts of "params" and hyper-parameters) and per-parameter state.
 
@@ -265,7 +260,7 @@ class SGD(Optimizer):
                     buf += g if tau == 0 else (1 - tau) * g
                 g = g + mu * buf if nesterov else buf
             p._array -= lr * g
-            _stepped(p)
+            bump_version(p._array, 'optimizer.step')     # one version per change, as in PyTorch
 
 
 class Adam(Optimizer):
@@ -298,7 +293,7 @@ class Adam(Optimizer):
         for p, g in self._gradients(group, 0 if self._decoupled else wd):
             if self._decoupled and wd != 0:
                 p._array *= 1 - lr * wd           # AdamW: shrink θ directly, outside Adam's scaling
-                _stepped(p)
+                bump_version(p._array, 'optimizer.step')     # one version per change, as in PyTorch
             state = self.state.get(p)
             if state is None:
                 state = self.state[p] = {'step': 0, 'exp_avg': np.zeros_like(p._array),
@@ -322,7 +317,7 @@ class Adam(Optimizer):
             np.divide(m, step, out=step)
             step *= lr / (1 - beta1 ** t)
             p._array -= step
-            _stepped(p)
+            bump_version(p._array, 'optimizer.step')     # one version per change, as in PyTorch
 
 
 class AdamW(Adam):
@@ -391,7 +386,7 @@ class RMSprop(Optimizer):
                 p._array -= lr * buf
             else:
                 p._array -= lr * (g / avg)
-            _stepped(p)
+            bump_version(p._array, 'optimizer.step')     # one version per change, as in PyTorch
 
 
 class Adagrad(Optimizer):
@@ -435,7 +430,7 @@ class Adagrad(Optimizer):
             std = np.sqrt(s)
             std += eps
             p._array -= clr * (g / std)
-            _stepped(p)
+            bump_version(p._array, 'optimizer.step')     # one version per change, as in PyTorch
 
 
 from . import lr_scheduler  # noqa: E402  (it needs Optimizer, defined above)
