@@ -47,7 +47,8 @@ class FunctionCtx(Op):
         return self.saved
 
     def mark_non_differentiable(self, *tensors):
-        """Accepted for compatibility: the outputs named here get no gradient anyway."""
+        """The outputs named here will not require grad (e.g. an argmax computed alongside)."""
+        self.non_differentiable = tensors
 
     def set_materialize_grads(self, value):
         """Accepted for compatibility: minigrad always passes a gradient array to backward."""
@@ -136,7 +137,8 @@ class Function:
                             f'(minigrad\'s custom Functions return exactly one tensor)')
         if any(out is a for a in args):         # returned an input: the output is a new tensor
             out = Tensor._wrap(out._array)
-        if autograd.is_grad_enabled() and any(ctx.needs_input_grad):
+        marked = ctx.__dict__.get('non_differentiable', ())
+        if autograd.is_grad_enabled() and any(ctx.needs_input_grad) and not any(out is t for t in marked):
             if out.dtype.kind != 'f':
                 raise RuntimeError(f'{cls.__name__}.forward returned a {out.dtype} tensor, '
                                    f'which cannot carry a gradient; return a floating point one')

@@ -209,7 +209,8 @@ class Tensor:
         return int(self.item())
 
     def __format__(self, spec):
-        if self._array.size == 1 and self._array.ndim == 0 or spec and self._array.size == 1:
+        """`f"{loss:.4f}"` formats the number in a one-element tensor; otherwise its repr."""
+        if self._array.size == 1 and (self._array.ndim == 0 or spec):
             return format(self.item(), spec)
         return format(repr(self), spec)
 

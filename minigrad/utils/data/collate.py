@@ -157,15 +157,8 @@ def collate(batch, *, collate_fn_map=None):
                 got = f'lacks keys {missing}' if missing else f'is a {type(d).__name__}'
                 raise KeyError(f'default_collate: entry 0 of the batch is a dict with keys '
                                f'{list(elem)}, entry {i} {got}')
-        values = {key: _at(key, [d[key] for d in batch], collate_fn_map) for key in elem}
-        try:
-            if isinstance(elem, collections.abc.MutableMapping):
-                clone = copy.copy(elem)
-                clone.update(values)
-                return clone
-            return elem_type(values)
-        except TypeError:
-            return values
+        return _mapping_like(elem, {key: _at(key, [d[key] for d in batch], collate_fn_map)
+                                    for key in elem})
     if isinstance(elem, tuple) and hasattr(elem, '_fields'):            # namedtuple
         return elem_type(*(_at(i, samples, collate_fn_map) for i, samples in enumerate(zip(*batch))))
     if isinstance(elem, collections.abc.Sequence):
@@ -226,15 +219,7 @@ def default_convert(data):
             return data
         return Tensor._wrap(np.asarray(data))
     if isinstance(data, collections.abc.Mapping):
-        values = {key: default_convert(data[key]) for key in data}
-        try:
-            if isinstance(data, collections.abc.MutableMapping):
-                clone = copy.copy(data)
-                clone.update(values)
-                return clone
-            return elem_type(values)
-        except TypeError:
-            return values
+        return _mapping_like(data, {key: default_convert(data[key]) for key in data})
     if isinstance(data, tuple) and hasattr(data, '_fields'):
         return elem_type(*(default_convert(d) for d in data))
     if isinstance(data, tuple):
@@ -250,3 +235,16 @@ def default_convert(data):
         except TypeError:
             return [default_convert(d) for d in data]
     return data
+
+
+def _mapping_like(template, values):
+    """`values` (a dict) in the mapping type of `template`, as PyTorch keeps it; a plain dict
+    when that type cannot be rebuilt from a dict."""
+    try:
+        if isinstance(template, collections.abc.MutableMapping):
+            clone = copy.copy(template)
+            clone.update(values)
+            return clone
+        return type(template)(values)
+    except TypeError:
+        return values
