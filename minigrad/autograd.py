@@ -167,6 +167,22 @@ def _grad_fn_at(t, node):
     return t.grad_fn, t.requires_grad
 
 
+def _catch_up(node):
+    """For a node made before some in-place op: raises if a value it saved was changed since,
+    and points each input that took a new history since at a stand-in for its old one."""
+    if getattr(node, 'saved', None) is not None:
+        _check_saved(node)
+    inputs = []
+    for t in node.inputs:
+        grad_fn, requires_grad = _grad_fn_at(t, node)
+        if grad_fn is not t.grad_fn or requires_grad != t.requires_grad:
+            t = Tensor._wrap(t._array, requires_grad)
+            t.grad_fn = grad_fn
+        inputs.append(t)
+    node.inputs = tuple(inputs)
+    node.clock = _clock
+
+
 # ------------------------------------------------------------------ the node
 
 class _Name(str):
@@ -325,11 +341,10 @@ def backward(root, grad, retain_graph=False):
         node = stack.pop()
         if node.inputs is None:
             raise RuntimeError(_FREED)
-        stale = node.clock != _clock        # something changed in place since node was made
+        if node.clock != _clock:            # something was changed in place since node was made
+            _catch_up(node)
         for t in node.inputs:
             fn = t.grad_fn
-            if stale:
-                fn = _grad_fn_at(t, node)[0]
             if fn is not None:
                 if fn in consumers:
                     consumers[fn] += 1
@@ -343,13 +358,10 @@ def backward(root, grad, retain_graph=False):
     while ready:
         node = ready.pop()
         inputs = node.inputs
-        stale = node.clock != _clock
         grad_out = grads.pop(node, None)
         if grad_out is None:                # nothing reached this node: no gradient to pass on
             grads_in = (None,) * len(inputs)
         else:
-            if stale and getattr(node, 'saved', None) is not None:
-                _check_saved(node)
             if node.hooks:
                 grad_out = _run_hooks(node.hooks, grad_out)
             if node.retained is not None and node.retained() is not None:
@@ -361,10 +373,7 @@ def backward(root, grad, retain_graph=False):
                 observer(node, grad_out, grads_in)
         for t, g in zip(inputs, grads_in):
             fn = t.grad_fn
-            requires_grad = t.requires_grad
-            if stale:
-                fn, requires_grad = _grad_fn_at(t, node)
-            if g is not None and requires_grad:
+            if g is not None and t.requires_grad:
                 data = t._array
                 if g.shape != data.shape:
                     g = sum_to_shape(g, data.shape)

@@ -37,8 +37,8 @@ class MatMul(Op):
 class Linear(Op):
     """y = x Wᵀ + b:  grad_x = grad @ W,  grad_W = gradᵀ @ x,  grad_b = Σ_rows grad"""
     def forward(self, x, weight, bias=None):
-        need_x, need_w = self.needs_input_grad[:2]
-        self.saved = (x if need_w else None, weight if need_x else None)
+        needs = self.needs_input_grad
+        self.saved = (x if needs[1] else None, weight if needs[0] else None)   # each serves the other's gradient
         out = x @ weight.T
         if bias is not None:
             out += bias
