@@ -311,7 +311,15 @@ def _run_hooks(hooks, grad):
     for hook in hooks:
         result = hook(Tensor._wrap(grad))
         if result is not None:
-            grad = result._array if isinstance(result, Tensor) else np.asarray(result)
+            result = result._array if isinstance(result, Tensor) else np.asarray(result)
+            name = getattr(hook, '__name__', type(hook).__name__)
+            if result.shape != grad.shape:
+                raise RuntimeError(f"hook '{name}' has changed the size of value: it returned shape "
+                                   f"{list(result.shape)} for a gradient of shape {list(grad.shape)}")
+            if result.dtype != grad.dtype:
+                raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.dtype} "
+                                   f"got {result.dtype}); return a tensor of the gradient's dtype")
+            grad = result
     return grad
 
 

@@ -55,7 +55,7 @@ def _to_array(data, dtype=None):
     if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data)
     array = np.array(data)
-    if array.dtype == np.float64:
+    if array.dtype == np.float64 and not _holds_typed(data):
         array = array.astype(np.float32)
     elif array.dtype.kind == 'i':
         array = array.astype(np.int64)
@@ -63,6 +63,13 @@ def _to_array(data, dtype=None):
         raise TypeError(f'tensor() expects numbers, (nested) lists of numbers or a NumPy array, '
                         f'got data of NumPy dtype {array.dtype}')
     return array
+
+
+def _holds_typed(data):
+    """True if (the first leaf of) nested lists is a tensor or NumPy value, whose dtype counts."""
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return isinstance(data, (Tensor, np.ndarray, np.generic))
 
 
 def _check_can_require_grad(array):
@@ -532,8 +539,11 @@ class Tensor:
         """A Python number or array as a constant Tensor; numbers take this tensor's float dtype."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, (int, float)) and self._array.dtype.kind == 'f':
+        kind = self._array.dtype.kind
+        if isinstance(other, (int, float)) and kind == 'f':
             return _constant(other, self._array.dtype)
+        if isinstance(other, int) and not isinstance(other, bool) and kind in 'iu':
+            return Tensor._wrap(np.array(other, dtype=self._array.dtype))   # int32 + 1 stays int32
         return Tensor._wrap(_to_array(other))
 
     def __add__(self, other):
@@ -695,6 +705,8 @@ class Tensor:
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise ValueError('clamp() needs at least one of min and max')
+        if isinstance(min, float) or isinstance(max, float):    # an integer tensor: float32 (PyTorch)
+            return ew.Clamp.apply(self._float(), min=min, max=max)
         return ew.Clamp.apply(self, min=min, max=max)
 
     def pow(self, exponent):
@@ -761,6 +773,10 @@ class Tensor:
         return self._extreme_along(np.argmin, dim, keepdim)
 
     def _extreme_along(self, arg, dim, keepdim):
+        if self.ndim == 0:                      # the one element, at index 0 (PyTorch)
+            _wrap_dim(dim, 0)
+            return _values_indices(self.reshape(()), Tensor._wrap(np.zeros((), np.int64)))
+        dim = _wrap_dim(dim, self.ndim)
         indices = np.expand_dims(arg(self._array, axis=dim), dim)
         values = sh.TakeAlong.apply(self, indices=indices, dim=dim)
         if not keepdim:
@@ -774,14 +790,14 @@ class Tensor:
         return Tensor._wrap(_arg(np.argmin, self._array, dim, keepdim))
 
     def _dim(self, dim):
-        """Checks a reduction's `dim` against this tensor's rank; lists become tuples."""
+        """A reduction's `dim` checked and counted from the front (an int or a tuple), or
+        None for all dims: PyTorch's reading of `dim=()` and of any dim of a 0-d tensor."""
         if dim is None:
             return None
-        for d in (dim,) if isinstance(dim, int) else dim:
-            if not -self.ndim <= d < max(self.ndim, 1):
-                raise IndexError(f'Dimension out of range (expected to be in range of '
-                                 f'[{-self.ndim}, {self.ndim - 1}], but got {d})')
-        return dim if isinstance(dim, int) else tuple(dim)
+        dims = tuple(_wrap_dim(d, self.ndim) for d in ((dim,) if isinstance(dim, int) else dim))
+        if not dims or self.ndim == 0:
+            return None
+        return dims[0] if isinstance(dim, int) else dims
 
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape):
@@ -820,8 +836,10 @@ class Tensor:
         return out
 
     def transpose(self, dim0, dim1):
-        dims = list(range(self.ndim))
         dim0, dim1 = _wrap_dim(dim0, self.ndim), _wrap_dim(dim1, self.ndim)
+        if self.ndim == 0:                      # dims 0 and -1 name the one (absent) dim
+            return self.reshape(())
+        dims = list(range(self.ndim))
         dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
         return self.permute(*dims)
 
@@ -847,7 +865,11 @@ class Tensor:
     def expand(self, *shape):
         shape = _shape_arg(shape)
         lead = len(shape) - self.ndim
-        shape = tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
+        for i, n in enumerate(shape[:lead]):
+            if n == -1:
+                raise RuntimeError(f"expand(): the expanded size of the tensor (-1) isn't allowed in "
+                                   f"a leading, non-existing dimension {i}; give its size")
+        shape = tuple(self._array.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
         try:
             np.broadcast_shapes(self.shape, shape)
         except ValueError:
@@ -901,14 +923,28 @@ def _binary(op, a, b, reflected=False):
 
 
 def _promote(a, b):
-    """PyTorch's rule for mixed operands: an integer or bool tensor meeting a float one takes its dtype."""
+    """PyTorch's rules for mixed operands: an integer or bool tensor meeting a float one takes
+    its dtype; a 0-d tensor meeting a dimensioned one of the same kind takes the other's dtype."""
     da, db = a._array.dtype, b._array.dtype
-    if da is not db and (da.kind == 'f') != (db.kind == 'f'):
+    if da is db or da == db:
+        return a, b
+    if (da.kind == 'f') != (db.kind == 'f'):
         if da.kind == 'f':
-            b = Tensor._wrap(b._array.astype(da))
-        else:
-            a = Tensor._wrap(a._array.astype(db))
-    return a, b
+            return a, _cast_constant(b, da)
+        return _cast_constant(a, db), b
+    if _CATEGORY[da.kind] == _CATEGORY[db.kind]:
+        if a._array.ndim == 0 and b._array.ndim:
+            return a._cast(db), b
+        if b._array.ndim == 0 and a._array.ndim:
+            return a, b._cast(da)
+    return a, b                             # otherwise NumPy's rule (bool with int: the int)
+
+
+_CATEGORY = {'b': 0, 'u': 1, 'i': 1, 'f': 2, 'c': 3}
+
+
+def _cast_constant(t, dtype):
+    return Tensor._wrap(t._array.astype(dtype))
 
 
 _REFLECTED = {'add': '__radd__', 'subtract': '__rsub__', 'multiply': '__rmul__',
@@ -1087,8 +1123,13 @@ def cat(tensors, dim=0):
         raise ValueError('cat() needs a non-empty list of tensors')
     first = tensors[0]._array.shape
     for i, t in enumerate(tensors):
-        if t.ndim != len(first) or any(a != b for k, (a, b) in enumerate(zip(t.shape, first))
-                                       if k != dim % len(first)):
+        if t.ndim == 0:
+            raise RuntimeError(f'zero-dimensional tensor (at position {i}) cannot be concatenated; '
+                               f'use mg.stack to join 0-d tensors into a 1-D one')
+    dim = _wrap_dim(dim, len(first))
+    for i, t in enumerate(tensors):
+        if t.ndim != len(first) or any(a != b for k, (a, b) in enumerate(zip(t._array.shape, first))
+                                       if k != dim):
             raise RuntimeError(f'cat(): tensors must have the same shape except in dim {dim}; '
                                f'tensor 0 has shape {first}, tensor {i} has shape {tuple(t.shape)}')
     return sh.Cat.apply(*tensors, dim=dim)

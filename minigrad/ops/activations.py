@@ -154,6 +154,9 @@ class Softmax(Op):
     """d softmax(x)_i = s_i (dx_i - Σ_j s_j dx_j)"""
     def forward(self, x, dim):
         self.dim = dim
+        if x.size == 0:                                 # nothing to normalise (max() would fail)
+            self.saved = x.copy()
+            return self.saved
         e = np.exp(x - x.max(axis=dim, keepdims=True))
         self.saved = e / e.sum(axis=dim, keepdims=True)
         return self.saved
@@ -167,6 +170,9 @@ class LogSoftmax(Op):
     """d log_softmax(x)_i = dx_i - Σ_j softmax(x)_j dx_j"""
     def forward(self, x, dim):
         self.dim = dim
+        if x.size == 0:                                 # nothing to normalise (max() would fail)
+            self.saved = x.copy()
+            return self.saved
         shifted = x - x.max(axis=dim, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         self.saved = out

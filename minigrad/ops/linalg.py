@@ -49,8 +49,9 @@ class Linear(Op):
         needs = self.needs_input_grad
         grad_x = grad @ weight if needs[0] else None
         if grad.ndim != 2:                  # (out,) or (N, *, out): fold leading dims into rows
-            grad = grad.reshape(-1, grad.shape[-1])
-            x = None if x is None else x.reshape(-1, x.shape[-1])
+            rows = int(np.prod(grad.shape[:-1]))    # not -1: a size may be 0
+            grad = grad.reshape(rows, grad.shape[-1])
+            x = None if x is None else x.reshape(rows, x.shape[-1])
         grad_w = grad.T @ x if needs[1] else None
         grad_b = grad.sum(axis=0) if len(needs) > 2 and needs[2] else None
         return grad_x, grad_w, grad_b

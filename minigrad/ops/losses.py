@@ -58,7 +58,7 @@ class L1(Op):
     """
     def forward(self, x, y, reduction):
         diff = x - y
-        self.saved = np.sign(diff)
+        self.saved = (diff > 0).astype(diff.dtype) - (diff < 0)    # sign, with sign(nan) = 0 (PyTorch)
         self.reduction = reduction
         return _reduce(np.abs(diff), reduction, diff.size)
 
@@ -269,6 +269,8 @@ class CrossEntropy(Op):
 
     def backward(self, grad):
         exp, total, targets, keep, sample_weight, weight, count = self.saved
+        if keep is not None and not keep.any():     # every target ignored: the 'mean' is nan,
+            return np.zeros_like(exp)               # but nothing was learned from: gradient 0 (PyTorch)
         axis, smoothing = self.axis, self.label_smoothing
         upstream = _upstream(grad, self.reduction, count)        # per sample, or a scalar
         # q's one-hot part: (1 - ε) w_{y_n} at the target class.
@@ -302,8 +304,11 @@ class CrossEntropyProbs(Op):
     def forward(self, x, target, weight, label_smoothing, reduction):
         axis = 1 if x.ndim > 1 else 0
         classes = x.shape[axis]
-        shifted = x - x.max(axis=axis, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        if x.size:
+            shifted = x - x.max(axis=axis, keepdims=True)
+            log_probs = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        else:                                       # no classes (or no samples): nothing to normalise
+            log_probs = x.copy()
         q = target
         if label_smoothing:
             q = (1 - label_smoothing) * target + label_smoothing / classes
@@ -340,20 +345,23 @@ class NLL(Op):
     """
     def forward(self, x, index, weight, ignore_index, reduction):
         axis = 1 if x.ndim > 1 else 0
-        targets, sample_weight, _ = _pick(index, ignore_index, weight, x.dtype, axis)
+        targets, sample_weight, keep = _pick(index, ignore_index, weight, x.dtype, axis)
         losses = -x[targets]
         if sample_weight is not None:
             losses = losses * sample_weight
         count = index.size if sample_weight is None else sample_weight.sum()
+        self.all_ignored = keep is not None and not keep.any()
         self.saved = (targets, sample_weight, count)
         self.shape, self.dtype, self.axis, self.reduction = x.shape, x.dtype, axis, reduction
         return _reduce(losses, reduction, count)
 
     def backward(self, grad):
         targets, sample_weight, count = self.saved
+        grad_x = np.zeros(self.shape, dtype=self.dtype)
+        if self.all_ignored:                        # the 'mean' is nan, the gradient 0 (PyTorch)
+            return grad_x
         upstream = _upstream(grad, self.reduction, count)
         if sample_weight is not None:
             upstream = upstream * sample_weight
-        grad_x = np.zeros(self.shape, dtype=self.dtype)
         grad_x[targets] = -upstream
         return grad_x
