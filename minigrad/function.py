@@ -53,11 +53,20 @@ class FunctionCtx(Op):
     def set_materialize_grads(self, value):
         """Accepted for compatibility: minigrad always passes a gradient array to backward."""
 
+    def backward_graph(self, grad):
+        """The user's backward, recording a graph (create_graph=True): Tensors in, Tensors out."""
+        with autograd.enable_grad():
+            grads = self._forward_cls.backward(self, grad)
+        return self._check_gradients(grads, lambda g: g)
+
     def backward(self, grad):
         """Calls the user's static backward on Tensors; returns arrays for the tensor inputs."""
-        fn = self._forward_cls
         with no_grad():
-            grads = fn.backward(self, autograd.Tensor._wrap(grad))
+            grads = self._forward_cls.backward(self, autograd.Tensor._wrap(grad))
+        return self._check_gradients(grads, lambda g: g._array if isinstance(g, autograd.Tensor) else np.asarray(g))
+
+    def _check_gradients(self, grads, convert):
+        """One gradient per tensor argument of forward, each checked against its input's shape."""
         grads = grads if isinstance(grads, tuple) else (grads,)
         if len(grads) != len(self.arg_is_tensor):
             raise RuntimeError(f'function {self.name} returned an incorrect number of gradients '
@@ -67,26 +76,28 @@ class FunctionCtx(Op):
         inputs = iter(self.inputs)
         for index, (g, is_tensor) in enumerate(zip(grads, self.arg_is_tensor)):
             if is_tensor:
-                out.append(_gradient_array(g, next(inputs), index, self.name))
+                t = next(inputs)
+                _check_gradient(g, t, index, self.name)
+                out.append(None if g is None else convert(g))
         return tuple(out)
 
 
-def _gradient_array(g, t, index, name):
-    """The array of gradient `g` for input `t`, checked against its shape."""
+def _check_gradient(g, t, index, name):
+    """Raises PyTorch's error for a gradient that is not a tensor or cannot fit input `t`."""
     if g is None:
-        return None
+        return
     if not isinstance(g, (autograd.Tensor, np.ndarray, float, int)):
         raise TypeError(f'function {name} returned a gradient of type {type(g).__name__} at index '
                         f'{index}; expected a Tensor (or None)')
-    g = g._array if isinstance(g, autograd.Tensor) else np.asarray(g, dtype=t.dtype)
+    shape = tuple(np.shape(g._array if isinstance(g, autograd.Tensor) else g))
     try:
-        if g.shape != t.shape:
-            sum_to_shape(np.broadcast_to(g, np.broadcast_shapes(g.shape, t.shape)), t.shape)
+        if shape != tuple(t.shape):
+            sum_to_shape(np.broadcast_to(np.zeros(shape), np.broadcast_shapes(shape, tuple(t.shape))),
+                         tuple(t.shape))
     except ValueError:
         raise RuntimeError(f'function {name} returned an invalid gradient at index {index} - got '
-                           f'{list(g.shape)} but expected shape compatible with '
+                           f'{list(shape)} but expected shape compatible with '
                            f'{list(t.shape)}') from None
-    return g
 
 
 class Function:
@@ -144,6 +155,8 @@ class Function:
                                    f'which cannot carry a gradient; return a floating point one')
             ctx.inputs = tuple(a for a in args if isinstance(a, Tensor))
             ctx.clock = autograd._clock
+            if autograd._anomaly:
+                ctx.made_at = autograd._user_line()
             out.grad_fn, out.requires_grad = ctx, True
         return out
 

@@ -4,6 +4,7 @@ Every differentiable method is one line that applies an op from
 `minigrad/ops/`, where its forward and backward stand side by side.
 """
 import collections
+import functools
 
 import numpy as np
 
@@ -76,6 +77,18 @@ def _check_can_require_grad(array):
     if array.dtype.kind != 'f':
         raise RuntimeError(f'only Tensors of floating point dtype can require gradients '
                            f'(this one is {array.dtype}); pass dtype=mg.float32 to make one')
+
+
+def _numpy_names(reduction):
+    """Lets a reduction take NumPy's axis= and keepdims= for dim= and keepdim= (as PyTorch does)."""
+    @functools.wraps(reduction)
+    def with_numpy_names(self, *args, axis=None, keepdims=None, **kwargs):
+        if axis is not None:
+            kwargs['dim'] = axis
+        if keepdims is not None:
+            kwargs['keepdim'] = keepdims
+        return reduction(self, *args, **kwargs)
+    return with_numpy_names
 
 
 class Tensor:
@@ -231,21 +244,13 @@ class Tensor:
                                "methods (t.exp(), mg.exp(t)) or t.detach().numpy() for the values.")
         return self._array if dtype is None else self._array.astype(dtype)
 
-    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
-        """NumPy functions on tensors compute on the arrays and give NumPy results
-        (`arr -= t` stays an array); a tensor that requires grad is refused, since
-        the result would not be in the graph. `array <op> tensor` gives a Tensor."""
-        reflected = _REFLECTED.get(ufunc.__name__)
-        if (reflected and method == '__call__' and out is None and not kwargs and len(inputs) == 2
-                and not isinstance(inputs[0], Tensor)):
-            return getattr(inputs[1], reflected)(inputs[0])
-        if out is not None and any(isinstance(o, Tensor) for o in out):
-            raise TypeError(f'NumPy cannot write into a minigrad Tensor (out=...); use the '
-                            f"tensor's own in-place methods, e.g. t += x or t.{ufunc.__name__}_")
-        arrays = [x.__array__() if isinstance(x, Tensor) else x for x in inputs]
-        if out is not None:
-            kwargs['out'] = out
-        return getattr(ufunc, method)(*arrays, **kwargs)
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """`np.exp(t)`, `array * t`: NumPy's functions on tensors are Tensor ops (see numpy_api);
+        `arr -= t` stays an array."""
+        return numpy_api.ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return numpy_api.function(func, args, kwargs)
 
     # -------------------------------------------------------------- autograd
     def detach(self):
@@ -332,27 +337,16 @@ class Tensor:
             self._hooks = (self._hooks or []) + [hook]
         return hook
 
-    def backward(self, gradient=None, retain_graph=False):
-        """Computes d self / d leaf for every leaf that requires grad, adding it to `leaf.grad`."""
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Computes d self / d leaf for every leaf that requires grad, adding it to `leaf.grad`.
+        With create_graph=True the gradients are themselves in a graph (differentiable again)."""
         if not self.requires_grad:
             why = ('integer and bool tensors never do' if self.dtype.kind != 'f' else
                    'set requires_grad=True on the inputs you want gradients for, '
                    'and do not compute it under no_grad()')
             raise RuntimeError(f'element 0 of tensors does not require grad and does not have '
                                f'a grad_fn: {why}')
-        if gradient is None:
-            if self._array.size != 1:
-                raise RuntimeError(f'grad can be implicitly created only for scalar outputs; this '
-                                   f'tensor has shape {tuple(self.shape)}: call .sum() first or pass '
-                                   f'backward(gradient=...) of that shape')
-            grad = np.ones(self._array.shape, self._array.dtype)
-        else:
-            grad = np.asarray(gradient._array if isinstance(gradient, Tensor) else gradient,
-                              dtype=self.dtype)
-            if grad.shape != self.shape:
-                raise RuntimeError(f'backward(gradient=...) needs the shape of the tensor, '
-                                   f'{tuple(self.shape)}, got {tuple(grad.shape)}')
-        autograd.backward(self, grad, retain_graph)
+        autograd.backward(self, gradient, retain_graph, create_graph)
 
     # -------------------------------------------------------------- in place
     # An in-place op changes this tensor's storage, so views and `.data` see it,
@@ -678,6 +672,12 @@ class Tensor:
     def sqrt(self):
         return ew.Sqrt.apply(self._float())
 
+    def log1p(self):
+        return ew.Log1p.apply(self._float())
+
+    def expm1(self):
+        return ew.Expm1.apply(self._float())
+
     def abs(self):
         return ew.Abs.apply(self)
 
@@ -719,22 +719,27 @@ class Tensor:
         return _binary(ew.Minimum, self, other)
 
     # ------------------------------------------------------------ reductions
+    @_numpy_names
     def sum(self, dim=None, keepdim=False):
         return red.Sum.apply(self, dim=self._dim(dim), keepdim=keepdim)
 
+    @_numpy_names
     def mean(self, dim=None, keepdim=False):
         if self.dtype.kind != 'f':
             raise RuntimeError(f'mean() needs a floating point tensor, got {self.dtype}; '
                                f'convert first, e.g. mg.tensor(t._array, dtype=mg.float32)')
         return red.Mean.apply(self, dim=self._dim(dim), keepdim=keepdim)
 
+    @_numpy_names
     def var(self, dim=None, unbiased=True, keepdim=False):
         return red.Var.apply(self, dim=self._dim(dim), keepdim=keepdim, unbiased=unbiased)
 
+    @_numpy_names
     def std(self, dim=None, unbiased=True, keepdim=False):
         """The square root of var()."""
         return self.var(dim=dim, unbiased=unbiased, keepdim=keepdim).sqrt()
 
+    @_numpy_names
     def prod(self, dim=None, keepdim=False):
         if dim is not None and not isinstance(dim, int):
             raise TypeError(f'prod() takes one int dim (or none), got {dim!r}')
@@ -751,21 +756,26 @@ class Tensor:
             return self.abs().sum(dim=dim, keepdim=keepdim)
         return (self.abs() ** p).sum(dim=dim, keepdim=keepdim) ** (1 / p)
 
+    @_numpy_names
     def amax(self, dim=None, keepdim=False):
         return red.AMax.apply(self, dim=self._dim(dim), keepdim=keepdim)
 
+    @_numpy_names
     def amin(self, dim=None, keepdim=False):
         return red.AMin.apply(self, dim=self._dim(dim), keepdim=keepdim)
 
+    @_numpy_names
     def logsumexp(self, dim=None, keepdim=False):
         return red.LogSumExp.apply(self, dim=self._dim(dim), keepdim=keepdim)
 
+    @_numpy_names
     def max(self, dim=None, keepdim=False):
         """The largest element, or with `dim` the pair (values, indices) along it."""
         if dim is None:
             return self.amax()
         return self._extreme_along(np.argmax, dim, keepdim)
 
+    @_numpy_names
     def min(self, dim=None, keepdim=False):
         """The smallest element, or with `dim` the pair (values, indices) along it."""
         if dim is None:
@@ -783,9 +793,11 @@ class Tensor:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         return _values_indices(values, Tensor._wrap(indices))
 
+    @_numpy_names
     def argmax(self, dim=None, keepdim=False):
         return Tensor._wrap(_arg(np.argmax, self._array, dim, keepdim))
 
+    @_numpy_names
     def argmin(self, dim=None, keepdim=False):
         return Tensor._wrap(_arg(np.argmin, self._array, dim, keepdim))
 
@@ -946,11 +958,6 @@ _CATEGORY = {'b': 0, 'u': 1, 'i': 1, 'f': 2, 'c': 3}
 def _cast_constant(t, dtype):
     return Tensor._wrap(t._array.astype(dtype))
 
-
-_REFLECTED = {'add': '__radd__', 'subtract': '__rsub__', 'multiply': '__rmul__',
-              'divide': '__rtruediv__', 'power': '__rpow__', 'matmul': '__rmatmul__',
-              'less': '__gt__', 'less_equal': '__ge__', 'greater': '__lt__',
-              'greater_equal': '__le__', 'equal': '__eq__', 'not_equal': '__ne__'}
 
 _LEGACY_NAMES = {float32: 'FloatTensor', float64: 'DoubleTensor', int64: 'LongTensor',
                  np.dtype(np.int32): 'IntTensor', bool_: 'BoolTensor'}
@@ -1154,3 +1161,6 @@ def where(condition, input, other):             # noqa: A002 (PyTorch's argument
         raise TypeError(f'where expected condition to be a boolean tensor, got {condition.dtype}')
     like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
     return ew.Where.apply(condition, *_promote(_as_tensor(input, like), _as_tensor(other, like)))
+
+
+from . import numpy_api       # noqa: E402  (it builds on the Tensor defined above)

@@ -142,8 +142,10 @@ def test_backward_frees_what_the_graph_saved():
     loss = h.sum()
     assert node.saved is not None
     loss.backward()
-    assert node.saved is None and node.inputs is None
-    assert loss.grad_fn.inputs is None
+    assert node.saved is None                       # the saved values are freed ...
+    assert node.inputs == (x, x) and loss.grad_fn.inputs == (h,)    # ... the structure stays
+    with pytest.raises(RuntimeError, match='retain_graph=True'):
+        loss.backward()
 
 
 def test_intermediates_are_released_after_backward():
@@ -156,7 +158,9 @@ def test_intermediates_are_released_after_backward():
     hidden, loss = forward()
     assert hidden() is not None                 # the graph holds it
     loss.backward()
-    assert hidden() is None                     # ... until backward releases the graph
+    assert loss.grad_fn.inputs[0].grad_fn.saved is None     # backward frees what was saved
+    del loss
+    assert hidden() is None                     # and the graph goes with its output: no cycles
 
 
 def test_retain_graph_keeps_what_was_saved():

@@ -245,7 +245,7 @@ def _erfc_beyond_near(y):
 
 def erf(x):
     """The error function (2/√π) ∫₀ˣ e^(-t²) dt of a float array, elementwise (Cody's method)."""
-    x = np.asarray(x)
+    x = x if hasattr(x, 'dtype') else np.asarray(x)     # arrays, and Tensors traced by create_graph
     y = np.abs(x)
     out = np.empty_like(y)
     near = y <= _NEAR_END
@@ -259,7 +259,7 @@ def erf(x):
 def erfc(x):
     """1 - erf(x) of a float array, elementwise, keeping its relative accuracy where it is
     tiny (to x = 27.3, past which it underflows to 0), by Cody's method."""
-    x = np.asarray(x)
+    x = x if hasattr(x, 'dtype') else np.asarray(x)     # arrays, and Tensors traced by create_graph
     y = np.abs(x)
     out = np.empty_like(y)
     near = y <= _NEAR_END

@@ -122,6 +122,26 @@ class Log(Op):
         return grad / self.saved
 
 
+class Log1p(Op):
+    """d ln(1 + x) = dx / (1 + x)"""
+    def forward(self, x):
+        self.saved = x
+        return np.log1p(x)
+
+    def backward(self, grad):
+        return grad / (1 + self.saved)
+
+
+class Expm1(Op):
+    """d (eˣ - 1) = eˣ dx"""
+    def forward(self, x):
+        self.saved = np.expm1(x)
+        return self.saved
+
+    def backward(self, grad):
+        return grad * (self.saved + 1)
+
+
 class Sqrt(Op):
     """d sqrt(x) = dx / (2 sqrt(x))"""
     def forward(self, x):

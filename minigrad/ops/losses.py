@@ -357,11 +357,11 @@ class NLL(Op):
 
     def backward(self, grad):
         targets, sample_weight, count = self.saved
-        grad_x = np.zeros(self.shape, dtype=self.dtype)
         if self.all_ignored:                        # the 'mean' is nan, the gradient 0 (PyTorch)
-            return grad_x
+            return np.zeros(self.shape, dtype=self.dtype)
         upstream = _upstream(grad, self.reduction, count)
         if sample_weight is not None:
             upstream = upstream * sample_weight
+        grad_x = np.zeros_like(upstream, shape=self.shape)
         grad_x[targets] = -upstream
         return grad_x

@@ -19,6 +19,8 @@ def _restore(grad, x_ndim, dim, keepdim):
 
 def _spread(grad, shape):
     """`grad` copied to every position of `shape` (np.broadcast_to costs more on small arrays)."""
+    if not isinstance(grad, np.ndarray):        # a Tensor (create_graph): broadcast in the graph
+        return np.broadcast_to(grad, shape)
     out = np.empty(shape, dtype=grad.dtype)
     out[...] = grad
     return out
@@ -36,7 +38,7 @@ class Sum(Op):
     """d Σ x = Σ dx: every element gets the incoming gradient"""
     def forward(self, x, dim=None, keepdim=False):
         self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
-        return np.asarray(x.sum(axis=dim, keepdims=keepdim))
+        return x.sum(axis=dim, keepdims=keepdim)
 
     def backward(self, grad):
         grad = _restore(grad, len(self.shape), self.dim, self.keepdim)
@@ -48,7 +50,7 @@ class Mean(Op):
     def forward(self, x, dim=None, keepdim=False):
         self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
         self.count = _count(x.shape, dim)
-        return np.asarray(x.mean(axis=dim, keepdims=keepdim))
+        return x.mean(axis=dim, keepdims=keepdim)
 
     def backward(self, grad):
         grad = _restore(grad, len(self.shape), self.dim, self.keepdim)
@@ -68,7 +70,7 @@ class Var(Op):
                           f'reduce over more elements', UserWarning, stacklevel=4)
         self.saved = centered
         with np.errstate(divide='ignore', invalid='ignore'):
-            return np.asarray((centered * centered).sum(axis=dim, keepdims=keepdim) / self.divisor)
+            return (centered * centered).sum(axis=dim, keepdims=keepdim) / self.divisor
 
     def backward(self, grad):
         centered = self.saved
@@ -83,7 +85,7 @@ class _Extreme(Op):
 
     def forward(self, x, dim=None, keepdim=False):
         self.dim, self.keepdim = dim, keepdim
-        out = np.asarray(self.reduce(x, axis=dim, keepdims=keepdim))
+        out = self.reduce(x, axis=dim, keepdims=keepdim)
         self.saved = (x, out)
         return out
 
@@ -113,7 +115,7 @@ class LogSumExp(Op):
         peak = np.where(np.isfinite(peak), peak, 0)
         out = np.log(np.exp(x - peak).sum(axis=dim, keepdims=True)) + peak
         self.saved = (x, out)
-        return out if keepdim else np.asarray(out.squeeze(axis=dim))
+        return out if keepdim else out.squeeze(axis=dim)
 
     def backward(self, grad):
         x, out = self.saved
@@ -122,23 +124,18 @@ class LogSumExp(Op):
 
 
 class Prod(Op):
-    """d Π x = Σ_i (Π_{j≠i} x_j) dx_i   (the product of the others, exact at zeros)"""
+    """d Π x = Σ_i (Π_{j≠i} x_j) dx_i   (Π / x_i without zeros; with one zero, only it gets Π of the others)"""
     def forward(self, x, dim=None, keepdim=False):
         self.dim, self.keepdim = dim, keepdim
         self.saved = x
-        return np.asarray(x.prod(axis=dim, keepdims=keepdim))
+        return x.prod(axis=dim, keepdims=keepdim)
 
     def backward(self, grad):
         x = self.saved
         grad = _restore(grad, x.ndim, self.dim, self.keepdim)
-        axis = self.dim
-        flat = x.reshape(-1) if axis is None else x
-        axis = 0 if axis is None else axis % max(x.ndim, 1)
-        if flat.ndim == 0 or x.size == 0:
-            return grad * np.ones_like(x)
-        # Π_{j≠i} x_j = (product of those before i) · (product of those after i): no division by 0
-        ones = np.ones_like(np.take(flat, [0], axis=axis))
-        before = np.cumprod(np.concatenate([ones, np.delete(flat, -1, axis=axis)], axis=axis), axis=axis)
-        after = np.flip(np.cumprod(np.flip(np.concatenate(
-            [np.delete(flat, 0, axis=axis), ones], axis=axis), axis=axis), axis=axis), axis=axis)
-        return grad * (before * after).reshape(x.shape)
+        zero = x == 0
+        zeros = zero.sum(axis=self.dim, keepdims=True)                        # per product
+        others = np.where(zero, 1, x).prod(axis=self.dim, keepdims=True)      # Π of the non-zero
+        slope = np.where(zeros == 0, others / np.where(zero, 1, x),            # as PyTorch computes it
+                         np.where(zero & (zeros == 1), others, 0))
+        return grad * slope

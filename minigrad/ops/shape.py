@@ -102,12 +102,25 @@ class Index(Op):
         return x[index]
 
     def backward(self, grad):
-        full = np.zeros(self.shape, dtype=grad.dtype)
+        full = np.zeros_like(grad, shape=self.shape)
         if _is_basic(self.index):
             full[self.index] = grad             # positions are distinct: plain assignment
         else:
             np.add.at(full, self.index, grad)   # integer arrays may repeat a position
         return full
+
+
+class IndexAdd(Op):
+    """d (x with values added at index) = dx, and dvalues = d(out)[index]"""
+    def forward(self, x, values, index):
+        self.index = index
+        out = x.copy()
+        np.add.at(out, index, values)
+        return out
+
+    def backward(self, grad):
+        need_x, need_values = self.needs_input_grad
+        return (grad if need_x else None), (grad[self.index] if need_values else None)
 
 
 def _is_basic(index):
@@ -144,6 +157,13 @@ class TakeAlong(Op):
         return np.take_along_axis(x, indices, axis=dim)
 
     def backward(self, grad):
-        full = np.zeros(self.shape, dtype=grad.dtype)
-        np.put_along_axis(full, self.indices, grad, axis=self.dim)
+        full = np.zeros_like(grad, shape=self.shape)
+        full[_along_index(self.indices, self.dim)] = grad
         return full
+
+
+def _along_index(indices, dim):
+    """The integer-array index that picks what np.take_along_axis(x, indices, dim) picks."""
+    grid = list(np.indices(indices.shape, sparse=True))
+    grid[dim] = indices
+    return tuple(grid)

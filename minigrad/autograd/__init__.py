@@ -8,6 +8,9 @@ for user-written ops, `minigrad.autograd.Function`, is in `function.py`.
 """
 import collections
 import functools
+import linecache
+import os
+import sys
 import weakref
 
 import numpy as np
@@ -85,6 +88,58 @@ class inference_mode(_GradMode):
 def is_grad_enabled():
     """True when ops record the graph needed for `backward()`."""
     return _grad_enabled
+
+
+# -------------------------------------------------------------- anomaly mode
+
+_anomaly = False
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def set_detect_anomaly(mode, check_nan=True):
+    """Anomaly mode on or off: nodes remember the line of your code that made them, and a
+    backward step that returns nan raises an error naming the node and that line."""
+    global _anomaly
+    _anomaly = bool(mode) and bool(check_nan)
+
+
+def is_anomaly_enabled():
+    return _anomaly
+
+
+class detect_anomaly:
+    """`with mg.autograd.detect_anomaly():` turns anomaly mode on inside the block."""
+
+    def __init__(self, check_nan=True):
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        self._previous = _anomaly
+        set_detect_anomaly(True, self.check_nan)
+
+    def __exit__(self, *exc):
+        set_detect_anomaly(self._previous)
+
+
+def _user_line():
+    """'file:line: code' of the innermost call outside minigrad (where the user made the node)."""
+    frame = sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame = frame.f_back
+    if frame is None:
+        return 'an unknown place'
+    code = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+    return f'{frame.f_code.co_filename}:{frame.f_lineno}: {code}'
+
+
+def _check_nan(node, grads_in):
+    """In anomaly mode: a backward step that returned nan raises, naming the forward call."""
+    for i, g in enumerate(grads_in):
+        array = g._array if isinstance(g, Tensor) else g
+        if array is not None and np.isnan(array).any():
+            made = node.__dict__.get('made_at', 'an unknown place (made before anomaly mode was on)')
+            raise RuntimeError(f"Function '{node.name}' returned nan values in its {i}th output. "
+                               f"It was made by this line of the forward pass:\n    {made}")
 
 
 # ------------------------------------------------------------------ versions
@@ -233,8 +288,10 @@ class Op:
         out.grad = out.grad_fn = out._hooks = None
         out.requires_grad = False
         if True in needs:
-            fn.inputs = inputs
+            fn.inputs, fn.options = inputs, options
             fn.clock = _clock
+            if _anomaly:
+                fn.made_at = _user_line()
             out.grad_fn = fn
             out.requires_grad = True
         return out
@@ -260,6 +317,22 @@ class Op:
 
     def backward(self, grad):
         raise NotImplementedError
+
+    def backward_graph(self, grad):
+        """The same backward rule, run on Tensors so that it records a graph (create_graph=True).
+
+        An op that saved values replays its forward on its input Tensors first, so that what it
+        saves is in the graph too; the op's NumPy code runs on Tensors (see numpy_api.Traced)."""
+        from ..numpy_api import Traced, _unwrap
+        if not isinstance(grad, Tensor):
+            grad = Tensor._wrap(np.asarray(grad))
+        with enable_grad():
+            op = self
+            if getattr(self, 'saved', None) is not None:
+                op = type(self)()
+                op.needs_input_grad = self.needs_input_grad
+                op.forward(*[Traced(t) for t in self.inputs], **self.options)
+            return _unwrap(op.backward(Traced(grad)))
 
 
 class AccumulateGrad:
@@ -308,46 +381,132 @@ _observers = []
 
 
 def _run_hooks(hooks, grad):
+    """Calls each hook with the gradient; one that returns a tensor replaces it (same shape and dtype)."""
     for hook in hooks:
-        result = hook(Tensor._wrap(grad))
-        if result is not None:
+        array_mode = not isinstance(grad, Tensor)
+        result = hook(Tensor._wrap(grad) if array_mode else grad)
+        if result is None:
+            continue
+        if array_mode:
             result = result._array if isinstance(result, Tensor) else np.asarray(result)
-            name = getattr(hook, '__name__', type(hook).__name__)
-            if result.shape != grad.shape:
-                raise RuntimeError(f"hook '{name}' has changed the size of value: it returned shape "
-                                   f"{list(result.shape)} for a gradient of shape {list(grad.shape)}")
-            if result.dtype != grad.dtype:
-                raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.dtype} "
-                                   f"got {result.dtype}); return a tensor of the gradient's dtype")
-            grad = result
+        name = getattr(hook, '__name__', type(hook).__name__)
+        if tuple(result.shape) != tuple(grad.shape):
+            raise RuntimeError(f"hook '{name}' has changed the size of value: it returned shape "
+                               f"{list(result.shape)} for a gradient of shape {list(grad.shape)}")
+        if result.dtype != grad.dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was {grad.dtype} "
+                               f"got {result.dtype}); return a tensor of the gradient's dtype")
+        grad = result
     return grad
 
 
+_RELEASED = -1          # the clock of a node whose saved values backward has freed
 _FREED = ('Trying to backward through the graph a second time (or directly access '
           'saved tensors after they have already been freed). Saved intermediate '
           'values of the graph are freed when you call .backward(). Specify '
           'retain_graph=True if you need to backward through the graph a second time.')
 
 
-def backward(root, grad, retain_graph=False):
-    """Propagates `grad` (d root / d root) from `root` to every leaf that requires grad.
+def backward(root, gradient=None, retain_graph=None, create_graph=False):
+    """`root.backward()`: adds d root / d leaf into `.grad` of every leaf that requires grad."""
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    _walk([(root, _seed(root, gradient, create_graph))], retain_graph, create_graph)
 
-    Kahn's algorithm: count each node's consumers, then visit a node only once
-    all of them have sent their gradient. Iterative, so depth is unlimited;
-    each node is visited once, so time is linear in the graph's size.
-    """
-    start = root.grad_fn
-    if start is None:                       # backward on a leaf: d x / d x
-        _accumulate_leaf(root, grad, owned=False)
-        return
-    if start.inputs is None:
-        raise RuntimeError(_FREED)
 
-    consumers = {start: 0}
-    stack = [start]
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """The gradients of `outputs` with respect to each of `inputs` (PyTorch's torch.autograd.grad);
+    `.grad` is left as it is. With create_graph=True they are differentiable in turn."""
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    for t in outputs:
+        if not t.requires_grad:
+            raise RuntimeError('element 0 of tensors does not require grad and does not have a '
+                               'grad_fn: the outputs must be computed from inputs that require grad')
+    seeds = [(t, _seed(t, g, create_graph)) for t, g in zip(outputs, grad_outputs)]
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    found = _walk(seeds, retain_graph, create_graph, wanted=inputs)
+    results = []
+    for i, t in enumerate(inputs):
+        g = found.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(f'One of the differentiated Tensors (input {i}, shape '
+                               f'{list(t.shape)}) appears to not have been used in the graph. '
+                               f'Set allow_unused=True if this is the desired behavior.')
+        results.append(None if g is None else g if isinstance(g, Tensor) else Tensor._wrap(g))
+    return tuple(results)
+
+
+def _seed(output, gradient, create_graph):
+    """d output / d output: ones for a one-element output, else the given `gradient`, checked."""
+    if gradient is None:
+        if output._array.size != 1:
+            raise RuntimeError(f'grad can be implicitly created only for scalar outputs; this '
+                               f'tensor has shape {tuple(output.shape)}: call .sum() first or pass '
+                               f'backward(gradient=...) of that shape')
+        gradient = np.ones(output._array.shape, output._array.dtype)
+    elif isinstance(gradient, Tensor):
+        gradient = gradient if create_graph else gradient._array
+    else:
+        gradient = np.asarray(gradient, dtype=output._array.dtype)
+    if tuple(gradient.shape) != tuple(output.shape):
+        raise RuntimeError(f'backward(gradient=...) needs the shape of the tensor, '
+                           f'{tuple(output.shape)}, got {tuple(gradient.shape)}')
+    if not isinstance(gradient, Tensor):
+        gradient = np.asarray(gradient, dtype=output._array.dtype)
+        return Tensor._wrap(gradient) if create_graph else gradient
+    return _fit_dtype(gradient, output._array.dtype)
+
+
+def _walk(seeds, retain_graph, create_graph, wanted=None):
+    """The backward pass from (tensor, gradient) seeds, by Kahn's algorithm: count each node's
+    consumers, then visit a node once all of them have sent their gradient. Iterative, so
+    depth is unlimited; each node is visited once, so time is linear in the graph's size.
+    Leaves add into `.grad`, or with `wanted` the gradients of those tensors are returned."""
+    grads, leaf_grads = {}, {}
+    for t, g in seeds:
+        if t.grad_fn is None:
+            _collect(leaf_grads, t, g, True)
+        else:
+            grads[t.grad_fn] = grads[t.grad_fn] + g if t.grad_fn in grads else g
+    consumers = _count_consumers(list(grads))
+    wanted_nodes = {t.grad_fn: t for t in wanted or () if t.grad_fn is not None}
+    found = {}
+    ready = [node for node in grads if not consumers[node]]
+    while ready:
+        node = ready.pop()
+        grad_out = grads.pop(node, None)
+        if node in wanted_nodes and grad_out is not None:
+            found[id(wanted_nodes[node])] = grad_out
+        grads_in = _node_backward(node, grad_out, create_graph)
+        for t, g in zip(node.inputs, grads_in):
+            fn = t.grad_fn
+            if g is not None and t.requires_grad:
+                g = _fit(g, t._array)
+                if fn is None:
+                    _collect(leaf_grads, t, g, g is grad_out)
+                    continue
+                grads[fn] = grads[fn] + g if fn in grads else g
+            elif fn is None:
+                continue
+            consumers[fn] -= 1
+            if not consumers[fn]:
+                ready.append(fn)
+        if not retain_graph:                # free the saved values; the structure stays (to draw)
+            node.saved, node.clock = None, _RELEASED
+    return _finish_leaves(leaf_grads, wanted, found)
+
+
+def _count_consumers(starts):
+    """How many nodes send a gradient to each node reachable from `starts`."""
+    consumers = dict.fromkeys(starts, 0)
+    stack = list(starts)
     while stack:
         node = stack.pop()
-        if node.inputs is None:
+        if node.clock == _RELEASED:
             raise RuntimeError(_FREED)
         if node.clock != _clock:            # something was changed in place since node was made
             _catch_up(node)
@@ -359,54 +518,60 @@ def backward(root, grad, retain_graph=False):
                 else:
                     consumers[fn] = 1
                     stack.append(fn)
+    return consumers
 
-    grads = {start: grad}
-    leaf_grads = {}
-    ready = [start]
-    while ready:
-        node = ready.pop()
-        inputs = node.inputs
-        grad_out = grads.pop(node, None)
-        if grad_out is None:                # nothing reached this node: no gradient to pass on
-            grads_in = (None,) * len(inputs)
-        else:
-            if node.hooks:
-                grad_out = _run_hooks(node.hooks, grad_out)
-            if node.retained is not None and node.retained() is not None:
-                _accumulate_leaf(node.retained(), grad_out, owned=False)
-            grads_in = node.backward(grad_out)
-            if type(grads_in) is not tuple:
-                grads_in = (grads_in,)
-            for observer in _observers:
-                observer(node, grad_out, grads_in)
-        for t, g in zip(inputs, grads_in):
-            fn = t.grad_fn
-            if g is not None and t.requires_grad:
-                data = t._array
-                if g.shape != data.shape:
-                    g = sum_to_shape(g, data.shape)
-                if g.dtype is not data.dtype and g.dtype != data.dtype:
-                    g = g.astype(data.dtype)
-                if fn is None:
-                    # A gradient passed through unchanged, or as a view, may be shared.
-                    key = id(t)
-                    if key in leaf_grads:
-                        leaf_grads[key] = (t, leaf_grads[key][1] + g, True)
-                    else:
-                        leaf_grads[key] = (t, g, g is not grad_out and g.base is None)
-                    continue
-                grads[fn] = grads[fn] + g if fn in grads else g
-            elif fn is None:
-                continue
-            waiting = consumers[fn] - 1
-            consumers[fn] = waiting
-            if not waiting:
-                ready.append(fn)
-        if not retain_graph:
-            node.inputs = None
-            node.saved = None
-    for t, g, fresh in leaf_grads.values():
-        _accumulate_leaf(t, g, fresh)
+
+def _node_backward(node, grad_out, create_graph):
+    """One chain-rule step: the gradients `node` sends to its inputs (hooks and observers too)."""
+    if grad_out is None:                    # nothing reached this node: no gradient to pass on
+        return (None,) * len(node.inputs)
+    if node.hooks:
+        grad_out = _run_hooks(node.hooks, grad_out)
+    if node.retained is not None and node.retained() is not None:
+        _accumulate_leaf(node.retained(), grad_out, owned=False)
+    grads_in = node.backward_graph(grad_out) if create_graph else node.backward(grad_out)
+    if type(grads_in) is not tuple:
+        grads_in = (grads_in,)
+    if _anomaly:
+        _check_nan(node, grads_in)
+    for observer in _observers:
+        observer(node, grad_out, grads_in)
+    return grads_in
+
+
+def _fit(g, data):
+    """A gradient made to fit its input: broadcasting summed away, the input's dtype."""
+    if g.shape != data.shape:
+        g = sum_to_shape(g, data.shape)
+    if g.dtype is not data.dtype and g.dtype != data.dtype:
+        g = _fit_dtype(g, data.dtype)
+    return g
+
+
+def _fit_dtype(g, dtype):
+    return g.to(dtype) if isinstance(g, Tensor) else g.astype(dtype)
+
+
+def _collect(leaf_grads, t, g, shared):
+    """Adds a leaf's gradient to what it has received so far in this pass. A gradient passed
+    through unchanged, or as a view, may be shared with another tensor: it is owned
+    (may be stored as `.grad` without a copy) only if it is a fresh array."""
+    key = id(t)
+    if key in leaf_grads:
+        leaf_grads[key] = (t, leaf_grads[key][1] + g, True)
+    else:
+        leaf_grads[key] = (t, g, not shared and (isinstance(g, Tensor) or g.base is None))
+
+
+def _finish_leaves(leaf_grads, wanted, found):
+    """Adds each leaf's gradient into its `.grad`; with `wanted`, returns them instead."""
+    if wanted is None:
+        for t, g, owned in leaf_grads.values():
+            _accumulate_leaf(t, g, owned)
+        return None
+    for key, (t, g, _) in leaf_grads.items():
+        found[key] = _run_hooks(t._hooks, g) if t._hooks else g
+    return found
 
 
 def _accumulate_leaf(t, g, owned):
@@ -414,7 +579,9 @@ def _accumulate_leaf(t, g, owned):
     if t._hooks:
         g = _run_hooks(t._hooks, g)
         owned = False
-    if t.grad is None:
+    if isinstance(g, Tensor):               # create_graph: the gradient is a Tensor in the graph
+        t.grad = g if t.grad is None else t.grad + g
+    elif t.grad is None:
         t.grad = Tensor._wrap(g if owned else g.copy())
     else:
         t.grad._array = np.asarray(t.grad._array + g)      # 0-d arrays add up to a NumPy scalar
@@ -425,5 +592,5 @@ def retain(tensor):
     tensor.grad_fn.retained = weakref.ref(tensor)
 
 
-from .function import Function, FunctionCtx   # noqa: E402  (PyTorch's protocol; it builds on Op)
-from .legacy import Variable                         # noqa: E402  (PyTorch 0.3's name, kept for old code)
+from ..function import Function, FunctionCtx   # noqa: E402  (PyTorch's protocol; it builds on Op)
+from ..legacy import Variable                         # noqa: E402  (PyTorch 0.3's name, kept for old code)
