@@ -5,9 +5,15 @@ engine that changes the story fails here. Needs the "notebooks" extras
 (nbclient, nbformat, ipykernel, matplotlib, graphviz); skipped without them.
 The kernel inherits this process's environment, including the one-BLAS-thread
 setting of conftest.py, which keeps the small matrix products fast on busy cores.
+
+A notebook with exercises (04) is committed with blanks, `raise NotImplementedError  # your
+code here`; it runs here with each blank cell's definition replaced by the model answer of
+the same name in tests/exercise_solutions.py, and every `check` in it must then pass.
 """
 import importlib.util
+import inspect
 import pathlib
+import re
 import shutil
 import time
 
@@ -15,6 +21,7 @@ import pytest
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parent.parent / 'notebooks'
 CELL_TIMEOUT = 120          # seconds; the slowest cell takes a few seconds on 2 cores
+BLANK = '# your code here'  # marks a cell the learner completes
 
 
 def _build():
@@ -50,6 +57,80 @@ def test_committed_notebook_matches_build_script_and_was_executed(name):
         assert not errors, f'{name}: cell {index} was saved with an error: {errors[0].evalue}'
 
 
+def _blank_cells(nb):
+    return [cell for cell in nb.cells if cell.cell_type == 'code' and BLANK in cell.source]
+
+
+def _fill_blanks(nb):
+    """Replaces each blank cell's definition by the model answer of the same name, keeping the
+    cell's lines from its `check(` call on; returns the exercise names those calls check."""
+    import exercise_solutions
+    checked = []
+    for cell in _blank_cells(nb):
+        defined = re.findall(r'^(?:class|def) (\w+)', cell.source, re.M)
+        assert len(defined) == 1, f'a blank cell should define one thing, not {defined}'
+        answer = getattr(exercise_solutions, defined[0], None)
+        assert answer is not None, f'tests/exercise_solutions.py has no {defined[0]}'
+        call = cell.source.index('\ncheck(')
+        checked += re.findall(r"^check\('(\w+)'", cell.source[call:], re.M)
+        cell.source = inspect.getsource(answer) + '\n' + cell.source[call:]
+    return checked
+
+
+# Cells the test appends to an exercise notebook: in the kernel, where the learner's code
+# lives, each planted mistake of tests/test_exercises.py is caught with its hint, and an
+# error in a cell's code is reported by its line in the cell, without a file path.
+_IN_KERNEL = [r"""
+import sys
+sys.path.insert(0, {tests!r})
+from test_exercises import PLANTED, WALK_MISTAKES
+import contextlib, io
+missed = []
+for name, answer, hint in PLANTED + [('backward_walk', walk, hint) for walk, hint in WALK_MISTAKES]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ok = check(name, answer)
+    if ok or ('hint: ' not in out.getvalue()) or hint not in out.getvalue():
+        missed.append((name, hint))
+print(f'planted mistakes caught with their hints: {{len(PLANTED) + len(WALK_MISTAKES) - len(missed)}} '
+      f'of {{len(PLANTED) + len(WALK_MISTAKES)}}', missed or '')
+""", r"""
+class TanhThatCrashes(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.tanh()
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        y, = ctx.saved_tensors
+        return grad_output * (1 - y * y)
+
+
+check('tanh', TanhThatCrashes)
+"""]
+
+
+def _printed(cell):
+    return ''.join(o.get('text', '') for o in cell.outputs if o.output_type == 'stream')
+
+
+@pytest.mark.parametrize('name', [n for n in _names() if '04' in n])
+def test_exercise_notebook_is_committed_with_blanks_and_no_memory_addresses(name):
+    nbformat = pytest.importorskip('nbformat')
+    from minigrad.exercises import EXERCISES
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    blanks = _blank_cells(nb)
+    called = [re.search(r"^check\('(\w+)'", c.source, re.M).group(1) for c in blanks]
+    assert called == EXERCISES[1:], 'one blank cell per exercise, in order (exp is the worked example)'
+    for cell in blanks:
+        assert 'return' not in cell.source, 'a blank cell holds no answer'
+        assert 'not written yet' in _printed(cell), 'saved outputs should be those of the blanks'
+    for cell in nb.cells:
+        if cell.cell_type == 'code':
+            text = _printed(cell) + ''.join(str(o.get('data', '')) for o in cell.outputs)
+            assert not re.search(r'0x[0-9a-fA-F]{6,}', text), f'a memory address in the output of {cell.source[:60]!r}'
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize('name', _names())
 def test_notebook_executes_from_a_clean_kernel(name):
@@ -62,6 +143,10 @@ def test_notebook_executes_from_a_clean_kernel(name):
         pytest.importorskip('graphviz')
         if shutil.which('dot') is None:
             pytest.skip(f"{name} draws graphs, which needs Graphviz's `dot` program (not on PATH)")
+    checked = _fill_blanks(nb)            # exercises: the model answers in place of the blanks
+    if checked:
+        tests = str(pathlib.Path(__file__).resolve().parent)
+        nb.cells += [nbformat.v4.new_code_cell(src.strip().format(tests=tests)) for src in _IN_KERNEL]
     for cell in nb.cells:                 # start from nothing: no stale outputs
         if cell.cell_type == 'code':
             cell.outputs, cell.execution_count = [], None
@@ -73,3 +158,13 @@ def test_notebook_executes_from_a_clean_kernel(name):
     print(f'{name}: {elapsed:.1f} s')
     ran = [c for c in nb.cells if c.cell_type == 'code']
     assert ran and all(c.execution_count is not None for c in ran)
+    printed = ''.join(_printed(c) for c in ran)
+    for exercise in checked:
+        assert f'✓ {exercise}: correct.' in printed, f'{name}: the model answer to {exercise} did not pass'
+    if checked:
+        planted, crash = (_printed(c) for c in nb.cells[-2:])
+        caught, total = map(int, re.search(r'caught with their hints: (\d+) of (\d+)', planted).groups())
+        assert caught == total > 60, planted
+        assert 'your backward raised an error.' in crash and 'in backward, line 8: y, = ctx.saved_tensors' in crash, crash
+        assert 'ipykernel' not in crash and '.py' not in crash, crash
+
