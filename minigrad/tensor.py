@@ -5,6 +5,7 @@ Every differentiable method is one line that applies an op from
 """
 import collections
 import functools
+import warnings
 
 import numpy as np
 
@@ -98,14 +99,14 @@ class Tensor:
     float32, Python ints int64, bools bool; a NumPy array keeps its dtype.
     """
 
-    __slots__ = ('_array', 'grad', 'requires_grad', 'grad_fn', '_hooks', '_history', '_base',
+    __slots__ = ('_array', '_grad', 'requires_grad', 'grad_fn', '_hooks', '_history', '_base',
                  '_accumulator', '__weakref__')
     __array_priority__ = 1000               # ndarray <op> Tensor defers to Tensor
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None):
         _device.check(device, 'a tensor')
         self._array = _to_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._hooks = None
         self.requires_grad = False
@@ -117,7 +118,7 @@ class Tensor:
         """A Tensor around `array` without copying or checks (the fast path for internals)."""
         t = cls.__new__(cls)
         t._array = array if type(array) is np.ndarray else np.asarray(array)
-        t.grad = None
+        t._grad = None
         t.grad_fn = None
         t._hooks = None
         t.requires_grad = requires_grad
@@ -151,6 +152,26 @@ class Tensor:
     @property
     def is_leaf(self):
         return self.grad_fn is None
+
+    @property
+    def grad(self):
+        """The gradient backward computed (a Tensor), or None. Only leaves keep one, unless
+        retain_grad() was called; reading it on another tensor warns, as in PyTorch."""
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad():
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being "
+                          "accessed. Its .grad attribute won't be populated during backward(). "
+                          "If you want it, call .retain_grad() on the non-leaf Tensor before "
+                          "backward; if you meant the leaf (a weight or an input), read that "
+                          "tensor's .grad instead.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
+
+    def _retains_grad(self):
+        ref = self.grad_fn.retained
+        return ref is not None and ref() is self
 
     @property
     def device(self):

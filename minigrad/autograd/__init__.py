@@ -285,7 +285,7 @@ class Op:
             raise RuntimeError(f'{cls.__name__}: {error} (input shapes: {shapes})') from None
         out = _new(Tensor)
         out._array = data if type(data) is _ndarray else np.asarray(data)
-        out.grad = out.grad_fn = out._hooks = None
+        out._grad = out.grad_fn = out._hooks = None
         out.requires_grad = False
         if True in needs:
             fn.inputs, fn.options = inputs, options
@@ -485,7 +485,9 @@ def _walk(seeds, retain_graph, create_graph, wanted=None):
         for t, g in zip(node.inputs, grads_in):
             fn = t.grad_fn
             if g is not None and t.requires_grad:
-                g = _fit(g, t._array)
+                data = t._array
+                if g.shape != data.shape or g.dtype is not data.dtype:
+                    g = _fit(g, data)
                 if fn is None:
                     _collect(leaf_grads, t, g, g is grad_out)
                     continue
@@ -580,11 +582,11 @@ def _accumulate_leaf(t, g, owned):
         g = _run_hooks(t._hooks, g)
         owned = False
     if isinstance(g, Tensor):               # create_graph: the gradient is a Tensor in the graph
-        t.grad = g if t.grad is None else t.grad + g
-    elif t.grad is None:
-        t.grad = Tensor._wrap(g if owned else g.copy())
+        t._grad = g if t._grad is None else t._grad + g
+    elif t._grad is None:
+        t._grad = Tensor._wrap(g if owned else g.copy())
     else:
-        t.grad._array = np.asarray(t.grad._array + g)      # 0-d arrays add up to a NumPy scalar
+        t._grad._array = np.asarray(t._grad._array + g)    # 0-d arrays add up to a NumPy scalar
 
 
 def retain(tensor):
