@@ -17,7 +17,7 @@ import textwrap
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
-SOURCES = ('nb01.py', 'nb02.py', 'nb03.py', 'nb04.py')     # each defines NAME and CELLS
+SOURCES = ('nb01.py', 'nb02.py', 'nb03.py', 'nb04.py', 'nb05.py')     # each defines NAME and CELLS
 TIMEOUT = 300                                    # seconds per cell
 
 
