@@ -2,7 +2,7 @@
 import numpy as np
 
 from .autograd import no_grad
-from .tensor import Tensor
+from .tensor import Tensor, cat
 
 
 class GradcheckError(AssertionError):
@@ -46,12 +46,16 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
             minus = projected(x)
             flat[k] = original
             numeric.flat[k] = (plus - minus) / (2 * eps)
-        error = np.abs(analytic - numeric)
-        bad = error > atol + rtol * np.abs(numeric)
+        with np.errstate(invalid='ignore'):          # inf - inf, NaN
+            error = np.abs(analytic - numeric)
+            # torch.allclose's test: equal (infinities included) or within tolerance; a NaN on
+            # either side fails, so a backward that returns NaN never passes.
+            bad = ~((analytic == numeric) | (error <= atol + rtol * np.abs(numeric)))
         if bad.any():
             k = np.unravel_index(np.argmax(np.where(bad, error, -1)), x.shape)
             a, n = analytic[k], numeric[k]
-            relative = abs(a - n) / max(abs(n), 1e-12)
+            with np.errstate(invalid='ignore'):
+                relative = abs(a - n) / max(abs(n), 1e-12)
             raise GradcheckError(
                 f'gradcheck: gradient of input {i} (shape {tuple(x.shape)}) differs at element '
                 f'{tuple(int(j) for j in k)}: analytic {a:.6g}, numeric {n:.6g}, '
@@ -64,3 +68,34 @@ def _as_float64(t):
     if isinstance(t, Tensor) and t.dtype.kind == 'f':
         return Tensor(t._array.astype(np.float64), requires_grad=t.requires_grad)
     return t
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3):
+    """True if the derivatives of `fn`'s gradients match finite differences: `gradcheck` of
+    the function (inputs, v) -> vᵀJ, computed by backward with create_graph=True.
+
+    `v` is `grad_outputs`, or a fixed random tensor of the output's shape. A backward that
+    gives right values once but is cut from the graph fails here: its second derivative
+    comes out 0 (or the result does not depend on the inputs at all).
+    """
+    from . import autograd
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    inputs = tuple(_as_float64(t) for t in inputs)
+    count = len(inputs)
+    if grad_outputs is None:
+        out = fn(*inputs)
+        rng = np.random.default_rng(1)
+        grad_outputs = Tensor(rng.standard_normal(out.shape), requires_grad=True)
+    grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
+    grad_outputs = tuple(_as_float64(g) for g in grad_outputs)
+
+    def first_derivative(*args):            # vᵀJ at the inputs, as a differentiable flat tensor
+        xs, vs = args[:count], args[count:]
+        with autograd.enable_grad():        # also when gradcheck evaluates it under no_grad
+            outs = fn(*xs)
+            wanted = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+            grads = autograd.grad(outs, wanted, vs if len(vs) > 1 else vs[0],
+                                  create_graph=True, allow_unused=True)
+            return cat([g.reshape(-1) for g in grads if g is not None])
+
+    return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol)

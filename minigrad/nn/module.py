@@ -234,7 +234,20 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            array = value._array if isinstance(value, Tensor) else _to_array(value)
+            try:                              # never np.array(value, float): '1.5' is no weight
+                array = value._array if isinstance(value, Tensor) else np.asarray(value)
+            except Exception:                 # e.g. a ragged list
+                array = None
+            if array is None or array.dtype.kind not in 'biufc':
+                kind = (f'{type(value).__name__}' if array is None else
+                        f'{type(value).__name__} of NumPy dtype {array.dtype}')
+                errors.append(f'While copying the parameter named "{key}", expected a Tensor or '
+                              f'a numeric array from checkpoint but received {kind}')
+                continue
+            if array.dtype.kind == 'c' and param._array.dtype.kind != 'c':
+                warnings.warn('Casting complex values to real discards the imaginary part',
+                              UserWarning, stacklevel=2)
+                array = array.real
             if array.shape != param._array.shape:
                 errors.append(f'size mismatch for {key}: copying a param with shape '
                               f'{_shape_str(array.shape)} from checkpoint, the shape in current '
