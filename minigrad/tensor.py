@@ -167,6 +167,19 @@ class Tensor:
 
     @grad.setter
     def grad(self, value):
+        """Sets the gradient by hand: None, or a Tensor of this tensor's shape and dtype (PyTorch's checks)."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f'assigned grad expected to be a Tensor or None but got grad of type '
+                                f'{type(value).__name__}; wrap it: t.grad = mg.tensor(values)')
+            if value._array.shape != self._array.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._array.shape)}' "
+                                   f"to a tensor of size '{list(self._array.shape)}'. Please ensure that "
+                                   f"the gradient and the tensor are the same size")
+            if value._array.dtype != self._array.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{value.dtype}' to a "
+                                   f"tensor with dtype '{self.dtype}'; convert it: "
+                                   f"t.grad = g.to({self.dtype.name!r})")
         self._grad = value
 
     def _retains_grad(self):
@@ -632,7 +645,7 @@ class Tensor:
         if self.ndim > 2:
             raise RuntimeError(f't() expects a tensor with <= 2 dimensions, but self is {self.ndim}D; '
                                f'use transpose(dim0, dim1) or permute')
-        return self if self.ndim < 2 else self.transpose(0, 1)
+        return self.reshape(self._array.shape) if self.ndim < 2 else self.transpose(0, 1)   # a view
 
     def masked_fill(self, mask, value):
         """`value` where `mask` is True, else this tensor's element."""
@@ -757,8 +770,8 @@ class Tensor:
 
     @_numpy_names
     def std(self, dim=None, unbiased=True, keepdim=False):
-        """The square root of var()."""
-        return self.var(dim=dim, unbiased=unbiased, keepdim=keepdim).sqrt()
+        """The square root of var() (its gradient is 0 where all values are equal, as in PyTorch)."""
+        return ew.RootOrZero.apply(self.var(dim=dim, unbiased=unbiased, keepdim=keepdim))
 
     @_numpy_names
     def prod(self, dim=None, keepdim=False):
@@ -769,8 +782,8 @@ class Tensor:
     def norm(self, p='fro', dim=None, keepdim=False):
         """The p-norm (Σ |x|ᵖ)^(1/p) over `dim` (all elements by default); 'fro' is p = 2."""
         p = 2 if p == 'fro' else p
-        if p == 2:
-            return (self * self).sum(dim=dim, keepdim=keepdim).sqrt()
+        if p == 2:                              # gradient x / ‖x‖, 0 at x = 0 (PyTorch)
+            return ew.RootOrZero.apply((self * self).sum(dim=dim, keepdim=keepdim))
         if p == float('inf'):
             return self.abs().amax(dim=dim, keepdim=keepdim)
         if p == 1:

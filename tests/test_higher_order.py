@@ -253,3 +253,34 @@ def test_structure_survives_backward_and_a_second_backward_still_raises():
         loss.backward()
     dot = mg.viz.to_dot(loss)
     assert 'TanhBackward' in dot and 'grad' in dot
+
+
+# ------------------------------------------------------------------- gradgradcheck
+
+@pytest.mark.parametrize('name', list(CASES))
+def test_gradgradcheck_passes_every_op_family(name):
+    f, arrays = CASES[name]
+    inputs = [mg.tensor(a, dtype=mg.float64, requires_grad=True) for a in arrays]
+    assert mg.autograd.gradgradcheck(lambda *xs: f(mg, *xs), inputs)
+
+
+class CutFromTheGraph(mg.autograd.Function):
+    """Right once: its backward's values are x³'s, but computed on arrays, outside the graph."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * mg.tensor(3 * x.detach().numpy() ** 2)
+
+
+def test_gradgradcheck_fails_a_backward_cut_from_the_graph():
+    x = mg.tensor([0.5, -1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    assert mg.gradcheck(CutFromTheGraph.apply, x)
+    with pytest.raises(mg.GradcheckError, match='analytic 0'):
+        mg.gradgradcheck(CutFromTheGraph.apply, x)
+    assert mg.gradgradcheck(Cube.apply, x)

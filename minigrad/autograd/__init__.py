@@ -596,3 +596,11 @@ def retain(tensor):
 
 from ..function import Function, FunctionCtx   # noqa: E402  (PyTorch's protocol; it builds on Op)
 from ..legacy import Variable                         # noqa: E402  (PyTorch 0.3's name, kept for old code)
+
+
+def __getattr__(name):
+    """`mg.autograd.gradcheck` and `gradgradcheck` live in minigrad/gradcheck.py (imported late: it needs Tensor)."""
+    if name in ('gradcheck', 'gradgradcheck'):
+        import importlib
+        return getattr(importlib.import_module('minigrad.gradcheck'), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -152,6 +152,18 @@ class Sqrt(Op):
         return grad / (2 * self.saved)
 
 
+class RootOrZero(Op):
+    """d √y = dy / (2√y), taken as 0 where y = 0: the subgradient PyTorch uses for norm and std"""
+    def forward(self, y):
+        self.saved = np.sqrt(y)
+        return self.saved
+
+    def backward(self, grad):
+        root = self.saved
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.where(root == 0, 0, grad / (2 * root))
+
+
 class Abs(Op):
     """d |x| = sign(x) dx   (0 at x = 0, as in PyTorch)"""
     def forward(self, x):

@@ -22,7 +22,10 @@ PyTorch's layout, so a checkpoint holds `{'model': model.state_dict(),
 """
 import copy
 import functools
+import itertools
 import math
+import sys
+import warnings
 
 import numpy as np
 
@@ -84,6 +87,11 @@ class Optimizer:
                 raise ValueError("can't optimize a non-leaf Tensor (it is computed from other "
                                  "tensors); optimize the leaves it comes from, or .detach() it "
                                  "and set requires_grad_(True)")
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn('optimizer contains a parameter group with duplicate parameters; '
+                          'in future, this will cause an error; '
+                          'see github.com/pytorch/pytorch/issues/40967 for more information',
+                          UserWarning, stacklevel=_caller_level())
         known = {id(p) for g in self.param_groups for p in g['params']}
         if any(id(p) in known for p in params):
             raise ValueError('some parameters appear in more than one parameter group')
@@ -120,9 +128,9 @@ class Optimizer:
         """(param, g) for each param of the group that has a gradient: g = ±∇ (minus under
         maximize) + weight_decay·θ, always a new array, so `.grad` is left untouched."""
         for p in group['params']:
-            if p.grad is None:
+            if p._grad is None:
                 continue
-            g = p.grad._array
+            g = p._grad._array
             if group['maximize']:
                 g = -g
             if weight_decay != 0:
@@ -219,6 +227,16 @@ def _loaded(name, value, p, index):
     return array
 
 
+def _caller_level():
+    """The stacklevel of the first frame outside this package, so that a warning points at
+    the user's `optim.SGD(...)` or `opt.add_param_group(...)` line."""
+    frame, level = sys._getframe(1), 1
+    package = __name__.rsplit('.', 1)[0]      # 'minigrad'
+    while frame is not None and frame.f_globals.get('__name__', '').partition('.')[0] == package:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _check(value, name, low=0.0, high=None):
     if not low <= value or (high is not None and not value < high):
         raise ValueError(f'Invalid {name}: {value}')
@@ -249,12 +267,15 @@ class SGD(Optimizer):
     def _update_group(self, group):
         lr, mu, tau = group['lr'], group['momentum'], group['dampening']
         nesterov = group['nesterov']
-        for p, g in self._gradients(group, group['weight_decay']):
+        # Buffers are looked up before the first update, as PyTorch does: a parameter listed
+        # twice in a group (which warns) then takes the same steps as in PyTorch.
+        buffers = ([self.state.get(p, {}).get('momentum_buffer')
+                    for p in group['params'] if p.grad is not None]
+                   if mu != 0 else itertools.repeat(None))
+        for (p, g), buf in zip(self._gradients(group, group['weight_decay']), buffers):
             if mu != 0:
-                state = self.state.setdefault(p, {})
-                buf = state.get('momentum_buffer')
                 if buf is None:
-                    buf = state['momentum_buffer'] = g.copy()
+                    buf = self.state.setdefault(p, {})['momentum_buffer'] = g.copy()
                 else:
                     buf *= mu
                     buf += g if tau == 0 else (1 - tau) * g
