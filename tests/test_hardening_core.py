@@ -170,3 +170,21 @@ def test_cat_errors_are_clear(lib):
     with pytest.raises(RuntimeError, match=r'zero-dimensional tensor \(at position 0\) cannot be concatenated'):
         lib.cat([lib.tensor(1.0), lib.tensor(2.0)])
     assert lib.cat([lib.ones(2, 1), lib.zeros(2, 2)], dim=-1).tolist() == [[1.0, 0.0, 0.0]] * 2
+
+
+# found by the random-graph test: std / norm at a constant or zero slice, t() of a vector
+@by_name
+def test_std_and_norm_gradients_where_they_are_zero(lib):
+    x = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
+    (x.std() + x.std(1).sum()).backward()
+    assert not x.grad.numpy().any()
+    z = lib.zeros(2, 3, dtype=lib.float64, requires_grad=True)
+    (z.norm() + z.norm(dim=1).sum()).backward()
+    assert not z.grad.numpy().any()
+
+
+@by_name
+def test_t_of_a_vector_is_a_new_view(lib):
+    w = lib.ones(3, requires_grad=True)
+    v = w.t()
+    assert v is not w and not v.is_leaf

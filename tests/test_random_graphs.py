@@ -18,9 +18,9 @@ Programs are valid by construction, so the error cases of issue 15 (expand(-1, .
 dim, cat of 0-d tensors) have their own tests. Reductions with dim=() and dims 0 / -1 on 0-d
 tensors (items 3 and 8) are drawn. Not drawn, each place says why: empty (size-0) dims (item
 9; here most reductions would raise in both libraries), NaN (item 11; so no all-ignored mean
-loss either, item 1), and two minigrad bugs this test found: the gradient of std / norm
-where the reduced values are all equal / all zero (NaN; PyTorch 0), and x.t() of a 0-d or
-1-D x returning x itself (PyTorch returns a new view).
+loss either, item 1), and the two minigrad bugs this test found, since fixed and tested in
+tests/test_hardening_core.py: the gradient of std / norm where the reduced values are all
+equal / all zero (was NaN; PyTorch 0), and x.t() of a 0-d or 1-D x returning x itself.
 """
 import math
 
@@ -272,9 +272,9 @@ _reduction('mean', lambda x, d, k: _call(x.mean, d, k))
 _reduction('var', lambda x, d, k: _call(x.var, d, k), ok=lambda v, d: _count(v, d) > 1,
            empty=False)
 _reduction('var(unbiased=False)', lambda x, d, k: _call(x.var, d, k, unbiased=False), empty=False)
-# minigrad bug: std and norm give a NaN gradient where the reduced values are all equal
-# (std 0) or all zero (norm 0); PyTorch gives 0 (x = mg.ones(2, requires_grad=True);
-# x.std().backward() -> x.grad is [nan, nan]). Kept away: every slice must spread / be nonzero.
+# Where the reduced values are all equal (std 0) or all zero (norm 0) the gradient is PyTorch's
+# 0 (a bug this test found, since fixed); finite differences cannot check that kink, so every
+# slice must spread / be nonzero.
 _reduction('std', lambda x, d, k: _call(x.std, d, k),
            ok=lambda v, d: _count(v, d) > 1 and np.min(np.std(v, axis=_axis(v, d))) > 1e-3,
            empty=False)
@@ -813,8 +813,7 @@ def compare_with_pytorch(steps, directions):
     for k, (a, b) in enumerate(zip(mg_nodes, t_nodes)):
         if any(b is e for e in t_nodes[:k]) or any(a is e for e in mg_nodes[:k]):
             # A library returned the input itself, so this node's .grad is its input's:
-            # PyTorch's x.flatten() of a 1-D x, and minigrad's x.t() of a 0-d or 1-D x (a
-            # minigrad bug: PyTorch returns a new view there, and y = w.t() is no leaf).
+            # PyTorch's x.flatten() of a 1-D x.
             continue
         assert (a.grad is None) == (b.grad is None), f'v{k}: gradient presence\n{program}'
         if b.grad is not None:
