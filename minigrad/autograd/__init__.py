@@ -447,8 +447,9 @@ def _seed(output, gradient, create_graph):
             raise RuntimeError(f'grad can be implicitly created only for scalar outputs; this '
                                f'tensor has shape {tuple(output.shape)}: call .sum() first or pass '
                                f'backward(gradient=...) of that shape')
-        gradient = np.ones(output._array.shape, output._array.dtype)
-    elif isinstance(gradient, Tensor):
+        ones = np.ones(output._array.shape, output._array.dtype)
+        return Tensor._wrap(ones) if create_graph else ones
+    if isinstance(gradient, Tensor):
         gradient = gradient if create_graph else gradient._array
     else:
         gradient = np.asarray(gradient, dtype=output._array.dtype)
@@ -473,15 +474,19 @@ def _walk(seeds, retain_graph, create_graph, wanted=None):
         else:
             grads[t.grad_fn] = grads[t.grad_fn] + g if t.grad_fn in grads else g
     consumers = _count_consumers(list(grads))
-    wanted_nodes = {t.grad_fn: t for t in wanted or () if t.grad_fn is not None}
-    found = {}
+    found, wanted_nodes = {}, {t.grad_fn: t for t in wanted or () if t.grad_fn is not None}
+    plain = not (create_graph or _anomaly or _observers)    # speed: most nodes need only backward
     ready = [node for node in grads if not consumers[node]]
     while ready:
         node = ready.pop()
         grad_out = grads.pop(node, None)
-        if node in wanted_nodes and grad_out is not None:
+        if wanted_nodes and grad_out is not None and node in wanted_nodes:
             found[id(wanted_nodes[node])] = grad_out
-        grads_in = _node_backward(node, grad_out, create_graph)
+        if plain and grad_out is not None and not node.hooks and node.retained is None:
+            grads_in = node.backward(grad_out)
+            grads_in = grads_in if type(grads_in) is tuple else (grads_in,)
+        else:
+            grads_in = _node_backward(node, grad_out, create_graph)
         for t, g in zip(node.inputs, grads_in):
             fn = t.grad_fn
             if g is not None and t.requires_grad:
@@ -494,8 +499,9 @@ def _walk(seeds, retain_graph, create_graph, wanted=None):
                 grads[fn] = grads[fn] + g if fn in grads else g
             elif fn is None:
                 continue
-            consumers[fn] -= 1
-            if not consumers[fn]:
+            waiting = consumers[fn] - 1
+            consumers[fn] = waiting
+            if not waiting:
                 ready.append(fn)
         if not retain_graph:                # free the saved values; the structure stays (to draw)
             node.saved, node.clock = None, _RELEASED
@@ -562,7 +568,7 @@ def _collect(leaf_grads, t, g, shared):
     if key in leaf_grads:
         leaf_grads[key] = (t, leaf_grads[key][1] + g, True)
     else:
-        leaf_grads[key] = (t, g, not shared and (isinstance(g, Tensor) or g.base is None))
+        leaf_grads[key] = (t, g, not shared and getattr(g, 'base', None) is None)
 
 
 def _finish_leaves(leaf_grads, wanted, found):
@@ -581,10 +587,10 @@ def _accumulate_leaf(t, g, owned):
     if t._hooks:
         g = _run_hooks(t._hooks, g)
         owned = False
-    if isinstance(g, Tensor):               # create_graph: the gradient is a Tensor in the graph
-        t._grad = g if t._grad is None else t._grad + g
-    elif t._grad is None:
-        t._grad = Tensor._wrap(g if owned else g.copy())
+    if t._grad is None:
+        t._grad = g if isinstance(g, Tensor) else Tensor._wrap(g if owned else g.copy())
+    elif isinstance(g, Tensor):             # create_graph: the gradient is a Tensor in the graph
+        t._grad = t._grad + g
     else:
         t._grad._array = np.asarray(t._grad._array + g)    # 0-d arrays add up to a NumPy scalar
 

@@ -142,7 +142,7 @@ class Module:
         """Forgets every parameter's gradient (sets `.grad` to None, as PyTorch does by default)."""
         for p in self.parameters():
             if set_to_none:
-                p.grad = None
+                p._grad = None
             elif p.grad is not None:
                 p.grad._array = np.zeros_like(p.grad._array)
 

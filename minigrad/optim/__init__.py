@@ -22,7 +22,6 @@ PyTorch's layout, so a checkpoint holds `{'model': model.state_dict(),
 """
 import copy
 import functools
-import itertools
 import math
 import sys
 import warnings
@@ -105,7 +104,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group['params']:
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None
                 elif p.grad is not None:
                     p.grad._array = np.zeros_like(p.grad._array)
 
@@ -265,23 +264,28 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay, nesterov=nesterov, maximize=maximize))
 
     def _update_group(self, group):
-        lr, mu, tau = group['lr'], group['momentum'], group['dampening']
-        nesterov = group['nesterov']
-        # Buffers are looked up before the first update, as PyTorch does: a parameter listed
-        # twice in a group (which warns) then takes the same steps as in PyTorch.
-        buffers = ([self.state.get(p, {}).get('momentum_buffer')
-                    for p in group['params'] if p.grad is not None]
-                   if mu != 0 else itertools.repeat(None))
-        for (p, g), buf in zip(self._gradients(group, group['weight_decay']), buffers):
-            if mu != 0:
-                if buf is None:
-                    buf = self.state.setdefault(p, {})['momentum_buffer'] = g.copy()
-                else:
-                    buf *= mu
-                    buf += g if tau == 0 else (1 - tau) * g
-                g = g + mu * buf if nesterov else buf
+        lr = group['lr']
+        steps = self._gradients(group, group['weight_decay'])
+        if group['momentum'] != 0:
+            steps = self._with_momentum(group, steps)
+        for p, g in steps:
             p._array -= lr * g
             bump_version(p._array, 'optimizer.step')     # one version per change, as in PyTorch
+
+    def _with_momentum(self, group, steps):
+        """(param, step direction) with momentum: b ← μ b + (1 - τ) g, then b or g + μ b.
+        Every buffer is looked up before any is updated, as PyTorch does, so a parameter
+        listed twice in a group (which warns) takes the same steps as in PyTorch."""
+        mu, tau, nesterov = group['momentum'], group['dampening'], group['nesterov']
+        buffers = [self.state.get(p, {}).get('momentum_buffer')
+                   for p in group['params'] if p._grad is not None]
+        for (p, g), buf in zip(steps, buffers):
+            if buf is None:
+                buf = self.state.setdefault(p, {})['momentum_buffer'] = g.copy()
+            else:
+                buf *= mu
+                buf += g if tau == 0 else (1 - tau) * g
+            yield p, (g + mu * buf if nesterov else buf)
 
 
 class Adam(Optimizer):
