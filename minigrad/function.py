@@ -15,7 +15,9 @@
 
 `forward` and `backward` work on Tensors (forward runs under no_grad). The
 `ctx` they share is the graph node itself (`y.grad_fn`), as in PyTorch.
-minigrad's own ops use the array-level base class `Op` in `autograd.py`.
+minigrad's own ops use the array-level base class `Op` in `minigrad/autograd/__init__.py`.
+With `create_graph=True`, backward runs with grad mode on, so a backward written with
+Tensor ops is itself differentiated.
 """
 import numpy as np
 

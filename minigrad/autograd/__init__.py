@@ -467,12 +467,7 @@ def _walk(seeds, retain_graph, create_graph, wanted=None):
     consumers, then visit a node once all of them have sent their gradient. Iterative, so
     depth is unlimited; each node is visited once, so time is linear in the graph's size.
     Leaves add into `.grad`, or with `wanted` the gradients of those tensors are returned."""
-    grads, leaf_grads = {}, {}
-    for t, g in seeds:
-        if t.grad_fn is None:
-            _collect(leaf_grads, t, g, True)
-        else:
-            grads[t.grad_fn] = grads[t.grad_fn] + g if t.grad_fn in grads else g
+    grads, leaf_grads = _start(seeds)
     consumers = _count_consumers(list(grads))
     found, wanted_nodes = {}, {t.grad_fn: t for t in wanted or () if t.grad_fn is not None}
     plain = not (create_graph or _anomaly or _observers)    # speed: most nodes need only backward
@@ -506,6 +501,17 @@ def _walk(seeds, retain_graph, create_graph, wanted=None):
         if not retain_graph:                # free the saved values; the structure stays (to draw)
             node.saved, node.clock = None, _RELEASED
     return _finish_leaves(leaf_grads, wanted, found)
+
+
+def _start(seeds):
+    """The gradients the walk starts from: per node, and per leaf for seeds that are leaves."""
+    grads, leaf_grads = {}, {}
+    for t, g in seeds:
+        if t.grad_fn is None:
+            _collect(leaf_grads, t, g, True)
+        else:
+            grads[t.grad_fn] = grads[t.grad_fn] + g if t.grad_fn in grads else g
+    return grads, leaf_grads
 
 
 def _count_consumers(starts):
