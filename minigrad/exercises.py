@@ -45,6 +45,7 @@ import numpy as np
 
 from . import function as _function
 from .autograd import enable_grad, no_grad
+from .gradcheck import central_differences
 from .nn import functional as F
 from .tensor import Tensor
 
@@ -542,18 +543,7 @@ def _finite_differences(exercise, arrays, g, name):
             return float(np.sum(exercise.reference(*_tensors(exercise, values, grad=False)).detach().numpy() * g))
     x = arrays[name].copy()
     values = dict(arrays, **{name: x})
-    numeric = np.zeros_like(x)
-    flat = x.reshape(-1)
-    for k in range(flat.size):
-        original = flat[k]
-        step = FD_EPS * max(1.0, abs(original))
-        flat[k] = original + step
-        plus = projected(values)
-        flat[k] = original - step
-        minus = projected(values)
-        flat[k] = original
-        numeric.flat[k] = (plus - minus) / (2 * step)
-    return numeric
+    return central_differences(lambda: projected(values), x, lambda value: FD_EPS * max(1.0, abs(value)))
 
 
 def _describe(exercise, case, number, total, g=None):

@@ -36,16 +36,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     for i in checked:
         x = inputs[i]
         analytic = x.grad._array if x.grad is not None else np.zeros_like(x._array)
-        numeric = np.zeros_like(x._array)
-        flat = x._array.reshape(-1)           # a view: writing it perturbs x
-        for k in range(flat.size):
-            original = flat[k]
-            flat[k] = original + eps
-            plus = projected(x)
-            flat[k] = original - eps
-            minus = projected(x)
-            flat[k] = original
-            numeric.flat[k] = (plus - minus) / (2 * eps)
+        numeric = central_differences(lambda: projected(x), x._array, lambda value: eps)
         with np.errstate(invalid='ignore'):          # inf - inf, NaN
             error = np.abs(analytic - numeric)
             # torch.allclose's test: equal (infinities included) or within tolerance; a NaN on
@@ -61,6 +52,23 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
                 f'{tuple(int(j) for j in k)}: analytic {a:.6g}, numeric {n:.6g}, '
                 f'relative error {relative:.3g} (atol={atol}, rtol={rtol})')
     return True
+
+
+def central_differences(evaluate, x, step):
+    """d evaluate() / d x, element by element: (f(x + h) - f(x - h)) / 2h with h = step(value),
+    perturbing the array `x` in place (and restoring it)."""
+    numeric = np.zeros_like(x)
+    flat = x.reshape(-1)                    # a view: writing it perturbs x
+    for k in range(flat.size):
+        original = flat[k]
+        h = step(original)
+        flat[k] = original + h
+        plus = evaluate()
+        flat[k] = original - h
+        minus = evaluate()
+        flat[k] = original
+        numeric.flat[k] = (plus - minus) / (2 * h)
+    return numeric
 
 
 def _as_float64(t):

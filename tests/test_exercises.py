@@ -381,23 +381,7 @@ def _order_dfs(root):
 
 def _order_stack(root):
     """Reverse topological order without recursion (as the model answer, but returned)."""
-    users, stack, seen = {}, [root], {id(root)}
-    while stack:
-        node = stack.pop()
-        for parent, _ in node.parents:
-            users[id(parent)] = users.get(id(parent), 0) + 1
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append(parent)
-    order, ready = [], [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent, _ in node.parents:
-            users[id(parent)] -= 1
-            if not users[id(parent)]:
-                ready.append(parent)
-    return order
+    return exercises._reverse_topological(root)
 
 
 def walk_with(order, step, start=1.0):
