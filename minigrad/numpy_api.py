@@ -2,11 +2,13 @@
 
 Every op in `minigrad/ops/` is written against NumPy's API (`x * y`, `np.exp(x)`,
 `np.where(c, a, b)`, `x.sum(axis=..., keepdims=True)`). Given arrays, that is plain
-NumPy: the fast path of ordinary backward. Given Tensors, NumPy hands each call to
-the Tensor (its `__array_ufunc__` / `__array_function__`), and the tables below map
-it onto Tensor ops, which record a graph. So when `backward(create_graph=True)`
-re-runs an op's forward and backward on Tensors, the gradient it computes is
-itself differentiable, from the same lines of code.
+NumPy: the fast path of ordinary backward. When `backward(create_graph=True)` needs
+a gradient that is itself differentiable, it runs the same forward and backward on
+the op's input Tensors, each seen through `Traced` (below): NumPy hands every call
+on them to `__array_ufunc__` / `__array_function__`, and the tables map it onto
+Tensor ops, which record a graph. One derivative rule, two ways to run it.
+
+The same tables serve a plain Tensor given to NumPy (`np.exp(t)` is `t.exp()`).
 
 Functions that are constant almost everywhere (sign, comparisons, isnan, ...)
 return plain arrays: their derivative is 0, so they enter the graph as constants.
@@ -28,10 +30,6 @@ def _tensor(x, like=None):
     return Tensor._wrap(np.asarray(x))
 
 
-def _pair(a, b):
-    return _tensor(a, b), b
-
-
 def _arrays(values):
     """Tensors (also inside lists and tuples) as their arrays, for NumPy itself."""
     if isinstance(values, Tensor):
@@ -46,14 +44,14 @@ def _arrays(values):
 
 
 def _logaddexp(a, b):
-    a, b = _pair(a, b)
+    a = _tensor(a, b)
     peak = a.maximum(b)
     return peak + (-(a - b).abs()).exp().log1p()
 
 
 def _copysign(a, b):
     a = _tensor(a)
-    return _where(np.signbit(_arrays(b)), -a.abs(), a.abs())
+    return _where(np.signbit(b._array if isinstance(b, Tensor) else b), -a.abs(), a.abs())
 
 
 # ufuncs with a derivative: name -> Tensor function
@@ -91,7 +89,7 @@ CONSTANT_UFUNCS = {
 }
 
 
-def ufunc(ufunc, method, inputs, kwargs):
+def apply_ufunc(ufunc, method, inputs, kwargs):
     """What `np.<ufunc>(...)` with a Tensor among `inputs` does."""
     name = ufunc.__name__
     if method == '__call__' and not kwargs:
@@ -205,7 +203,7 @@ FUNCTIONS = {
 }
 
 
-def function(func, args, kwargs):
+def apply_function(func, args, kwargs):
     """What `np.<func>(...)` with a Tensor among its arguments does."""
     if func in FUNCTIONS:
         return FUNCTIONS[func](*args, **kwargs)
@@ -346,10 +344,7 @@ class Traced:
             full, index, values = inputs
             full.tensor = sh.IndexAdd.apply(full.tensor, _unwrap(values), index=_unwrap(index))
             return None
-        return _wrap(ufunc_on_tensors(ufunc, method, _unwrap(inputs), _unwrap(kwargs)))
+        return _wrap(apply_ufunc(ufunc, method, _unwrap(inputs), _unwrap(kwargs)))
 
     def __array_function__(self, func, types, args, kwargs):
-        return _wrap(function(func, _unwrap(args), {k: _unwrap(v) for k, v in kwargs.items()}))
-
-
-ufunc_on_tensors = ufunc
+        return _wrap(apply_function(func, _unwrap(args), {k: _unwrap(v) for k, v in kwargs.items()}))

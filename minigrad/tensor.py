@@ -281,10 +281,10 @@ class Tensor:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """`np.exp(t)`, `array * t`: NumPy's functions on tensors are Tensor ops (see numpy_api);
         `arr -= t` stays an array."""
-        return numpy_api.ufunc(ufunc, method, inputs, kwargs)
+        return numpy_api.apply_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        return numpy_api.function(func, args, kwargs)
+        return numpy_api.apply_function(func, args, kwargs)
 
     # -------------------------------------------------------------- autograd
     def detach(self):
