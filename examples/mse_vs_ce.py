@@ -1,11 +1,13 @@
 #!/usr/bin/env python
 """The MSE-vs-cross-entropy lab: one classifier, two losses, side by side.
 
-    python examples/mse_vs_ce.py                       # spirals, 5 seeds, about a minute
+    python examples/mse_vs_ce.py                       # spirals, 5 seeds, under a minute
     python examples/mse_vs_ce.py --init-scale 100      # start confidently wrong
     python examples/mse_vs_ce.py --zero-output-layer   # start exactly uniform
     python examples/mse_vs_ce.py --sweep               # the learning-rate sweep (minutes)
     python examples/mse_vs_ce.py --task digits         # or moons
+    python examples/mse_vs_ce.py --docs                # every number and figure the README
+                                                       # shows (several minutes)
 
 The same network (in -> 64 -> 64 -> out, ReLU, PyTorch's Linear init) starts
 from the same weights and sees the same batches under both losses:
@@ -26,6 +28,14 @@ The lab reports what happens; it does not assume who wins.
 Results go to --out: results.json, runs.csv, curves.png, grad_norm.png,
 boundaries.png (2-D tasks), and with --sweep also sweep.json, sweep.csv,
 lr_sweep.png.
+
+--docs runs a fixed protocol instead (the README's "The lab" section says
+what it is): a sweep and 20 or 40 evaluation seeds for each of four settings,
+every run repeated from initial weights nudged by one float32 step (which
+runs are chaotic?), and the exact K^2/2 check on each task. It writes
+docs/mse_vs_ce_results.json and the docs/ figures, and rewrites the README's
+generated lab block from that file (tests/test_lab_results.py checks that the
+two agree).
 """
 import os
 
@@ -39,9 +49,12 @@ import csv                                       # noqa: E402
 import json                                      # noqa: E402
 import math                                      # noqa: E402
 import multiprocessing                           # noqa: E402
+import pathlib                                   # noqa: E402
+import platform                                  # noqa: E402
 import sys                                       # noqa: E402
 import time                                      # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from types import SimpleNamespace                # noqa: E402
 
 import numpy as np                               # noqa: E402
 
@@ -52,20 +65,21 @@ from minigrad.train import fit                   # noqa: E402
 
 # ---------------------------------------------------------------- settings
 
-# Learning rates picked by `--sweep` and written in here by hand: grid 0.001..50
-# in 1-2-5 steps, sweep seeds 100-102 (not the evaluation seeds 0-4), each run
-# up to the task's default steps. For each loss the pick is the rate at which
-# the most sweep seeds reached the target accuracy, then the fewest steps on
-# average, then the smaller rate. Obtained with
+# Learning rates picked by `--sweep`, written in here so that a plain run needs no
+# sweep: grid 0.001..50 in 1-2-5 steps, sweep seeds 100-102 (not the evaluation
+# seeds), each run up to the task's default steps. For each loss the pick is the
+# rate at which the most sweep seeds reached the target accuracy, then the fewest
+# steps on average, then the smaller rate. `--docs` re-runs these four sweeps and
+# says so if a pick no longer matches the one stored here.
 #   python examples/mse_vs_ce.py --sweep --task spirals                   CE 1     MSE 5
-#   python examples/mse_vs_ce.py --sweep --task spirals --init-scale 100  CE 0.05  MSE 0.2
+#   python examples/mse_vs_ce.py --sweep --task spirals --init-scale 100  CE 0.05  MSE 0.1
 #   python examples/mse_vs_ce.py --sweep --task moons                     CE 2     MSE 5
 #   python examples/mse_vs_ce.py --sweep --task digits                    CE 0.5   MSE 10
 # Keyed by (task, init scale, output layer zeroed); other settings fall back to
 # the init-scale-1 rates of their task, and say so.
 PICKED_LR = {
     ('spirals', 1.0, False): {'ce': 1.0, 'mse': 5.0},
-    ('spirals', 100.0, False): {'ce': 0.05, 'mse': 0.2},
+    ('spirals', 100.0, False): {'ce': 0.05, 'mse': 0.1},     # 0.2 before: a chaotic pick
     ('moons', 1.0, False): {'ce': 2.0, 'mse': 5.0},
     ('digits', 1.0, False): {'ce': 0.5, 'mse': 10.0},
 }
@@ -86,6 +100,28 @@ EVAL_SEEDS = 0
 SWEEP_SEEDS = 100
 HIDDEN = 64
 EARLY = 100             # "the first updates": steps 1..EARLY
+JITTER_SEED = 10_000    # seeds the direction of the one-ulp nudges (--docs)
+
+# --docs: what the README shows. Success rates from the saturated start rest on 40 seeds.
+REPO = pathlib.Path(__file__).resolve().parent.parent
+DOCS_DIR = REPO / 'docs'
+README = REPO / 'README.md'
+RESULTS_NAME = 'mse_vs_ce_results.json'
+DOCS_COMMAND = 'python examples/mse_vs_ce.py --docs'
+DOCS_PROTOCOL = [
+    dict(key='benign', task='spirals', init_scale=1.0, seeds=20,
+         title='spirals, benign start'),
+    dict(key='saturated', task='spirals', init_scale=100.0, seeds=40,
+         title='spirals, output layer ×100 at the start (saturated)'),
+    dict(key='moons', task='moons', init_scale=1.0, seeds=20,
+         title='moons (binary: one sigmoid output)'),
+    dict(key='digits', task='digits', init_scale=1.0, seeds=20,
+         title='digits (K = 10, mini-batches of 32)'),
+]
+DOCS_SWEEP_SEEDS = 3
+BEGIN_MARK = ('<!-- BEGIN generated by `python examples/mse_vs_ce.py --docs` from '
+              'docs/mse_vs_ce_results.json: do not edit by hand -->')
+END_MARK = '<!-- END generated -->'
 
 
 def loss_label(loss, binary):
@@ -137,8 +173,13 @@ def make_loss(loss, classes):
     return lambda out, y: F.mse_loss(out, one_hot(y))
 
 
-def make_model(task, seed, init_scale=1.0, zero_output=False):
-    """in -> 64 -> 64 -> out with ReLU, PyTorch's default init drawn from `seed`."""
+def make_model(task, seed, init_scale=1.0, zero_output=False, jitter=False):
+    """in -> 64 -> 64 -> out with ReLU, PyTorch's default init drawn from `seed`.
+
+    jitter=True moves every initial weight and bias to the neighbouring float32
+    value, up or down at random: a change of the size float32 rounding makes, to
+    see whether a run's outcome survives it.
+    """
     spec = TASKS[task]
     outputs = 1 if spec['classes'] == 2 else spec['classes']
     mg.manual_seed(seed)
@@ -151,6 +192,13 @@ def make_model(task, seed, init_scale=1.0, zero_output=False):
         last.bias.data[...] = 0.0
     elif init_scale != 1.0:
         last.weight.data *= np.float32(init_scale)    # confidently wrong from the start
+    if jitter:
+        gen = np.random.default_rng(JITTER_SEED + seed)
+        with mg.no_grad():
+            for p in model.parameters():
+                values = p.detach().numpy()
+                towards = np.where(gen.random(values.shape) < 0.5, -np.inf, np.inf)
+                values[...] = np.nextafter(values, towards.astype(values.dtype))
     return model
 
 
@@ -161,7 +209,7 @@ def run_one(job):
     task, seed, loss, lr, cfg = job['task'], job['seed'], job['loss'], job['lr'], job['cfg']
     spec = TASKS[task]
     X_train, X_test, y_train, y_test = load_task(task, seed)
-    model = make_model(task, seed, cfg['init_scale'], cfg['zero_output'])
+    model = make_model(task, seed, cfg['init_scale'], cfg['zero_output'], job.get('jitter', False))
     loss_fn = make_loss(loss, spec['classes'])
     optimizer = optim.SGD(model.parameters(), lr=lr)
     if spec['batch_size'] is None:
@@ -173,7 +221,7 @@ def run_one(job):
         target_on = 'train'
     # Too large a rate overflows: fit stops there and the run is reported as diverged,
     # so NumPy's overflow warnings would only repeat that.
-    with np.errstate(over='ignore', invalid='ignore'):
+    with np.errstate(over='ignore', invalid='ignore', under='ignore'):
         history = fit(model, loss_fn, optimizer, train_data, steps=cfg['steps'],
                       eval_data={'train': (X_train, y_train), 'test': (X_test, y_test)},
                       eval_every=spec['eval_every'], target_accuracy=cfg['target'],
@@ -184,6 +232,7 @@ def run_one(job):
     early = out_norm[1:1 + EARLY]
     final_train = history.evals['train']
     result = dict(task=task, seed=seed, loss=loss, lr=lr, setting=job['setting'],
+                  tag=job.get('tag'), jitter=job.get('jitter', False),
                   steps=history.steps, steps_to_target=history.steps_to_target,
                   diverged=history.diverged, seconds=history.seconds,
                   grad_start=float(out_norm[0]) if len(out_norm) else None,
@@ -248,6 +297,32 @@ def run_jobs(jobs, n_workers, quiet, desc):
     return results
 
 
+def evaluation_jobs(task, seeds, own, shared_lr, cfg, losses, **extra):
+    """Each seed at each loss's own rate, and CE and MSE at the shared rate (a run whose own
+    rate is the shared rate is not repeated: `with_shared` lists it twice afterwards)."""
+    jobs = []
+    for seed in seeds:
+        for loss in losses:
+            jobs.append(dict(task=task, seed=seed, loss=loss, lr=own[loss], setting='own',
+                             cfg=cfg, **extra))
+        for loss in ('ce', 'mse'):
+            if own[loss] != shared_lr:
+                jobs.append(dict(task=task, seed=seed, loss=loss, lr=shared_lr,
+                                 setting='shared', cfg=cfg, **extra))
+    return jobs
+
+
+def with_shared(runs, own, shared_lr, losses):
+    """The runs, plus a 'shared' copy of each run whose own rate is the shared rate; sorted."""
+    runs = list(runs)
+    for loss in ('ce', 'mse'):
+        if own[loss] == shared_lr:
+            runs += [dict(r, setting='shared') for r in runs
+                     if r['loss'] == loss and r['setting'] == 'own']
+    runs.sort(key=lambda r: (r['setting'] != 'own', losses.index(r['loss']), r['seed']))
+    return runs
+
+
 # ------------------------------------------------------------------ summaries
 
 def _mean_std(values):
@@ -257,40 +332,103 @@ def _mean_std(values):
     return float(np.mean(values)), float(np.std(values))
 
 
-def summarise(runs, n_seeds):
-    """One row per (setting, loss): means over seeds."""
+def wilson(k, n, z=1.96):
+    """The 95% Wilson score interval for a success fraction k/n: the spread a count of
+    successes has from seed to seed (it stays inside [0, 1], unlike k/n ± 2 SE)."""
+    if n == 0:
+        return None, None
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _quartiles(values):
+    values = [v for v in values if v is not None and math.isfinite(v)]
+    if not values:
+        return None, None, None
+    q1, q2, q3 = np.percentile(values, [25, 50, 75])
+    return float(q1), float(q2), float(q3)
+
+
+def summarise(runs):
+    """One row per (setting, loss), over seeds."""
     rows = []
-    keys = []
-    for r in runs:
-        if (r['setting'], r['loss']) not in keys:
-            keys.append((r['setting'], r['loss']))
-    for setting, loss in keys:
-        group = [r for r in runs if r['setting'] == setting and r['loss'] == loss]
+    for setting, loss, group in _groups(runs):
         reached = [r['steps_to_target'] for r in group if r['steps_to_target'] is not None]
+        low, high = wilson(len(reached), len(group))
         row = dict(setting=setting, loss=loss, lr=group[0]['lr'], seeds=len(group),
-                   reached=len(reached), diverged=sum(r['diverged'] for r in group))
+                   reached=len(reached), reached_low=low, reached_high=high,
+                   diverged=sum(r['diverged'] for r in group))
         row['steps_to_target_mean'], row['steps_to_target_std'] = _mean_std(reached)
         for key in ('final_train_acc', 'final_test_acc', 'final_loss'):
             row[key + '_mean'], row[key + '_std'] = _mean_std([r[key] for r in group])
-        for key in ('grad_start', 'grad_early'):      # these span decades: average their logs
+        # Gradient norms span decades and can be exactly 0: medians and quartiles over seeds.
+        for key in ('grad_start', 'grad_early'):
             values = [r[key] for r in group if r[key] is not None]
-            row[key + '_geomean'] = geomean(values) if values else None
-            row[key + '_min'] = float(np.min(values)) if values else None
-            row[key + '_max'] = float(np.max(values)) if values else None
+            q1, median, q3 = _quartiles(values)
+            row.update({key + '_median': median, key + '_q1': q1, key + '_q3': q3,
+                        key + '_min': float(np.min(values)) if values else None,
+                        key + '_max': float(np.max(values)) if values else None,
+                        key + '_zero': sum(v == 0 for v in values)})
         rows.append(row)
     return rows
 
 
-def geomean(values, floor=1e-30):
-    """exp(mean(log v)): the average in orders of magnitude (exact zeros counted as `floor`)."""
-    values = np.maximum(np.asarray(values, dtype=np.float64), floor)
-    return float(np.exp(np.mean(np.log(values))))
+def nudge_rows(runs, twins):
+    """For each (setting, loss): how the runs from nudged initial weights differ."""
+    rows = []
+    twin = {(r['setting'], r['loss'], r['seed']): r for r in twins}
+    for setting, loss, group in _groups(runs):
+        pairs = [(r, twin[(setting, loss, r['seed'])]) for r in group
+                 if (setting, loss, r['seed']) in twin]
+        if not pairs:
+            continue
+        flipped = [a['seed'] for a, b in pairs
+                   if (a['steps_to_target'] is None) != (b['steps_to_target'] is None)]
+        moved = [abs(a['steps_to_target'] - b['steps_to_target']) for a, b in pairs
+                 if a['steps_to_target'] is not None and b['steps_to_target'] is not None]
+        same = sum(a['steps_to_target'] == b['steps_to_target'] for a, b in pairs)
+        reached = [b['steps_to_target'] for _, b in pairs if b['steps_to_target'] is not None]
+        mean, std = _mean_std(reached)
+        rows.append(dict(setting=setting, loss=loss, seeds=len(pairs), flipped=len(flipped),
+                         flipped_seeds=flipped, unchanged=same,
+                         moved_median=float(np.median(moved)) if moved else None,
+                         moved_max=max(moved) if moved else None,
+                         twin_reached=len(reached), twin_steps_mean=mean, twin_steps_std=std))
+    return rows
+
+
+def _groups(runs):
+    keys = []
+    for r in runs:
+        if (r['setting'], r['loss']) not in keys:
+            keys.append((r['setting'], r['loss']))
+    return [(s, l, [r for r in runs if r['setting'] == s and r['loss'] == l]) for s, l in keys]
+
+
+def start_ratio(runs, setting='own'):
+    """|grad_out| CE / MSE at step 0 per seed (the same weights, so lr plays no part), and
+    their median."""
+    ce = {r['seed']: r['grad_start'] for r in runs if r['setting'] == setting and r['loss'] == 'ce'}
+    mse = {r['seed']: r['grad_start'] for r in runs if r['setting'] == setting and r['loss'] == 'mse'}
+    ratios = [ce[s] / mse[s] for s in ce if s in mse and mse[s] > 0]
+    return (float(np.median(ratios)) if ratios else None), ratios
 
 
 def _fmt(mean, std, digits=3, fmt='f'):
     if mean is None:
         return '-'
     return f'{mean:.{digits}{fmt}} ± {std:.{digits}{fmt}}'
+
+
+def _g(value):
+    return '-' if value is None else f'{value:.3g}'
+
+
+def _pct(value):
+    return f'{100 * value:.0f}%'
 
 
 def print_table(rows, args, binary):
@@ -315,28 +453,16 @@ def print_table(rows, args, binary):
                   f'{_fmt(r["final_train_acc_mean"], r["final_train_acc_std"]):>13}  '
                   f'{_fmt(r["final_test_acc_mean"], r["final_test_acc_std"]):>13}  '
                   f'{final_loss:>10}  '
-                  f'{_g(r["grad_start_geomean"]):>17}  {_g(r["grad_early_geomean"]):>15}'
+                  f'{_g(r["grad_start_median"]):>17}  {_g(r["grad_early_median"]):>15}'
                   + (f'   ({r["diverged"]} diverged)' if r['diverged'] else ''))
-    print(f'\nsteps to target: mean ± std over the seeds that reached it; train/test accuracy '
-          f'and (training) loss after the last step, mean over seeds; |grad_out|: L2 norm of '
-          f'the gradient of the output layer\'s weight and bias, at step 0 and its median over '
-          f'updates 1-{EARLY}, geometric mean over seeds (they span decades).'
+    print(f'\nsteps to target: mean ± std over the seeds that reached it; reached: seeds that '
+          f'reached it, of all seeds; train/test accuracy and (training) loss after the last '
+          f'step, mean over seeds; |grad_out|: L2 norm of the gradient of the output layer\'s '
+          f'weight and bias, at step 0 and each seed\'s median over updates 1-{EARLY}, then the '
+          f'median over seeds (they span decades, and can be exactly 0).'
           + ('' if TASKS[args.task]['batch_size'] is None else
              f' With mini-batches the target is checked on the whole training split every '
              f'{TASKS[args.task]["eval_every"]} steps.'))
-
-
-def _g(value):
-    return '-' if value is None else f'{value:.3g}'
-
-
-def start_ratio(runs, setting='own'):
-    """|grad_out| CE / MSE at step 0 per seed (the same weights, so lr plays no part), and
-    their geometric mean."""
-    ce = {r['seed']: r['grad_start'] for r in runs if r['setting'] == setting and r['loss'] == 'ce'}
-    mse = {r['seed']: r['grad_start'] for r in runs if r['setting'] == setting and r['loss'] == 'mse'}
-    ratios = [ce[s] / mse[s] for s in ce if s in mse and mse[s] > 0]
-    return (geomean(ratios) if ratios else None), ratios
 
 
 def why_half_k_squared(K):
@@ -346,6 +472,12 @@ def why_half_k_squared(K):
     return ('cross-entropy gives (p - y)/N per logit; MSE on the softmax averages over N·K '
             'numbers and gives 2/(N·K) times the softmax Jacobian times (p - y), which at '
             'p = 1/K is (p - y)/K: 2/K² of it')
+
+
+def _fraction_text(row):
+    low, high = row['reached_low'], row['reached_high']
+    return (f'{row["reached"]}/{row["seeds"]} seeds ({_pct(row["reached"] / row["seeds"])}; '
+            f'95% interval {_pct(low)}-{_pct(high)})')
 
 
 def reading(rows, runs, args, K):
@@ -359,7 +491,7 @@ def reading(rows, runs, args, K):
                  else 'near uniform (small random output layer)')
         lines.append(
             f'1. A constant factor. At step 0 (same weights) the output-layer gradient of '
-            f'cross-entropy is {ratio:.3g}x MSE\'s (geometric mean over seeds, '
+            f'cross-entropy is {ratio:.3g}x MSE\'s (median over seeds, '
             f'{min(ratios):.3g} to {max(ratios):.3g}). At a uniform start it is exactly '
             f'K²/2 = {half_k2:g}: {why_half_k_squared(K)}. This run starts {start}. A '
             f'constant factor is absorbed by a learning rate that much larger: the rates used '
@@ -404,66 +536,94 @@ def reading(rows, runs, args, K):
             row = by.get(('own', loss))
             if row is None:
                 continue
-            parts.append(f'{"cross-entropy" if loss == "ce" else "MSE"} {_g(row["grad_start_geomean"])} '
-                         f'at step 0 and {_g(row["grad_early_geomean"])} over updates 1-{EARLY} '
-                         f'(per seed {_g(row["grad_early_min"])} to {_g(row["grad_early_max"])}), '
-                         f'reaching {args.target:.0%} on {row["reached"]}/{row["seeds"]} seeds')
+            parts.append(f'{"cross-entropy" if loss == "ce" else "MSE"} '
+                         f'{_g(row["grad_start_median"])} at step 0 and '
+                         f'{_g(row["grad_early_median"])} over updates 1-{EARLY} (per seed '
+                         f'{_g(row["grad_early_min"])} to {_g(row["grad_early_max"])}), reaching '
+                         f'{args.target:.0%} on {_fraction_text(row)}')
         lines.append(f'4. Saturated start (output layer x{args.init_scale:g}). Output-layer '
-                     f'gradient at each loss\'s own rate, geometric mean over seeds: '
-                     + '; '.join(parts) + f'. The CE/MSE ratio at step 0 is {ratio:.3g} '
-                     f'(per seed {min(ratios):.3g} to {max(ratios):.3g}), against about '
-                     f'{half_k2:g} from a benign start: where the outputs saturate, MSE\'s '
-                     f'p(1-p) factors vanish and cross-entropy\'s (p - y) does not. That is '
-                     f'not a constant factor.')
+                     f'gradient at each loss\'s own rate, median over seeds: '
+                     + '; '.join(parts) + f'. The CE/MSE ratio at step 0 is {_g(ratio)} '
+                     f'(per seed {_g(min(ratios, default=None))} to '
+                     f'{_g(max(ratios, default=None))}), against about {half_k2:g} from a benign '
+                     f'start: where the outputs saturate, MSE\'s p(1-p) factors vanish and '
+                     f'cross-entropy\'s (p - y) does not. That is not a constant factor. With '
+                     f'few seeds the fractions are rough: the 95% intervals say how rough '
+                     f'(`--docs` uses 40 seeds).')
     return lines
+
+
+def representative_seed(runs, loss='mse', setting='own'):
+    """The seed whose run of `loss` at `setting` ended at the median final training accuracy
+    (the lower of the two middle ones for an even count; ties by seed): a typical run, not
+    the best. Returns (seed, that accuracy)."""
+    group = sorted(((r['final_train_acc'], r['seed']) for r in runs
+                    if r['loss'] == loss and r['setting'] == setting and not r.get('jitter')),
+                   key=lambda t: (t[0] if math.isfinite(t[0]) else -1.0, t[1]))
+    if not group:
+        return None, None
+    acc, seed = group[(len(group) - 1) // 2]
+    return seed, acc
 
 
 # ------------------------------------------------------------------- figures
 
 COLORS = {'ce': 'tab:blue', 'mse': 'tab:orange', 'mse_raw': 'tab:green'}
-STYLES = {'own': '-', 'shared': '--'}
-FLOOR = 1e-12           # zeros cannot sit on a log axis
+FLOOR = 1e-30           # exact zeros cannot sit on a log axis: they are drawn here
 
 
-def _band(ax, x, curves, color, style, label, log=False):
-    length = min(len(c) for c in curves)
-    if length == 0:
-        return
-    arr = np.array([c[:length] for c in curves], dtype=np.float64)
+def _matplotlib():
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _stack(curves, log=False):
+    """Seeds x steps, NaN-padded where a run stopped early (diverged); clipped for a log axis."""
+    length = max(len(c) for c in curves)
+    arr = np.full((len(curves), length), np.nan)
+    for i, c in enumerate(curves):
+        arr[i, :len(c)] = c
     if log:
-        arr = np.clip(np.nan_to_num(arr, nan=FLOOR), FLOOR, None)
-        centre = np.exp(np.log(arr).mean(axis=0))       # geometric mean: honest on a log axis
-    else:
-        centre = np.nanmean(arr, axis=0)
-    x = np.asarray(x[:length])
-    ax.plot(x, centre, style, color=color, label=label, linewidth=1.6)
-    ax.fill_between(x, np.nanmin(arr, axis=0), np.nanmax(arr, axis=0), color=color, alpha=0.18,
-                    linewidth=0)
+        arr = np.where(np.isnan(arr), np.nan, np.clip(arr, FLOOR, None))
+    return arr
 
 
-def _groups(runs):
-    keys = []
-    for r in runs:
-        if (r['setting'], r['loss']) not in keys:
-            keys.append((r['setting'], r['loss']))
-    return [(s, l, [r for r in runs if r['setting'] == s and r['loss'] == l]) for s, l in keys]
+def _seed_lines(ax, x, curves, color, label, log=False, style='-', thin=True, median=True):
+    """A thin line per seed and a thick one for the median over seeds at each step (without
+    `median`, only the seeds' lines: the median of a two-humped spread is no typical run)."""
+    arr = _stack(curves, log)
+    x = np.asarray(x)[:arr.shape[1]]
+    if thin:
+        for i, row in enumerate(arr):
+            ax.plot(x, row, style, color=color, linewidth=0.6 if median else 0.8,
+                    alpha=0.3 if median else 0.45, label=None if median or i else label)
+    if not median:
+        return
+    with np.errstate(all='ignore'):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', RuntimeWarning)     # all-NaN columns after a stop
+            median = np.nanmedian(arr, axis=0)
+    ax.plot(x, median, style, color=color, linewidth=2.0, label=label)
 
 
 def _label(setting, loss, lr, binary):
     return f'{loss_label(loss, binary)}, lr {lr:g} ({"own rate" if setting == "own" else "shared"})'
 
 
-def _note(args, K):
-    start = ('uniform start (output layer zeroed)' if args.zero_output_layer
-             else f'output-layer init x{args.init_scale:g}')
-    return (f'{args.task}, {len(args.seed_list)} seeds, {start}. Lines: mean over seeds '
-            f'(geometric on log axes); bands: min to max.')
+def _note(view, median=True):
+    start = ('uniform start (output layer zeroed)' if view.zero_output_layer
+             else f'output-layer init x{view.init_scale:g}')
+    return (f'{view.task}, {len(view.seed_list)} seeds, {start}. '
+            + ('Thin lines: one per seed; thick: the median over seeds at each step.' if median
+               else 'One line per seed.'))
 
 
-def plot_curves(runs, args, K, binary, path):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+def plot_curves(runs, view, K, binary, path):
+    """Training loss and accuracy per step: each loss at its own rate, and at the shared rate."""
+    plt = _matplotlib()
     settings = [s for s in ('own', 'shared') if any(r['setting'] == s for r in runs)]
     fig, axes = plt.subplots(len(settings), 2, figsize=(12, 4.2 * len(settings)), squeeze=False,
                              layout='constrained')
@@ -475,24 +635,24 @@ def plot_curves(runs, args, K, binary, path):
             c = COLORS[loss]
             label = _label(setting, loss, group[0]['lr'], binary)
             steps = np.arange(max(len(r['curves']['loss']) for r in group))
-            _band(ax_loss, steps, [r['curves']['loss'] for r in group], c, '-', label, log=True)
+            _seed_lines(ax_loss, steps, [r['curves']['loss'] for r in group], c, label, log=True)
             ev = group[0]['curves']['eval_step']
-            if TASKS[args.task]['batch_size'] is None:
-                _band(ax_acc, steps, [r['curves']['accuracy'] for r in group], c, '-',
-                      label + ': train')
+            if TASKS[view.task]['batch_size'] is None:
+                _seed_lines(ax_acc, steps, [r['curves']['accuracy'] for r in group], c,
+                            label + ': train')
             else:
-                _band(ax_acc, ev, [r['curves']['train_accuracy'] for r in group], c, '-',
-                      label + ': train')
-            _band(ax_acc, ev, [r['curves']['test_accuracy'] for r in group], c, ':',
-                  label + ': test')
+                _seed_lines(ax_acc, ev, [r['curves']['train_accuracy'] for r in group], c,
+                            label + ': train')
+            _seed_lines(ax_acc, ev, [r['curves']['test_accuracy'] for r in group], c,
+                        label + ': test (median only)', style=':', thin=False)
         rate = ('each at its own rate' if setting == 'own'
-                else f'both at the shared rate {args.shared_lr:g}')
+                else f'both at the shared rate {view.shared_lr:g}')
         ax_loss.set_yscale('log')
         ax_loss.set_title(f'Training loss, {rate}')
         ax_loss.set_xlabel('step (SGD update)')
         ax_loss.set_ylabel('loss (log scale; CE and MSE are different scales)')
-        ax_acc.axhline(args.target, color='grey', linewidth=0.8, linestyle='--')
-        ax_acc.text(0.99, args.target, f'target {args.target:.0%} ', color='grey', va='bottom',
+        ax_acc.axhline(view.target, color='grey', linewidth=0.8, linestyle='--')
+        ax_acc.text(0.99, view.target, f'target {view.target:.0%} ', color='grey', va='bottom',
                     ha='right', transform=ax_acc.get_yaxis_transform(), fontsize=8)
         ax_acc.set_title(f'Accuracy, {rate}')
         ax_acc.set_xlabel('step (SGD update)')
@@ -501,66 +661,123 @@ def plot_curves(runs, args, K, binary, path):
         for ax in (ax_loss, ax_acc):
             ax.grid(True, alpha=0.3)
             ax.legend(fontsize=7.5, loc='best')
-    fig.suptitle(f'MSE vs cross-entropy on {args.task}: loss and accuracy per step')
-    fig.supxlabel(_note(args, K), fontsize=8.5)
+    fig.suptitle(f'MSE vs cross-entropy on {view.task}: loss and accuracy per step')
+    fig.supxlabel(_note(view), fontsize=8.5)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def plot_grad_norm(runs, args, K, binary, path):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+def _grad_panel(ax, runs, rows, setting, binary, quote=True, median=True):
+    """Output-layer gradient norm per step, one line per seed; with `quote`, the number the
+    text quotes (median over seeds of each seed's median over updates 1-EARLY) as a bar."""
+    clipped = False
+    for s, loss, group in _groups(runs):
+        if s != setting:
+            continue
+        curves = [r['curves']['grad_norm'] for r in group]
+        clipped |= any(v < FLOOR for c in curves for v in c)
+        row = next(r for r in rows if r['setting'] == s and r['loss'] == loss)
+        value = row['grad_early_median'] if quote else None
+        label = _label(setting, loss, group[0]['lr'], binary)
+        if value is not None:
+            label += f'; updates 1-{EARLY}: {value:.2g}'
+        _seed_lines(ax, np.arange(max(map(len, curves))), curves, COLORS[loss], label, log=True,
+                    median=median)
+        if value is not None:
+            from matplotlib import patheffects
+            ax.hlines(max(value, FLOOR), 1, EARLY, colors=COLORS[loss], linestyles=(0, (3, 1.5)),
+                      linewidth=2.2, zorder=5,
+                      path_effects=[patheffects.withStroke(linewidth=4.2, foreground='black')])
+    ax.set_yscale('log')
+    ax.set_xlabel('step (SGD update)')
+    ax.set_ylabel('output-layer ‖∂loss/∂(W, b)‖ (log)')
+    ax.grid(True, which='major', alpha=0.3)
+    return clipped
+
+
+def plot_grad_norm(runs, rows, view, K, binary, path):
+    plt = _matplotlib()
     settings = [s for s in ('own', 'shared') if any(r['setting'] == s for r in runs)]
     fig, axes = plt.subplots(1, len(settings), figsize=(6.5 * len(settings), 4.8), squeeze=False,
                              layout='constrained')
     clipped = False
     for ax, setting in zip(axes[0], settings):
-        for s, loss, group in _groups(runs):
-            if s != setting:
-                continue
-            curves = [r['curves']['grad_norm'] for r in group]
-            clipped |= any(v < FLOOR or not math.isfinite(v) for c in curves for v in c)
-            _band(ax, np.arange(max(map(len, curves))), curves, COLORS[loss], '-',
-                  _label(setting, loss, group[0]['lr'], binary), log=True)
-        ax.set_yscale('log')
-        ax.set_xlabel('step (SGD update)')
-        ax.set_ylabel('output-layer gradient norm ‖∂loss/∂(W, b)‖ (log)')
+        # From a saturated start the seeds split into two groups: a median line between them
+        # would be no run at all, so only the seeds' lines there.
+        clipped |= _grad_panel(ax, runs, rows, setting, binary, median=view.init_scale == 1)
         rate = ('each at its own rate' if setting == 'own'
-                else f'both at the shared rate {args.shared_lr:g}')
+                else f'both at the shared rate {view.shared_lr:g}')
         ax.set_title(f'Output-layer gradient, {rate}')
-        ax.grid(True, which='major', alpha=0.3)
         ax.legend(fontsize=8)
     ratio, _ = start_ratio(runs)
     ratio_text = f'{ratio:.3g}' if ratio is not None else 'n/a'
-    if args.init_scale == 1:
+    if view.init_scale == 1:
         second = ('Saturation is not a constant factor: see --init-scale 100, a confidently '
                   'wrong start.')
     else:
-        second = (f'Output layer started x{args.init_scale:g} (saturated): compare with '
+        second = (f'Output layer started x{view.init_scale:g} (saturated): compare with '
                   f'--init-scale 1; a constant factor would only shift the curves.')
-    fig.suptitle(f'{args.task}: at step 0, CE/MSE output-layer gradient = {ratio_text}; at a '
-                 f'uniform start it is exactly K²/2 = {K * K / 2:g},\na constant factor that a '
-                 f'larger learning rate absorbs. {second}', fontsize=10)
-    note = _note(args, K) + (f' Values below {FLOOR:g} (incl. exact zeros) drawn at {FLOOR:g}.'
-                             if clipped else '')
-    fig.supxlabel(note, fontsize=8.5)
+    fig.suptitle(f'{view.task}: at step 0, CE/MSE output-layer gradient = {ratio_text} (median '
+                 f'over seeds); at a uniform start it is exactly K²/2 = {K * K / 2:g},\na '
+                 f'constant factor that a larger learning rate absorbs. {second}', fontsize=10)
+    fig.supxlabel(_note(view, median=view.init_scale == 1) + f'\nDashed bars over updates '
+                  f'1-{EARLY}: the median over seeds of each seed\'s median there (the number in '
+                  f'the legend and the table).'
+                  + (f' Exact zeros drawn at {FLOOR:g}.' if clipped else ''), fontsize=8.5)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def plot_boundaries(runs, args, binary, path):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+def plot_saturated(runs, rows, view, binary, path):
+    """From a saturated start: training accuracy (top) and output-layer gradient (bottom)
+    per step and per seed, each loss at its own rate (left) and at the shared rate (right)."""
+    plt = _matplotlib()
+    settings = [s for s in ('own', 'shared') if any(r['setting'] == s for r in runs)]
+    fig, axes = plt.subplots(2, len(settings), figsize=(6.6 * len(settings), 8.6), squeeze=False,
+                             layout='constrained', sharex=True)
+    clipped = False
+    for col, setting in enumerate(settings):
+        ax_acc, ax_grad = axes[0, col], axes[1, col]
+        for s, loss, group in _groups(runs):
+            if s != setting:
+                continue
+            row = next(r for r in rows if r['setting'] == s and r['loss'] == loss)
+            steps = np.arange(max(len(r['curves']['accuracy']) for r in group))
+            _seed_lines(ax_acc, steps, [r['curves']['accuracy'] for r in group], COLORS[loss],
+                        f'{_label(setting, loss, group[0]["lr"], binary)}: reached '
+                        f'{view.target:.0%} on {row["reached"]}/{row["seeds"]}', median=False)
+        ax_acc.axhline(view.target, color='grey', linewidth=0.8, linestyle='--')
+        ax_acc.set_ylim(0, 1.02)
+        ax_acc.set_ylabel('training accuracy')
+        rate = ('each loss at its own rate' if setting == 'own'
+                else f'both at the shared rate {view.shared_lr:g}')
+        ax_acc.set_title(f'Training accuracy, {rate}', fontsize=10.5)
+        ax_acc.grid(True, alpha=0.3)
+        ax_acc.legend(fontsize=8, loc='lower right')
+        clipped |= _grad_panel(ax_grad, runs, rows, setting, binary, median=False)
+        ax_grad.set_title(f'Output-layer gradient, {rate}', fontsize=10.5)
+        ax_grad.legend(fontsize=8, loc='lower right')
+    fig.suptitle(f'From a saturated start (output layer ×{view.init_scale:g}), '
+                 f'{len(view.seed_list)} seeds on {view.task}', fontsize=12)
+    fig.supxlabel(f'One line per seed. Dashed bars over updates 1-{EARLY}: the median over seeds '
+                  f'of each seed\'s median gradient there, the number in the legend and the '
+                  f'README\'s text.'
+                  + (f' Exact zeros drawn at {FLOOR:g}.' if clipped else ''), fontsize=8.5)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_boundaries(runs, view, binary, path, why=None):
+    """Decision regions of one seed's runs (those carrying a 'boundary' grid)."""
+    plt = _matplotlib()
     from matplotlib.colors import ListedColormap
     shown = [r for r in runs if 'boundary' in r]
     if not shown:
         return False
-    X_train, _, y_train, _ = load_task(args.task, shown[0]['seed'])
-    K = TASKS[args.task]['classes']
+    X_train, _, y_train, _ = load_task(view.task, shown[0]['seed'])
+    K = TASKS[view.task]['classes']
     palette = ['tab:blue', 'tab:orange', 'tab:green', 'tab:red', 'tab:purple'][:K]
-    fig, axes = plt.subplots(1, len(shown), figsize=(4.3 * len(shown), 4.4), squeeze=False,
+    fig, axes = plt.subplots(1, len(shown), figsize=(4.3 * len(shown), 4.7), squeeze=False,
                              layout='constrained')
     for ax, r in zip(axes[0], shown):
         b = r['boundary']
@@ -571,44 +788,46 @@ def plot_boundaries(runs, args, binary, path):
             pts = X_train[y_train == k]
             ax.scatter(pts[:, 0], pts[:, 1], s=7, color=palette[k], label=f'class {k}',
                        edgecolors='none')
-        reached = (f'{r["steps_to_target"]} steps to {args.target:.0%}'
-                   if r['steps_to_target'] is not None else f'never reached {args.target:.0%}')
+        reached = (f'{r["steps_to_target"]} steps to {view.target:.0%}'
+                   if r['steps_to_target'] is not None else f'never reached {view.target:.0%}')
         ax.set_title(f'{loss_label(r["loss"], binary)}, lr {r["lr"]:g}\n'
-                     f'{"own rate" if r["setting"] == "own" else "shared rate"}: test acc '
-                     f'{r["final_test_acc"]:.3f}, {reached}', fontsize=9)
+                     f'{"own rate" if r["setting"] == "own" else "shared rate"}: train acc '
+                     f'{r["final_train_acc"]:.2f}, {reached}', fontsize=9)
         ax.set_xlabel('x₁')
         ax.set_ylabel('x₂')
         ax.legend(fontsize=7, loc='lower right', markerscale=1.5)
-    fig.suptitle(f'{args.task}: decision regions after {args.steps} steps (seed {shown[0]["seed"]}, '
-                 f'training points)', fontsize=11)
+    start = ('' if view.init_scale == 1 else f', output layer ×{view.init_scale:g} at the start')
+    fig.suptitle(f'{view.task}{start}: decision regions after {view.steps} steps, seed '
+                 f'{shown[0]["seed"]} (training points)', fontsize=11)
+    if why:
+        fig.supxlabel(why, fontsize=8.5)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
 
 
-def plot_sweep(sweep, picks, args, K, binary, path):
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+def plot_sweep(sweep, picks, view, K, binary, path):
+    plt = _matplotlib()
     import matplotlib.ticker
     fig, ax = plt.subplots(figsize=(8, 5))
-    ceiling = args.steps * 1.5
-    for i, loss in enumerate(args.losses):
+    ceiling = view.steps * 1.5
+    for i, loss in enumerate(view.losses):
         rows = [s for s in sweep if s['loss'] == loss]
         lrs = [s['lr'] for s in rows]
         means = [s['steps_to_target_mean'] if s['reached'] else np.nan for s in rows]
         ax.plot(lrs, means, 'o-', color=COLORS[loss], label=loss_label(loss, binary))
         never = [s['lr'] for s in rows if not s['reached']]
         ax.plot(never, [ceiling * 1.1 ** i] * len(never), 'x', color=COLORS[loss], markersize=8,
-                label=(f'{loss_label(loss, binary)}: no seed reached it in {args.steps} steps'
+                label=(f'{loss_label(loss, binary)}: no seed reached it in {view.steps} steps'
                        if never else None))
         for s in rows:
             if s['reached'] and s['reached'] < s['seeds']:
                 ax.annotate(f'{s["reached"]}/{s["seeds"]}', (s['lr'], s['steps_to_target_mean']),
                             fontsize=7, xytext=(3, 4), textcoords='offset points')
-        ax.axvline(picks[loss], color=COLORS[loss], linestyle=':', linewidth=1)
-    ax.axhline(args.steps, color='grey', linewidth=0.7, linestyle='--')
-    ax.text(LR_GRID[0], args.steps, f' budget: {args.steps} steps', fontsize=8, va='bottom',
+        if picks.get(loss) is not None:
+            ax.axvline(picks[loss], color=COLORS[loss], linestyle=':', linewidth=1)
+    ax.axhline(view.steps, color='grey', linewidth=0.7, linestyle='--')
+    ax.text(LR_GRID[0], view.steps, f' budget: {view.steps} steps', fontsize=8, va='bottom',
             color='grey')
     ax.set_xscale('log')
     ax.set_yscale('log')
@@ -616,9 +835,9 @@ def plot_sweep(sweep, picks, args, K, binary, path):
     ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
     ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel('learning rate (SGD, log scale)')
-    ax.set_ylabel(f'steps to {args.target:.0%} train accuracy (mean over seeds that reached it)')
-    ratio = picks.get('mse', np.nan) / picks.get('ce', np.nan)
-    ax.set_title(f'Learning-rate sweep on {args.task} ({len(args.sweep_seed_list)} sweep seeds); '
+    ax.set_ylabel(f'steps to {view.target:.0%} train accuracy (mean over seeds that reached it)')
+    ratio = (picks['mse'] / picks['ce'] if picks.get('mse') and picks.get('ce') else float('nan'))
+    ax.set_title(f'Learning-rate sweep on {view.task} ({len(view.sweep_seed_list)} sweep seeds); '
                  f'dotted: picked rates\nMSE\'s pick / CE\'s pick = {ratio:g}; the uniform-start '
                  f'gradient ratio is K²/2 = {K * K / 2:g}', fontsize=10)
     ax.grid(True, which='both', alpha=0.25)
@@ -638,15 +857,16 @@ def pick_rate(rows):
     return best['lr'] if best['reached'] else None
 
 
-def run_sweep(args, K, binary):
-    cfg = dict(steps=args.steps, target=args.target, init_scale=args.init_scale,
-               zero_output=args.zero_output_layer)
-    jobs = [dict(task=args.task, seed=seed, loss=loss, lr=lr, setting='sweep', cfg=cfg,
-                 stop_at_target=True, curves=False)
-            for loss in args.losses for lr in LR_GRID for seed in args.sweep_seed_list]
-    results = run_jobs(jobs, args.jobs, args.quiet, 'sweep')
+def sweep_jobs(task, cfg, losses, seeds, **extra):
+    return [dict(task=task, seed=seed, loss=loss, lr=lr, setting='sweep', cfg=cfg,
+                 stop_at_target=True, curves=False, **extra)
+            for loss in losses for lr in LR_GRID for seed in seeds]
+
+
+def sweep_table(results, losses):
+    """Per (loss, lr): seeds, how many reached the target, mean ± std steps; and the picks."""
     table = []
-    for loss in args.losses:
+    for loss in losses:
         for lr in LR_GRID:
             group = [r for r in results if r['loss'] == loss and r['lr'] == lr]
             reached = [r['steps_to_target'] for r in group if r['steps_to_target'] is not None]
@@ -655,13 +875,17 @@ def run_sweep(args, K, binary):
                               diverged=sum(r['diverged'] for r in group),
                               steps_to_target_mean=mean, steps_to_target_std=std,
                               steps=[r['steps_to_target'] for r in group]))
-    picks = {loss: pick_rate([t for t in table if t['loss'] == loss]) for loss in args.losses}
-    print(f'\nlearning-rate sweep on {args.task}, seeds {args.sweep_seed_list}, budget '
-          f'{args.steps} steps, target {args.target:.0%}: steps to target (seeds reaching it)')
-    print(f'{"lr":>7}  ' + '  '.join(f'{loss_label(l, binary):>25}' for l in args.losses))
+    picks = {loss: pick_rate([t for t in table if t['loss'] == loss]) for loss in losses}
+    return table, picks
+
+
+def print_sweep(table, picks, task, seeds, steps, target, losses, binary):
+    print(f'\nlearning-rate sweep on {task}, seeds {seeds}, budget {steps} steps, target '
+          f'{target:.0%}: steps to target (seeds reaching it)')
+    print(f'{"lr":>7}  ' + '  '.join(f'{loss_label(l, binary):>25}' for l in losses))
     for lr in LR_GRID:
         cells = []
-        for loss in args.losses:
+        for loss in losses:
             t = next(t for t in table if t['loss'] == loss and t['lr'] == lr)
             cell = (f'{t["steps_to_target_mean"]:.0f} ({t["reached"]}/{t["seeds"]})'
                     if t['reached'] else f'- (0/{t["seeds"]})')
@@ -669,8 +893,549 @@ def run_sweep(args, K, binary):
                 cell += f' {t["diverged"]} div'
             cells.append(f'{cell:>25}')
         print(f'{lr:>7g}  ' + '  '.join(cells))
-    print('picked: ' + ', '.join(f'{l} lr = {picks[l]}' for l in args.losses))
+    print('picked: ' + ', '.join(f'{l} lr = {picks[l]}' for l in losses))
+
+
+def run_sweep(args, K, binary):
+    cfg = dict(steps=args.steps, target=args.target, init_scale=args.init_scale,
+               zero_output=args.zero_output_layer)
+    results = run_jobs(sweep_jobs(args.task, cfg, args.losses, args.sweep_seed_list),
+                       args.jobs, args.quiet, 'sweep')
+    table, picks = sweep_table(results, args.losses)
+    print_sweep(table, picks, args.task, args.sweep_seed_list, args.steps, args.target,
+                args.losses, binary)
     return table, picks
+
+
+# ------------------------------------------------------------- --docs: the protocol
+
+def _docs_cfg(exp, target):
+    return dict(steps=TASKS[exp['task']]['steps'], target=target,
+                init_scale=exp['init_scale'], zero_output=False)
+
+
+def _compact(run):
+    """The numbers of one run that the results file keeps (no curves, no timings)."""
+    keys = ('seed', 'loss', 'setting', 'lr', 'steps_to_target', 'diverged', 'final_train_acc',
+            'final_test_acc', 'final_loss', 'grad_start', 'grad_early')
+    return {k: _num(run[k]) for k in keys}
+
+
+def _num(value):
+    """Floats to 6 significant digits (the file stays readable and diffs stay small)."""
+    if isinstance(value, float) and math.isfinite(value):
+        return float(f'{value:.6g}')
+    return value
+
+
+def _nums(obj):
+    if isinstance(obj, dict):
+        return {k: _nums(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_nums(v) for v in obj]
+    return _num(obj)
+
+
+def environment():
+    """What the numbers may depend on: float32 rounding differs between BLAS kernels/CPUs."""
+    env = dict(python=platform.python_version(), numpy=np.__version__,
+               machine=platform.machine(), system=platform.system())
+    try:
+        with open('/proc/cpuinfo') as f:
+            env['cpu'] = next((line.split(':', 1)[1].strip() for line in f
+                               if line.startswith('model name')), platform.processor())
+    except OSError:
+        env['cpu'] = platform.processor()
+    try:
+        blas = np.show_config(mode='dicts')['Build Dependencies']['blas']
+        env['blas'] = f'{blas.get("name")} {blas.get("version")}'
+    except Exception:                               # noqa: BLE001 - best effort, informative only
+        env['blas'] = 'unknown'
+    try:
+        from threadpoolctl import threadpool_info
+        env['blas_kernel'] = next((i.get('architecture') for i in threadpool_info()
+                                   if i.get('user_api') == 'blas'), None)
+    except ImportError:
+        env['blas_kernel'] = None
+    return env
+
+
+def same_machine(a, b):
+    """Whether two environments should give bit-identical float32 runs."""
+    keys = ('cpu', 'numpy', 'blas', 'blas_kernel', 'machine')
+    return all(a.get(k) == b.get(k) for k in keys)
+
+
+def run_docs(args):
+    """Runs the --docs protocol; writes the results file and figures; returns the results."""
+    started = time.perf_counter()
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    target, losses = 0.95, ['ce', 'mse']
+    sweep_seeds = list(range(SWEEP_SEEDS, SWEEP_SEEDS + DOCS_SWEEP_SEEDS))
+    seconds = {}
+    print(f'{DOCS_COMMAND}: {len(DOCS_PROTOCOL)} settings, a learning-rate sweep for each '
+          f'(seeds {sweep_seeds}), then {" / ".join(str(e["seeds"]) for e in DOCS_PROTOCOL)} '
+          f'evaluation seeds, each run also from nudged initial weights; --jobs {args.jobs}')
+
+    # 1. the learning-rate sweeps
+    t = time.perf_counter()
+    jobs = []
+    for exp in DOCS_PROTOCOL:
+        jobs += sweep_jobs(exp['task'], _docs_cfg(exp, target), losses, sweep_seeds,
+                           tag=exp['key'])
+    results = run_jobs(jobs, args.jobs, args.quiet, 'sweeps')
+    sweeps = {}
+    for exp in DOCS_PROTOCOL:
+        table, picks = sweep_table([r for r in results if r['tag'] == exp['key']], losses)
+        stored = PICKED_LR.get((exp['task'], exp['init_scale'], False))
+        binary = TASKS[exp['task']]['classes'] == 2
+        print_sweep(table, picks, exp['task'] + f' (init x{exp["init_scale"]:g})', sweep_seeds,
+                    TASKS[exp['task']]['steps'], target, losses, binary)
+        if any(picks[loss] is None for loss in losses):
+            raise SystemExit(f'error: in the {exp["key"]} sweep some loss never reached the '
+                             f'target: {picks}')
+        if stored != picks:
+            print(f'note: PICKED_LR in this file has {stored} for {exp["key"]}; the sweep now '
+                  f'picks {picks}, which is what the evaluation below uses')
+        sweeps[exp['key']] = dict(seeds=sweep_seeds, picks=picks, stored=stored, table=[
+            {k: t[k] for k in ('loss', 'lr', 'seeds', 'reached', 'steps_to_target_mean')}
+            for t in table])
+    seconds['sweeps'] = time.perf_counter() - t
+
+    # 2. the evaluation runs, their nudged twins, and the uniform-start checks
+    t = time.perf_counter()
+    jobs = []
+    for exp in DOCS_PROTOCOL:
+        picks, cfg = sweeps[exp['key']]['picks'], _docs_cfg(exp, target)
+        seeds = list(range(exp['seeds']))
+        curves = exp['task'] == 'spirals'           # the figures show the spirals runs
+        jobs += evaluation_jobs(exp['task'], seeds, picks, picks['ce'], cfg, losses,
+                                tag=exp['key'], curves=curves)
+        jobs += evaluation_jobs(exp['task'], seeds, picks, picks['ce'], cfg, losses,
+                                tag=exp['key'], curves=False, jitter=True)
+    for task in TASKS:
+        cfg = dict(steps=1, target=target, init_scale=1.0, zero_output=True)
+        jobs += evaluation_jobs(task, [0, 1], {'ce': 0.1, 'mse': 0.1}, 0.1, cfg, losses,
+                                tag='zero:' + task, curves=False)
+    runs = run_jobs(jobs, args.jobs, args.quiet, 'runs')
+    seconds['runs'] = time.perf_counter() - t
+
+    results = dict(generated_by=DOCS_COMMAND, environment=environment(),
+                   protocol=dict(target=target, lr_grid=LR_GRID, early_updates=EARLY,
+                                 hidden=HIDDEN, nudge='every initial weight and bias moved to '
+                                 'the neighbouring float32 value, up or down at random'),
+                   experiments={}, zero_output={})
+    full = {}
+    for exp in DOCS_PROTOCOL:
+        picks = sweeps[exp['key']]['picks']
+        mine = [r for r in runs if r['tag'] == exp['key']]
+        main = with_shared([r for r in mine if not r['jitter']], picks, picks['ce'], losses)
+        twins = with_shared([r for r in mine if r['jitter']], picks, picks['ce'], losses)
+        full[exp['key']] = main
+        ratio, ratios = start_ratio(main)
+        K = TASKS[exp['task']]['classes']
+        results['experiments'][exp['key']] = dict(
+            title=exp['title'], task=exp['task'], K=K, init_scale=exp['init_scale'],
+            seeds=exp['seeds'], steps=TASKS[exp['task']]['steps'],
+            lr=dict(ce=picks['ce'], mse=picks['mse'], shared=picks['ce']),
+            sweep=sweeps[exp['key']], rows=summarise(main), nudged=nudge_rows(main, twins),
+            start_ratio=dict(median=ratio, min=min(ratios), max=max(ratios)),
+            runs=[_compact(r) for r in main if not (r['setting'] == 'shared'
+                                                    and picks[r['loss']] == picks['ce'])],
+            twins=[_compact(r) for r in twins if not (r['setting'] == 'shared'
+                                                      and picks[r['loss']] == picks['ce'])])
+    for task in TASKS:
+        zero = [r for r in runs if r['tag'] == 'zero:' + task and r['setting'] == 'own']
+        K = TASKS[task]['classes']
+        ratios = start_ratio(zero)[1]
+        results['zero_output'][task] = dict(
+            K=K, half_K_squared=K * K / 2, ratios=ratios,
+            max_rel_error=max(abs(r / (K * K / 2) - 1) for r in ratios))
+
+    # 3. the decision regions of a representative seed, from the saturated start
+    t = time.perf_counter()
+    exp = next(e for e in DOCS_PROTOCOL if e['key'] == 'saturated')
+    sat = results['experiments']['saturated']
+    seed, acc = representative_seed(sat['runs'])
+    mse_own = next(r for r in sat['rows'] if r['setting'] == 'own' and r['loss'] == 'mse')
+    why = (f'Seed {seed}: of the {exp["seeds"]} seeds, the one whose MSE run at its own rate '
+           f'ended at the median final training accuracy ({acc:.2f}), a typical run rather than '
+           f'the best. MSE reached {target:.0%} on {mse_own["reached"]}/{mse_own["seeds"]} seeds '
+           f'at that rate.')
+    picks = sat['lr']
+    redo = [j for j in evaluation_jobs(exp['task'], [seed], {'ce': picks['ce'], 'mse': picks['mse']},
+                                       picks['shared'], _docs_cfg(exp, target), losses,
+                                       curves=False, boundary=True)]
+    shown = run_jobs(redo, args.jobs, True, 'boundaries')
+    for r in shown:                                 # the same run again: it must repeat exactly
+        first = next(f for f in sat['runs'] if (f['seed'], f['loss'], f['setting'])
+                     == (r['seed'], r['loss'], r['setting']))
+        if (first['steps_to_target'], first['final_train_acc']) != (
+                r['steps_to_target'], _num(r['final_train_acc'])):
+            print(f'warning: seed {seed} {r["loss"]} {r["setting"]} did not repeat exactly')
+    results['representative'] = dict(experiment='saturated', seed=seed, loss='mse',
+                                      setting='own', final_train_acc=acc, why=why)
+    seconds['boundaries'] = time.perf_counter() - t
+
+    # 4. figures, drawn from these runs
+    figures = []
+    if not args.no_plots:
+        for key, name, draw in (
+                ('benign', 'mse_vs_ce_curves.png', 'curves'),
+                ('saturated', 'mse_vs_ce_saturated.png', 'saturated'),
+                ('saturated', 'mse_vs_ce_boundaries.png', 'boundaries')):
+            e = results['experiments'][key]
+            view = SimpleNamespace(task=e['task'], target=target, shared_lr=e['lr']['shared'],
+                                   seed_list=list(range(e['seeds'])), init_scale=e['init_scale'],
+                                   zero_output_layer=False, steps=e['steps'])
+            if draw == 'curves':
+                plot_curves(full[key], view, e['K'], False, out / name)
+            elif draw == 'saturated':
+                plot_saturated(full[key], e['rows'], view, False, out / name)
+            else:
+                plot_boundaries(shown, view, False, out / name, why=why)
+            figures.append(name)
+    results['figures'] = figures
+    results['claims'] = docs_claims(results)
+    seconds['total'] = time.perf_counter() - started
+    results['seconds'] = seconds
+    results = _nums(results)
+    with open(out / RESULTS_NAME, 'w', encoding='utf-8') as f:
+        f.write(dumps(results) + '\n')
+    return results
+
+
+def dumps(obj, indent=0):
+    """JSON with one line per run (and per table row): readable, and small diffs."""
+    pad, inner = ' ' * indent, ' ' * (indent + 1)
+    nested = (isinstance(obj, dict) and any(isinstance(v, (dict, list)) and v
+                                            for v in obj.values())) or \
+             (isinstance(obj, list) and any(isinstance(v, dict) for v in obj))
+    if not nested:
+        return json.dumps(obj, ensure_ascii=False)
+    if isinstance(obj, dict):
+        body = ',\n'.join(f'{inner}{json.dumps(k)}: {dumps(v, indent + 1)}' for k, v in obj.items())
+        return '{\n' + body + '\n' + pad + '}'
+    body = ',\n'.join(inner + dumps(v, indent + 1) for v in obj)
+    return '[\n' + body + '\n' + pad + ']'
+
+
+# ------------------------------------------------------- --docs: claims and the README
+
+def _row(exp, setting, loss):
+    return next((r for r in exp['rows'] if r['setting'] == setting and r['loss'] == loss), None)
+
+
+def _nudge(exp, setting, loss):
+    return next((r for r in exp['nudged'] if r['setting'] == setting and r['loss'] == loss), None)
+
+
+def verdict(a, b):
+    """Which of two rows did better: 'a', 'b', 'tie' (means within the larger seed-to-seed
+    standard deviation, both reaching the target on every seed), or 'unclear' (success
+    fractions whose 95% intervals overlap)."""
+    if a['reached'] == a['seeds'] and b['reached'] == b['seeds']:
+        diff = b['steps_to_target_mean'] - a['steps_to_target_mean']
+        if abs(diff) <= max(a['steps_to_target_std'], b['steps_to_target_std']):
+            return 'tie'
+        return 'a' if diff > 0 else 'b'
+    if a['reached_low'] > b['reached_high']:
+        return 'a'
+    if b['reached_low'] > a['reached_high']:
+        return 'b'
+    return 'unclear'
+
+
+def docs_claims(results):
+    """Each qualitative statement the README makes, as a name -> value computed from the results
+    file alone; the README's wording follows these values, and a re-run on another machine
+    should give the same ones (tests/test_lab_results.py checks it, with -m slow)."""
+    E = results['experiments']
+    benign, sat = E['benign'], E['saturated']
+    half = {k: e['K'] ** 2 / 2 for k, e in E.items()}
+    claims = {}
+    claims['benign_shared'] = verdict(_row(benign, 'own', 'ce'), _row(benign, 'shared', 'mse'))
+    claims['benign_own'] = verdict(_row(benign, 'own', 'ce'), _row(benign, 'own', 'mse'))
+    claims['benign_start_ratio_near_half_K2'] = abs(
+        benign['start_ratio']['median'] / half['benign'] - 1) < 0.2
+    claims['uniform_ratio_is_half_K2'] = all(
+        z['ratios'] and z['max_rel_error'] < 1e-5 for z in results['zero_output'].values())
+    ce, mse_own, mse_sh = (_row(sat, 'own', 'ce'), _row(sat, 'own', 'mse'),
+                           _row(sat, 'shared', 'mse'))
+    claims['saturated_own'] = verdict(ce, mse_own)
+    claims['saturated_shared'] = verdict(ce, mse_sh)
+    claims['saturated_mse_own_vs_shared'] = verdict(mse_own, mse_sh)
+    claims['saturated_grad_collapse'] = (mse_own['grad_early_median']
+                                         < 1e-3 * ce['grad_early_median'])
+    claims['saturated_start_ratio_above_half_K2'] = (sat['start_ratio']['min']
+                                                     > half['saturated'])
+    claims['saturated_ce_outcome_stable'] = _nudge(sat, 'own', 'ce')['flipped'] == 0
+    claims['saturated_mse_outcome_chaotic'] = any(
+        _nudge(sat, s, 'mse')['flipped'] > 0 for s in ('own', 'shared'))
+    claims['benign_outcomes_stable'] = all(
+        n['flipped'] == 0 for k in ('benign', 'moons', 'digits') for n in E[k]['nudged'])
+    for k in ('moons', 'digits'):
+        claims[f'{k}_own'] = verdict(_row(E[k], 'own', 'ce'), _row(E[k], 'own', 'mse'))
+        claims[f'{k}_shared'] = verdict(_row(E[k], 'own', 'ce'), _row(E[k], 'shared', 'mse'))
+    lr = E['digits']['lr']
+    claims['digits_mse_lr_short_of_half_K2'] = lr['mse'] / lr['ce'] < half['digits'] / 2
+    return claims
+
+
+def _steps(row):
+    return (f'{row["steps_to_target_mean"]:.0f} ± {row["steps_to_target_std"]:.0f}'
+            if row['reached'] else 'never')
+
+
+def _interval(row):
+    return f'{_pct(row["reached_low"])}–{_pct(row["reached_high"])}'.replace('%–', '–')
+
+
+def _loss_name(loss, K):
+    if K == 2:
+        return {'ce': 'BCE (sigmoid)', 'mse': 'MSE on the sigmoid'}[loss]
+    return {'ce': 'cross-entropy', 'mse': 'MSE on the softmax'}[loss]
+
+
+def _table_rows(exp, label):
+    lines = []
+    for setting, loss in (('own', 'ce'), ('own', 'mse'), ('shared', 'mse')):
+        r, n = _row(exp, setting, loss), _nudge(exp, setting, loss)
+        rate = (f'{r["lr"]:g} (own' + (', shared)' if r['lr'] == exp['lr']['shared'] else ')')
+                if setting == 'own' else f'{r["lr"]:g} (CE\'s)')
+        moved = ('–' if n['moved_median'] is None else
+                 f'median {n["moved_median"]:g}, max {n["moved_max"]:g}')
+        lines.append(f'| {label} | {_loss_name(loss, exp["K"])} | {rate} | '
+                     f'{r["reached"]}/{r["seeds"]} ({_interval(r)}) | {_steps(r)} | '
+                     f'{r["final_test_acc_mean"]:.3f} | {_g(r["grad_start_median"])} → '
+                     f'{_g(r["grad_early_median"])} | {n["twin_reached"]}/{n["seeds"]}; '
+                     f'{moved} |')
+    return lines
+
+
+def _times(a, b):
+    return f'{max(a, b) / min(a, b):.1f}×'
+
+
+def readme_block(results):
+    """The README's lab results (tables, prose, figures), computed from the results file."""
+    E, C = results['experiments'], results['claims']
+    benign, sat, moons, digits = E['benign'], E['saturated'], E['moons'], E['digits']
+    target = f'{results["protocol"]["target"]:.0%}'
+    head = ('| setting | loss | lr | reached ' + target + ' (95% interval) | steps to ' + target +
+            ' | test acc | ‖grad_out‖ step 0 → updates 1–' + str(results['protocol']['early_updates']) +
+            ' | nudged 1 ulp: reached; steps moved |\n|---|---|---|---|---|---|---|---|')
+    out = [BEGIN_MARK, '']
+    out.append(f'Spirals (3 classes), full-batch SGD, {benign["steps"]:,} steps; each loss at the '
+               f'learning rate its own sweep picked, and MSE also at cross-entropy\'s rate:')
+    out += ['', head]
+    out += _table_rows(benign, f'benign start, {benign["seeds"]} seeds')
+    out += _table_rows(sat, f'output layer ×{sat["init_scale"]:g}, {sat["seeds"]} seeds')
+    out += ['', f'The same on two other tasks, {moons["seeds"]} seeds each (moons: one sigmoid '
+                f'output, BCE-with-logits against MSE on the sigmoid; digits: mini-batches of 32, '
+                f'{digits["steps"]} steps, the target checked on the whole training split every '
+                f'{TASKS["digits"]["eval_every"]} steps):', '', head]
+    out += _table_rows(moons, 'moons')
+    out += _table_rows(digits, 'digits (K = 10)')
+    out += ['', f'Steps: mean ± standard deviation over the seeds that reached {target} training '
+                f'accuracy. Reached: Wilson\'s 95% interval for the fraction of seeds, the spread '
+                f'that count would have over other seeds. ‖grad_out‖: the L2 norm of the output '
+                f'layer\'s gradient, median over seeds (for updates 1–{EARLY}, of each seed\'s '
+                f'median over those updates). Nudged: the same runs again from initial weights '
+                f'each moved to the neighbouring float32 value, the size of difference another '
+                f'CPU\'s float32 rounding makes; how many seeds then reached {target}, and by how '
+                f'many steps their steps to {target} moved.', '']
+
+    out.append('What these numbers say:')
+    out.append('')
+    b_ce, b_sh, b_own = (_row(benign, 'own', 'ce'), _row(benign, 'shared', 'mse'),
+                         _row(benign, 'own', 'mse'))
+    ratio = benign['start_ratio']
+    if C['benign_shared'] in ('a', 'b'):
+        winner = 'cross-entropy' if C['benign_shared'] == 'a' else 'MSE'
+        first = (f'**At a shared learning rate, {winner} wins from a benign start: '
+                 f'{_times(b_ce["steps_to_target_mean"], b_sh["steps_to_target_mean"])} fewer '
+                 f'steps** ({b_ce["steps_to_target_mean"]:.0f} against '
+                 f'{b_sh["steps_to_target_mean"]:.0f}, mean over seeds).')
+    else:
+        first = ('**At a shared learning rate the two are not clearly apart from a benign '
+                 'start** (see the table).')
+    out.append(f'- {first} Cross-entropy\'s output-layer gradient at step 0 is '
+               f'{ratio["median"]:.3g}× MSE\'s (median over seeds; {ratio["min"]:.3g} to '
+               f'{ratio["max"]:.3g}).')
+    z = results['zero_output']
+    zero_text = (f'{z["spirals"]["ratios"][0]:.6g} on spirals (K = 3), '
+                 f'{z["digits"]["ratios"][0]:.6g} on digits (K = 10) and '
+                 f'{z["moons"]["ratios"][0]:.6g} on moons (one sigmoid output, where the same '
+                 f'algebra gives 2)')
+    worst = max(v['max_rel_error'] for v in z.values())
+    lr = benign['lr']
+    own_text = {
+        'tie': (f'then the two are about equally fast ({_steps(b_ce)} and {_steps(b_own)} steps: '
+                f'the difference is within the seed-to-seed spread)'),
+        'a': f'cross-entropy still needs fewer steps ({_steps(b_ce)} against {_steps(b_own)})',
+        'b': f'MSE then needs fewer steps ({_steps(b_own)} against {_steps(b_ce)})',
+        'unclear': 'the table shows how far apart they end up'}[C['benign_own']]
+    exact = ('exactly' if C['uniform_ratio_is_half_K2'] else 'close to')
+    out.append(f'- **Much of that is a constant factor.** At an exactly uniform start '
+               f'(`--zero-output-layer`), with PyTorch\'s `\'mean\'` reductions (MSE averages over '
+               f'N·K numbers, cross-entropy over N), cross-entropy\'s output-layer gradient is '
+               f'{exact} K²/2 times MSE\'s: {zero_text}, each equal to K²/2 to within '
+               f'{worst:.1g} (relative, float32) on every seed checked. '
+               + ('The benign start is close to uniform, hence the ratio above. '
+                  if C['benign_start_ratio_near_half_K2'] else '')
+               + f'A learning rate that much larger absorbs it: MSE\'s own sweep picked '
+               f'{lr["mse"]:g}, {lr["mse"] / lr["ce"]:g}× cross-entropy\'s {lr["ce"]:g}, and '
+               f'{own_text}.'
+               + (' From a benign start, the reference material\'s "cross-entropy converges '
+                  'faster" is mostly a statement about learning rates.'
+                  if C['benign_own'] == 'tie' else ''))
+    s_ce, s_own, s_sh = _row(sat, 'own', 'ce'), _row(sat, 'own', 'mse'), _row(sat, 'shared', 'mse')
+    zeros = s_own['grad_early_zero']
+    collapse = ('' if C['saturated_grad_collapse'] else ' (not orders of magnitude apart here)')
+    out.append(
+        f'- **Saturation is not a constant factor.** With the output layer ×{sat["init_scale"]:g} '
+        f'at the start, the softmax outputs begin saturated, near 0 or 1, and many of them on the '
+        f'wrong class (notebook 02 counts them). MSE\'s gradient then carries p(1−p) factors '
+        f'that vanish there, cross-entropy\'s (p − y) does not: over updates '
+        f'1–{EARLY}, the output-layer gradient has a median of {_g(s_own["grad_early_median"])} '
+        f'over {sat["seeds"]} seeds for MSE (quartiles {_g(s_own["grad_early_q1"])} and '
+        f'{_g(s_own["grad_early_q3"])}'
+        + (f'; exactly 0 on {zeros} seed{"s" if zeros != 1 else ""}' if zeros else '')
+        + f') against {_g(s_ce["grad_early_median"])} for cross-entropy{collapse}. '
+        f'Cross-entropy reached {target} on {s_ce["reached"]}/{s_ce["seeds"]} seeds '
+        f'({_interval(s_ce)}), MSE on {s_own["reached"]}/{s_own["seeds"]} at its own rate '
+        f'({_interval(s_own)}) and {s_sh["reached"]}/{s_sh["seeds"]} at cross-entropy\'s '
+        f'({_interval(s_sh)})'
+        + ('; cross-entropy\'s interval overlaps neither of MSE\'s.'
+           if C['saturated_own'] == 'a' and C['saturated_shared'] == 'a' else '.')
+        + ' At step 0 the CE/MSE gradient ratio is '
+        + (f'above K²/2 = {half_k2(sat):g} on every seed, ' if
+           C['saturated_start_ratio_above_half_K2'] else '')
+        + f'from {sat["start_ratio"]["min"]:.3g} to {sat["start_ratio"]["max"]:.3g} (median '
+        f'{sat["start_ratio"]["median"]:.3g}), a factor that depends on the seed, not a '
+        f'constant.')
+    n_own, n_sh = _nudge(sat, 'own', 'mse'), _nudge(sat, 'shared', 'mse')
+    n_ce = _nudge(sat, 'own', 'ce')
+    if C['saturated_mse_outcome_chaotic']:
+        chaos = (f'MSE\'s runs from the saturated start are: nudged by one ulp, a run changed '
+                 f'whether it reached {target} on {n_own["flipped"]} of {n_own["seeds"]} seeds at '
+                 f'MSE\'s own rate and {n_sh["flipped"]} of {n_sh["seeds"]} at the shared one, '
+                 f'and its steps to {target} moved by up to '
+                 f'{max(n_own["moved_max"] or 0, n_sh["moved_max"] or 0):g}. Another machine '
+                 f'will count somewhat differently: the intervals are the claim, not the exact '
+                 f'counts.')
+    else:
+        chaos = (f'From the saturated start no one-ulp nudge changed whether an MSE run reached '
+                 f'{target}.')
+    chaos += (' Cross-entropy\'s runs from the same start kept their outcome on every seed'
+              if C['saturated_ce_outcome_stable'] else
+              f' Cross-entropy\'s runs from the same start changed outcome on {n_ce["flipped"]} '
+              f'seeds')
+    if n_ce['moved_median'] is not None:
+        chaos += (f' (steps moved by a median of {n_ce["moved_median"]:g}, at most '
+                  f'{n_ce["moved_max"]:g})')
+    others = [(k, n) for k in ('benign', 'moons', 'digits') for n in E[k]['nudged']]
+    moved = [n for _, n in others if n['moved_median'] is not None]
+    shift = max(abs(n['twin_steps_mean'] - _row(E[k], n['setting'], n['loss'])
+                    ['steps_to_target_mean'])
+                for k, n in others if n['twin_steps_mean'] is not None)
+    chaos += ('. From the benign start and on moons and digits no outcome changed, '
+              if C['benign_outcomes_stable'] else
+              '. From the benign start and on moons and digits some outcomes changed too, ')
+    chaos += (f'but single runs\' steps to {target} moved by up to '
+              f'{max(n["moved_max"] for n in moved):g} (medians '
+              f'{min(n["moved_median"] for n in moved):g} to '
+              f'{max(n["moved_median"] for n in moved):g}), while the means over seeds moved by '
+              f'at most {shift:.0f} steps. So single seeds\' step counts will differ on another '
+              f'machine; the means, and the comparisons above, should not.')
+    out.append(f'- **Which runs are chaotic.** {chaos}')
+    size = 'smaller' if sat['lr']['shared'] < sat['lr']['mse'] else 'larger'
+    own_vs_shared = {
+        'a': f'did better on the evaluation seeds than the {size} shared rate',
+        'b': f'did worse on the evaluation seeds than the {size} shared rate',
+        'tie': f'did as well on the evaluation seeds as the {size} shared rate',
+        'unclear': (f'and the {size} shared rate cannot be told apart on the evaluation seeds '
+                    f'(their intervals overlap)')}[C['saturated_mse_own_vs_shared']]
+    sweep_row = next(t for t in sat['sweep']['table'] if t['loss'] == 'mse'
+                     and t['lr'] == sat['lr']['mse'])
+    d_ce, d_own, d_sh = (_row(digits, 'own', 'ce'), _row(digits, 'own', 'mse'),
+                         _row(digits, 'shared', 'mse'))
+    m_ce, m_own, m_sh = (_row(moons, 'own', 'ce'), _row(moons, 'own', 'mse'),
+                         _row(moons, 'shared', 'mse'))
+    d_lr = digits['lr']
+    digits_text = {
+        'a': (f'cross-entropy stays {_times(d_ce["steps_to_target_mean"], d_own["steps_to_target_mean"])} '
+              f'faster even at the tuned rates ({_steps(d_ce)} against {_steps(d_own)} steps)'),
+        'b': f'MSE is faster at the tuned rates ({_steps(d_own)} against {_steps(d_ce)} steps)',
+        'tie': f'the two tie at the tuned rates ({_steps(d_ce)} and {_steps(d_own)} steps)',
+        'unclear': 'the tuned rates leave them apart in success rate (see the table)',
+    }[C['digits_own']]
+    moons_text = {
+        'tie': f'the two tie at their own rates ({_steps(m_ce)} and {_steps(m_own)} steps)',
+        'a': f'BCE is faster at their own rates ({_steps(m_ce)} against {_steps(m_own)} steps)',
+        'b': f'MSE is faster at their own rates ({_steps(m_own)} against {_steps(m_ce)} steps)',
+        'unclear': 'the table shows how they compare',
+    }[C['moons_own']]
+    out.append(
+        f'- **Not everything is tidy.** The MSE rate the sweep picked for the saturated start '
+        f'({sat["lr"]["mse"]:g}, which reached {target} on {sweep_row["reached"]}/'
+        f'{sweep_row["seeds"]} sweep seeds) {own_vs_shared} ({s_own["reached"]}/{s_own["seeds"]} '
+        f'against {s_sh["reached"]}/{s_sh["seeds"]}). Picking a rate on '
+        f'{len(sat["sweep"]["seeds"])} sweep seeds is fragile when the outcome is chaotic. '
+        f'On digits (K = 10) {digits_text}'
+        + (f'; {_times(d_ce["steps_to_target_mean"], d_sh["steps_to_target_mean"])} at the shared '
+           f'rate' if d_sh['reached'] == d_sh['seeds'] else
+           f'; at cross-entropy\'s rate MSE reached {target} on only {d_sh["reached"]}/'
+           f'{d_sh["seeds"]} seeds within {digits["steps"]} steps')
+        + f'. MSE\'s sweep stopped at a rate {d_lr["mse"] / d_lr["ce"]:g}× cross-entropy\'s'
+        + (f', short of K²/2 = {half_k2(digits):g}: larger rates did worse in the sweep'
+           if C['digits_mse_lr_short_of_half_K2'] else '')
+        + f'. On moons {moons_text}'
+        + (f'; {_times(m_ce["steps_to_target_mean"], m_sh["steps_to_target_mean"])} apart at the '
+           f'shared rate' if m_sh['reached'] == m_sh['seeds'] else
+           f'; at BCE\'s rate MSE reached {target} on {m_sh["reached"]}/{m_sh["seeds"]} seeds')
+        + '.')
+    captions = {
+        'mse_vs_ce_curves.png': 'loss and accuracy per step from the benign start, one thin line '
+                                'per seed, the median thick',
+        'mse_vs_ce_saturated.png': 'accuracy and output-layer gradient per step from the '
+                                   'saturated start, one line per seed',
+        'mse_vs_ce_boundaries.png': 'decision regions of a representative seed from the '
+                                    'saturated start',
+    }
+    rep = results['representative']
+    for name in results['figures']:
+        out += ['', f'![{captions.get(name, name)}](docs/{name})']
+        if name == 'mse_vs_ce_boundaries.png':
+            out += ['', rep['why'].replace('Seed ', 'The decision regions show seed ', 1)]
+    out += ['', END_MARK]
+    return '\n'.join(out)
+
+
+def half_k2(exp):
+    return exp['K'] ** 2 / 2
+
+
+def update_readme(block, path=README):
+    """Replaces the README's generated lab block (between the markers) with `block`."""
+    text = pathlib.Path(path).read_text(encoding='utf-8')
+    start, end = text.find(BEGIN_MARK), text.find(END_MARK)
+    if start < 0 or end < start:
+        raise SystemExit(f'error: {path} has no generated lab block; it needs the lines\n'
+                         f'{BEGIN_MARK}\n{END_MARK}')
+    text = text[:start] + block + text[end + len(END_MARK):]
+    pathlib.Path(path).write_text(text, encoding='utf-8')
+
+
+def readme_lab_block(path=README):
+    """The generated lab block as it stands in the README (markers included), or None."""
+    text = pathlib.Path(path).read_text(encoding='utf-8')
+    start, end = text.find(BEGIN_MARK), text.find(END_MARK)
+    if start < 0 or end < start:
+        return None
+    return text[start:end + len(END_MARK)]
 
 
 # ---------------------------------------------------------------------- CLI
@@ -723,6 +1488,12 @@ def _fraction(text):
     return value
 
 
+# Options that choose an experiment: --docs runs its own fixed protocol instead.
+EXPERIMENT_OPTIONS = ('--task', '--seeds', '--sweep-seeds', '--steps', '--lr-ce', '--lr-mse',
+                      '--shared-lr', '--init-scale', '--zero-output-layer', '--raw-mse',
+                      '--lr-mse-raw', '--target', '--sweep', '--boundary-seed')
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
         prog='mse_vs_ce.py',
@@ -733,7 +1504,9 @@ def parse_args(argv=None):
         epilog='Multi-class tasks compare softmax + cross-entropy with softmax + MSE on one-hot '
                'targets; moons (binary, one sigmoid output) compares sigmoid + BCE-with-logits '
                'with sigmoid + MSE. Reductions are "mean" as in PyTorch. Outputs: a table on '
-               'stdout; results.json, runs.csv and PNG figures in --out.')
+               'stdout; results.json, runs.csv and PNG figures in --out. With --docs: the '
+               'README\'s numbers and figures (docs/mse_vs_ce_results.json, docs/*.png) and the '
+               'README\'s generated lab block.')
     p.add_argument('--task', choices=sorted(TASKS), default='spirals',
                    help='data set: spirals (3 classes, full batch), moons (binary, full batch), '
                         'digits (10 classes, mini-batches of 32)')
@@ -773,22 +1546,43 @@ def parse_args(argv=None):
                         '--sweep-seeds) and use the rates it picks; takes minutes')
     p.add_argument('--boundary-seed', type=int, default=None,
                    help='the evaluation seed whose decision regions boundaries.png shows '
-                        '(default: the first)')
+                        '(default: the seed whose MSE run ended at the median training accuracy, '
+                        'a typical one)')
+    p.add_argument('--docs', action='store_true',
+                   help='run the fixed protocol behind the README\'s lab section (four settings, '
+                        'their sweeps, 20-40 seeds each, every run repeated from nudged initial '
+                        'weights; several minutes on 2 cores) and write its results file and '
+                        'figures to --out (default docs/); when that is docs/, also rewrite the '
+                        'README\'s generated lab block')
+    p.add_argument('--no-readme', action='store_true',
+                   help='with --docs: leave README.md as it is')
     p.add_argument('--jobs', type=_positive(int), default=min(2, os.cpu_count() or 1),
                    help='worker processes (runs are independent and seeded, so results do '
                         'not depend on this)')
-    p.add_argument('--out', default=os.path.join('runs', 'mse_vs_ce'),
-                   help='directory for results.json, runs.csv and the figures')
+    p.add_argument('--out', default=None,
+                   help='directory for results.json, runs.csv and the figures (default: '
+                        'runs/mse_vs_ce; with --docs: docs/)')
     p.add_argument('--no-plots', action='store_true', help='skip the figures (no matplotlib needed)')
     p.add_argument('--quiet', action='store_true', help='no progress bars')
-    args = p.parse_args(argv)
+    raw = sys.argv[1:] if argv is None else list(argv)
+    args = p.parse_args(raw)
+    if args.docs:
+        given = [o for o in EXPERIMENT_OPTIONS
+                 if any(a == o or a.startswith(o + '=') for a in raw)]
+        if given:
+            p.error(f'--docs runs a fixed protocol and takes only --out, --jobs, --quiet, '
+                    f'--no-plots and --no-readme; drop {", ".join(given)}')
+        args.out = args.out if args.out is not None else str(DOCS_DIR)
+        return args
+    if args.no_readme:
+        p.error('--no-readme goes with --docs')
+    if args.out is None:
+        args.out = os.path.join('runs', 'mse_vs_ce')
     if args.zero_output_layer and args.init_scale != 1.0:
         p.error('--zero-output-layer and --init-scale cannot be combined: zero times C is zero')
     args.seed_list = _seed_list(p, args.seeds, EVAL_SEEDS, '--seeds')
     args.sweep_seed_list = _seed_list(p, args.sweep_seeds, SWEEP_SEEDS, '--sweep-seeds')
-    if args.boundary_seed is None:
-        args.boundary_seed = args.seed_list[0]
-    elif args.boundary_seed not in args.seed_list:
+    if args.boundary_seed is not None and args.boundary_seed not in args.seed_list:
         p.error(f'--boundary-seed {args.boundary_seed} is not one of the evaluation seeds '
                 f'{args.seed_list}')
     if args.lr_mse_raw is not None and not args.raw_mse:
@@ -822,8 +1616,24 @@ def default_rates(args):
     return source
 
 
+def main_docs(args):
+    results = run_docs(args)
+    block = readme_block(results)
+    print('\n' + block)
+    out = pathlib.Path(args.out).resolve()
+    wrote = [RESULTS_NAME] + results['figures']
+    print(f'\nwrote {", ".join(wrote)} to {args.out}/ in {results["seconds"]["total"]:.0f} s '
+          f'(sweeps {results["seconds"]["sweeps"]:.0f} s, runs {results["seconds"]["runs"]:.0f} s)')
+    if out == DOCS_DIR.resolve() and not args.no_readme:
+        update_readme(block)
+        print(f'updated the generated lab block of {README}')
+    return results
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.docs:
+        return main_docs(args)
     spec = TASKS[args.task]
     K, binary = spec['classes'], spec['classes'] == 2
     os.makedirs(args.out, exist_ok=True)
@@ -854,29 +1664,16 @@ def main(argv=None):
     own = {'ce': args.lr_ce, 'mse': args.lr_mse, 'mse_raw': args.lr_mse_raw}
     cfg = dict(steps=args.steps, target=args.target, init_scale=args.init_scale,
                zero_output=args.zero_output_layer)
-    jobs = []
-    for seed in args.seed_list:
-        first = seed == args.boundary_seed
-        for loss in args.losses:
-            jobs.append(dict(task=args.task, seed=seed, loss=loss, lr=own[loss], setting='own',
-                             cfg=cfg, boundary=first))
-        for loss in ('ce', 'mse'):
-            if own[loss] != args.shared_lr:        # an identical run is not repeated
-                jobs.append(dict(task=args.task, seed=seed, loss=loss, lr=args.shared_lr,
-                                 setting='shared', cfg=cfg, boundary=first))
-    runs = run_jobs(jobs, args.jobs, args.quiet, 'training')
-    # the shared block lists a loss whose own rate is the shared rate by reusing its runs
-    for loss in ('ce', 'mse'):
-        if own[loss] == args.shared_lr:
-            runs += [dict(r, setting='shared') for r in runs
-                     if r['loss'] == loss and r['setting'] == 'own']
-    runs.sort(key=lambda r: (r['setting'] != 'own', args.losses.index(r['loss']), r['seed']))
+    runs = run_jobs(evaluation_jobs(args.task, args.seed_list, own, args.shared_lr, cfg,
+                                    args.losses),
+                    args.jobs, args.quiet, 'training')
+    runs = with_shared(runs, own, args.shared_lr, args.losses)
 
-    rows = summarise(runs, len(args.seed_list))
+    rows = summarise(runs)
     print_table(rows, args, binary)
     ratio, ratios = start_ratio(runs)
     if ratio is not None:
-        print(f'\noutput-layer gradient at step 0, CE / MSE: geometric mean {ratio:.6g} over seeds '
+        print(f'\noutput-layer gradient at step 0, CE / MSE: median {ratio:.6g} over seeds '
               f'(min {min(ratios):.6g}, max {max(ratios):.6g}); K^2/2 = {K * K / 2:g} at a '
               f'uniform start')
     lines = reading(rows, runs, args, K)
@@ -892,13 +1689,21 @@ def main(argv=None):
             print('\n(figures skipped: matplotlib is not installed; pip install matplotlib)')
         else:
             plot_curves(runs, args, K, binary, os.path.join(args.out, 'curves.png'))
-            plot_grad_norm(runs, args, K, binary, os.path.join(args.out, 'grad_norm.png'))
+            plot_grad_norm(runs, rows, args, K, binary, os.path.join(args.out, 'grad_norm.png'))
             figures += ['curves.png', 'grad_norm.png']
-            boundary = [r for r in runs if 'boundary' in r and not (
-                r['setting'] == 'shared' and own[r['loss']] == args.shared_lr)]
-            if boundary and plot_boundaries(boundary, args, binary,
-                                            os.path.join(args.out, 'boundaries.png')):
-                figures.append('boundaries.png')
+            if spec['inputs'] == 2:
+                seed, acc = representative_seed(runs)
+                why = (f'Seed {seed}: the one whose MSE run at its own rate ended at the median '
+                       f'final training accuracy ({acc:.2f}) of the {len(args.seed_list)} seeds, '
+                       f'a typical run.')
+                if args.boundary_seed is not None:
+                    seed, why = args.boundary_seed, f'Seed {args.boundary_seed}, as asked.'
+                redo = [j for j in evaluation_jobs(args.task, [seed], own, args.shared_lr, cfg,
+                                                   args.losses, curves=False, boundary=True)]
+                shown = run_jobs(redo, args.jobs, True, 'boundaries')
+                if plot_boundaries(shown, args, binary, os.path.join(args.out, 'boundaries.png'),
+                                   why=why):
+                    figures.append('boundaries.png')
             if sweep is not None:
                 plot_sweep(sweep, picks, args, K, binary, os.path.join(args.out, 'lr_sweep.png'))
                 figures.append('lr_sweep.png')

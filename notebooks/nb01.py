@@ -15,7 +15,8 @@ CELLS = [
 
     1. differentiate a one-neuron expression **by hand**,
     2. let **minigrad** do the same, and look at the **graph** it recorded,
-    3. watch the **backward pass** step by step,
+    3. watch the **backward pass** step by step, take one **gradient-descent step** by hand, and
+       see why **gradients add up** when a value is used twice,
     4. check gradients against **finite differences**, and catch a wrong derivative with `gradcheck`,
     5. end with **tensors and broadcasting**, where one parameter is used many times.
 
@@ -92,10 +93,22 @@ CELLS = [
     assert math.isclose(Lt.item(), L, rel_tol=1e-12)
     """),
     md(r"""
-    Here is that graph as a picture (it needs Graphviz; `mg.viz.to_dot` gives the same as text).
-    Boxes are tensors, ovals are operations, arrows follow the forward pass. Green boxes are
-    the parameters, dashed grey boxes are constants, and under each op is the derivative rule
-    it will apply on the way back.
+    `L.grad_fn` is the node of the last operation, the square. `next_functions` lists, for each
+    of its inputs, the node that made that input (and which of that node's outputs it was,
+    always 0 here): the first input, $y - t$, came from a subtraction; the second, the exponent
+    2, is a constant that no operation made, hence `None`. Following `next_functions` from node
+    to node walks the whole graph backwards, which is exactly what `backward()` will do.
+    """),
+    md(r"""
+    Here is that graph as a picture. Boxes are tensors, ovals are operations, arrows follow the
+    forward pass. Green boxes are the parameters, dashed grey boxes are constants, and under each
+    op is the derivative rule it will apply on the way back. In each box: the tensor's shape, where
+    `()` means a scalar (one number, no axes), its dtype and its value.
+
+    Jupyter draws the picture inline. In a script or a terminal, `picture = draw_graph(...)`
+    followed by `picture.render('graph', format='png')` writes `graph.png` (both need the
+    `graphviz` package and Graphviz's `dot` program); `mg.viz.to_dot` gives the same picture as
+    text without either.
     """),
     code(r"""
     names = {'x': xt, 'w': wt, 'b': bt, 't': tt}
@@ -108,7 +121,10 @@ CELLS = [
     $\partial L/\partial \text{out}$ — how much the loss changes with its output — applies its
     rule, and sends $\partial L/\partial \text{input}$ to each input. `trace_backward()` records
     every step, in the order the engine ran them. The first node receives
-    $\partial L/\partial L = 1$; the last ones deliver the gradients of `w` and `b`.
+    $\partial L/\partial L = 1$; the last ones deliver the gradients of `w` and `b`. In each
+    rule, `a` and `b` stand for the op's first and second input and `d` for a small change
+    (so `d(a * b) = b da + a db` says: the gradient sent to `a` is `b` times the gradient that
+    came in); the key under the table explains the rest of the notation.
     """),
     code(r"""
     with trace_backward(params=names) as trace:
@@ -123,13 +139,80 @@ CELLS = [
     print('minigrad agrees with the hand derivation.')
     """),
     md(r"""
-    Backward frees the graph (the saved values are no longer needed), but the trace kept it.
-    Drawn again with every gradient in its box and each box coloured by the size of its
-    gradient, the picture shows where the gradient flows: `t` and `x` get none, because we
-    did not ask for them.
+    After `backward()`, only the leaves we asked about keep a gradient in `.grad` (reading `.grad`
+    of an intermediate tensor gives `None`, with a warning saying to call `.retain_grad()` first,
+    as PyTorch does). The trace kept every gradient, intermediates included. Drawn again with
+    every gradient in its box and each box coloured by the size of its gradient, the picture shows
+    where the gradient flows: `t` and `x` get none, because we did not ask for them.
     """),
     code(r"""
     draw_graph(Lt, params=names, trace=trace, rankdir='LR', color_by_grad=True)
+    """),
+    md(r"""
+    ### One step of gradient descent, by hand
+
+    The gradient says which way is uphill. **Gradient descent** moves each parameter a little the
+    other way: with a **learning rate** $\eta$ (a small positive number we choose),
+
+    $$w \leftarrow w - \eta\,\frac{\partial L}{\partial w}, \qquad
+      b \leftarrow b - \eta\,\frac{\partial L}{\partial b}.$$
+
+    In minigrad, as in PyTorch, that update is written in place (`-=`) inside
+    `with mg.no_grad():`. The block tells the engine not to record the update in a graph: it is
+    a change we make to the parameters, not part of the computation we want gradients of.
+    Without it, minigrad refuses, as PyTorch does, to change in place a leaf that requires grad.
+    """),
+    code(r"""
+    lr = 0.5                                   # the learning rate η
+    w_before, b_before = wt.item(), bt.item()
+    with mg.no_grad():
+        wt -= lr * wt.grad
+        bt -= lr * bt.grad
+
+    L_after = ((wt * xt + bt).tanh() - tt) ** 2
+    print(f'w: {w_before:.6f} -> {wt.item():.6f}    b: {b_before:.6f} -> {bt.item():.6f}')
+    print(f'L: {Lt.item():.6f} -> {L_after.item():.6f}')
+    assert math.isclose(wt.item(), w - lr * dL_dw, rel_tol=1e-12)
+    assert L_after.item() < Lt.item()          # downhill
+
+    try:
+        wt -= lr * wt.grad                     # the same update, recorded: refused
+    except RuntimeError as error:
+        print('\nwithout no_grad():', str(error).split('.')[0])
+    """),
+    md(r"""
+    ### A value used twice: gradients add up
+
+    The next step would call `backward()` again. Before it does, look at what happens when a
+    value is used more than once, here $y = a \cdot a$. The multiply node sends a gradient to
+    each of its two inputs, and both are `a`:
+    """),
+    code(r"""
+    a = mg.tensor(3.0, dtype=mg.float64, requires_grad=True)
+    with trace_backward(params={'a': a}) as trace_aa:
+        (a * a).backward()
+    print(trace_aa)
+    print(f'\na.grad = {a.grad.item()}   (d(a²)/da = 2a = {2 * a.item()})')
+    assert a.grad.item() == 6.0
+    """),
+    md(r"""
+    Each use of `a` contributes its share, $3$ and $3$, and the engine **adds** them: $6 = 2a$,
+    the right derivative. An engine that stored each incoming gradient instead of adding it
+    would report $3$, the classic bug of autograd engines written from scratch. The same
+    addition happens whenever one tensor feeds several ops (a bias broadcast over a batch,
+    section 5; a weight shared between layers).
+
+    It also explains a habit of every training loop. `.grad` keeps adding across calls to
+    `backward()`, so a second backward without clearing doubles the gradient:
+    """),
+    code(r"""
+    (a * a).backward()
+    print('after a second backward:', a.grad.item())
+    assert a.grad.item() == 12.0
+    a.grad = None          # clear it (optimizer.zero_grad() does this for every parameter)
+    (a * a).backward()
+    print('cleared, then backward: ', a.grad.item())
+    assert a.grad.item() == 6.0
     """),
     md(r"""
     ## 4. Checking a gradient with finite differences
@@ -285,13 +368,19 @@ CELLS = [
 
     * Backprop is the chain rule, organised: each op knows only its own local derivative,
       and the engine multiplies them along the graph, from the loss back to the leaves.
-    * The forward pass records a graph; backward walks it once in reverse and frees it.
+    * The forward pass records a graph; backward walks it once in reverse and frees the values
+      the ops saved for it.
+    * A gradient-descent step moves each parameter against its gradient, in place, under
+      `no_grad()`. Gradients add up, over the uses of a value within one backward and over
+      backward calls, so a training loop clears them before each step.
     * Finite differences in float64 are an independent check of any gradient, and `gradcheck`
       catches a wrong derivative rule immediately.
     * When a value is used many times (a bias broadcast over a batch), its gradient is the sum
       of the gradients of all its uses.
 
-    Next: [02 — MSE vs cross-entropy](02_mse_vs_cross_entropy.ipynb), where the size of these
+    Next: [04 — write your own backward](04_write_your_own_backward.ipynb), exercises where you
+    derive and code the backward of a few ops yourself; then
+    [02 — MSE vs cross-entropy](02_mse_vs_cross_entropy.ipynb), where the size of these
     gradients decides how fast a classifier learns.
     """),
 ]

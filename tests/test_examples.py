@@ -82,7 +82,7 @@ def test_cross_entropy_output_gradient_larger_at_start(spirals_shared):
     ratios = [ce[s] / mse[s] for s in ce]
     # near-uniform start: close to K^2/2 = 4.5 (exact only when the output layer is zero)
     assert all(3 < r < 6 for r in ratios), ratios
-    assert spirals_shared['grad_ratio_start'] == pytest.approx(np.exp(np.mean(np.log(ratios))))
+    assert spirals_shared['grad_ratio_start'] == pytest.approx(np.median(ratios))
 
 
 def test_saturated_start_collapses_mse_gradient_not_cross_entropy(spirals_shared,
@@ -138,6 +138,9 @@ def test_default_figures_table_and_csv(tmp_path):
     (['--init-scale', '-1'], 'expected a positive float'),
     (['--target', '95'], 'expected an accuracy in (0, 1]'),
     (['--zero-output-layer', '--init-scale', '100'], 'cannot be combined'),
+    (['--docs', '--task', 'moons'], '--docs runs a fixed protocol'),
+    (['--docs', '--seeds=3'], 'drop --seeds'),
+    (['--no-readme'], '--no-readme goes with --docs'),
 ])
 def test_lab_bad_options_give_clear_errors(tmp_path, args, message):
     proc, _ = run_example('mse_vs_ce.py', *args, out=tmp_path, check=False)
@@ -152,8 +155,51 @@ def test_help_documents_options(script):
     assert 'usage:' in proc.stdout and '--out' in proc.stdout and '--quiet' in proc.stdout
     if script == 'mse_vs_ce.py':
         for option in ('--task', '--seeds', '--steps', '--lr-ce', '--lr-mse', '--shared-lr',
-                       '--init-scale', '--target', '--sweep', '--zero-output-layer'):
+                       '--init-scale', '--target', '--sweep', '--zero-output-layer', '--docs'):
             assert option in proc.stdout, option
+
+
+def _lab():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('mse_vs_ce_lab', os.path.join(EXAMPLES, 'mse_vs_ce.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_nudged_start_moves_every_weight_by_one_float32_step():
+    lab = _lab()
+    plain = lab.make_model('spirals', 3).state_dict()
+    nudged = lab.make_model('spirals', 3, jitter=True).state_dict()
+    again = lab.make_model('spirals', 3, jitter=True).state_dict()
+    for name in plain:
+        a, b = plain[name].numpy(), nudged[name].numpy()
+        steps = np.abs(a.view(np.int32).astype(np.int64) - b.view(np.int32).astype(np.int64))
+        assert np.all(steps == 1) or np.all((steps == 1) | (np.sign(a) != np.sign(b))), name
+        assert np.array_equal(b, again[name].numpy())            # seeded: the same nudge again
+        assert 0 < np.mean(b > a) < 1                             # up and down at random
+
+
+def test_wilson_interval_and_verdicts():
+    lab = _lab()
+    low, high = lab.wilson(14, 40)
+    assert low < 14 / 40 < high and (round(low, 2), round(high, 2)) == (0.22, 0.5)
+    assert lab.wilson(20, 20)[1] == 1.0 and lab.wilson(0, 20)[0] == 0.0
+    row = lambda k, n, mean, std: dict(reached=k, seeds=n, steps_to_target_mean=mean,   # noqa: E731
+                                       steps_to_target_std=std,
+                                       reached_low=lab.wilson(k, n)[0],
+                                       reached_high=lab.wilson(k, n)[1])
+    assert lab.verdict(row(20, 20, 110, 14), row(20, 20, 106, 11)) == 'tie'
+    assert lab.verdict(row(20, 20, 110, 14), row(20, 20, 321, 43)) == 'a'
+    assert lab.verdict(row(40, 40, 90, 45), row(14, 40, 424, 223)) == 'a'
+    assert lab.verdict(row(14, 40, 424, 223), row(21, 40, 346, 227)) == 'unclear'
+
+
+def test_representative_seed_is_the_median_not_the_best():
+    lab = _lab()
+    runs = [dict(seed=s, loss='mse', setting='own', final_train_acc=a)
+            for s, a in enumerate([0.99, 0.33, 0.64, 0.33, 0.98])]
+    assert lab.representative_seed(runs) == (2, 0.64)
 
 
 # --------------------------------------------------- regression.py, train_digits.py

@@ -173,6 +173,19 @@ def test_dot_names_parameters_of_a_module_and_marks_unnamed_leaves():
         assert kind in legend
 
 
+def test_dot_legend_explains_the_shorthand_it_uses():
+    x, w, loss = _mul_sum()                              # 3 values each: shown whole
+    legend = _parse(to_dot(loss))[0]['legend']
+    assert 'shape (): a scalar' in legend and 'mean and std' not in legend
+    mg.manual_seed(0)
+    logits = mg.randn(4, 3, requires_grad=True)
+    loss = (logits - logits.logsumexp(1, keepdim=True)).sum()   # each row's gradient sums to 0
+    loss.backward(retain_graph=True)
+    legend = _parse(to_dot(loss))[0]['legend']
+    assert 'more than 6 values: mean and std' in legend
+    assert 'mean ≈0: rounding noise next to the std' in legend
+
+
 def test_dot_shows_leaf_gradients_after_backward_with_retain_graph():
     x, w, loss = _mul_sum()
     loss.backward(retain_graph=True)
@@ -181,11 +194,18 @@ def test_dot_shows_leaf_gradients_after_backward_with_retain_graph():
     assert sum('>grad ' in a for a in nodes.values()) == 1          # intermediates keep none
 
 
-def test_dot_after_backward_needs_retain_graph_or_a_trace():
+def test_dot_after_backward_shows_leaf_gradients_and_no_intermediate_ones():
+    # backward frees the saved values but keeps the graph's structure, as PyTorch does:
+    # the picture can still be drawn; intermediates have no .grad (a trace records them)
     x, w, loss = _mul_sum()
+    before = _parse(to_dot(loss, params={'w': w}))
     loss.backward()
-    with pytest.raises(RuntimeError, match='retain_graph=True.*trace_backward'):
-        to_dot(loss)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')               # reading non-leaf .grad would warn
+        nodes, edges = _parse(to_dot(loss, params={'w': w}))
+    assert edges == before[1] and nodes.keys() == before[0].keys()
+    assert 'grad [1, 2, 3]' in nodes[_find(nodes, '<B>w</B>')]
+    assert sum('>grad ' in a for a in nodes.values()) == 1
 
 
 def test_dot_from_a_trace_draws_the_freed_graph_with_every_gradient():
@@ -270,6 +290,19 @@ def test_draw_graph_says_how_to_install_dot_when_it_is_missing(monkeypatch, tmp_
     assert 'MulBackward' in to_dot(loss)                 # DOT text still works
 
 
+def test_draw_graph_repr_says_what_it_is_and_how_to_save_it_without_an_address():
+    pytest.importorskip('graphviz')
+    x, w, loss = _mul_sum()
+    graph = draw_graph(loss, params={'w': w})
+    text = repr(graph)
+    assert 'graph picture of 4 tensors, 2 ops' in text and 'graphviz.Digraph' in text
+    assert ".render('graph', format='png')" in text and 'Jupyter' in text
+    assert ' at 0x' not in text and '<locals>' not in text
+    assert max(map(len, text.splitlines())) <= 100
+    assert ' at 0x' not in repr(graph.copy())            # a copy keeps a readable repr
+    assert hasattr(graph, '_repr_mimebundle_') or hasattr(graph, '_repr_svg_')   # Jupyter draws it
+
+
 def test_draw_graph_without_the_graphviz_package_names_the_extra(monkeypatch):
     import sys
     from minigrad.viz import graph
@@ -324,6 +357,27 @@ def test_trace_of_tanh_of_product_matches_hand_gradients():
     assert mul.grad_inputs[0] is None and mul.inputs[0].name == '(constant)'
     assert 'no gradient needed' in str(trace)
     assert mul.inputs[1].grad.dtype == np.float64
+
+
+def test_trace_fits_a_100_column_cell_and_explains_its_notation():
+    nn = pytest.importorskip('minigrad.nn')
+    import minigrad.nn.functional as F
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 3))
+    loss = F.cross_entropy(model(mg.randn(4, 2)), mg.tensor([0, 1, 2, 1]))
+    with trace_backward(params=model) as trace:
+        loss.backward()
+    text = str(trace)
+    assert max(map(len, text.splitlines())) <= 100, max(text.splitlines(), key=len)
+    assert 'rule: d ce = ' in text and 'rule: y = x Wᵀ + b' in text      # every rule, whole
+    key = text[text.index('Key:'):]
+    assert '() is a scalar' in key and 'mean and std' in key and 'mean ≈0' in key
+    assert 'help(trace.steps[i].node)' in key
+    assert trace.table(width=60).count('\n') > text.count('\n')          # narrower: more lines
+    one = trace_backward()
+    with one:
+        (mg.tensor(2.0, requires_grad=True) * 3.0).backward()
+    assert str(one).startswith('Backward trace: 1 step,')
 
 
 def test_trace_stops_listening_after_the_block_and_copies_gradients():

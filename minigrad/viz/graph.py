@@ -3,9 +3,10 @@
     print(to_dot(loss, params=model))          # DOT text, no Graphviz needed
     draw_graph(loss, params=model)             # a graphviz.Digraph (shows in Jupyter)
 
-Backward frees the graph, so draw it before `loss.backward()`; after
-`loss.backward(retain_graph=True)` the boxes of leaves show their `.grad`
-too. To see every gradient, intermediates included, record the pass:
+Draw it before or after `loss.backward()`: backward frees the values the ops
+saved but keeps the graph's structure, and afterwards the boxes of leaves
+show their `.grad` too. Intermediate tensors keep no gradient (as in
+PyTorch); to see every gradient, intermediates included, record the pass:
 
     with trace_backward() as trace:
         loss.backward()
@@ -50,8 +51,8 @@ def to_dot(tensor, params=None, rankdir='TB', max_depth=None, color_by_grad=Fals
     max_depth      draw at most this many ops back from `tensor`; earlier ones
                    collapse into one "⋯ N earlier ops" box per cut
     color_by_grad  fill boxes by gradient size (once backward has run) instead of kind
-    trace          a `trace_backward()` record: supplies the graph after backward
-                   freed it, and the gradients of intermediate tensors
+    trace          a `trace_backward()` record: supplies the gradients of intermediate
+                   tensors (and the graph, should backward have dropped it)
     show_values    print values (at most `max_values` of them) or mean/std in boxes
     show_rules     print each op's derivative rule under its name
     legend         add a key to the colours
@@ -63,8 +64,8 @@ def to_dot(tensor, params=None, rankdir='TB', max_depth=None, color_by_grad=Fals
 def draw_graph(tensor, params=None, rankdir='TB', max_depth=None, color_by_grad=False,
                trace=None, show_values=True, show_rules=False, max_values=6, legend=True):
     """The same picture as `to_dot` as a `graphviz.Digraph`: shows itself in Jupyter,
-    `.render('graph', format='png')` saves it. Needs `pip install "minigrad[viz]"`
-    and, to render, Graphviz's `dot` program."""
+    `.render('graph', format='png')` saves it as graph.png, and its repr elsewhere says
+    so. Needs `pip install "minigrad[viz]"` and, to render, Graphviz's `dot` program."""
     picture = _Picture(tensor, params, rankdir, max_depth, color_by_grad, trace,
                        show_values, show_rules, max_values, legend)
     graph = _digraph_class()('minigrad', graph_attr=picture.graph_attr,
@@ -73,6 +74,9 @@ def draw_graph(tensor, params=None, rankdir='TB', max_depth=None, color_by_grad=
         graph.node(name, **attrs)
     for tail, head, attrs in picture.edges:
         graph.edge(tail, head, **attrs)
+    tensors, ops = len(picture.tensors), picture.op_count
+    graph.minigrad_summary = (f'{tensors} tensor{"s" if tensors != 1 else ""}, '
+                              f'{ops} op{"s" if ops != 1 else ""}')
     return graph
 
 
@@ -102,6 +106,7 @@ class _Picture:
         self.nodes, self.edges = [], []
         self.tensors = []                # (dot id, tensor, its gradient or None)
         self._edge_inputs = []           # (edge index, the input tensor it comes from)
+        self.op_count = 0                # ovals drawn
         self._ids = {}                   # id(tensor or node) -> dot id
         self.grad_scale = 0.0            # the largest gradient RMS, with color_by_grad
         self._walk(root, max_depth)
@@ -172,6 +177,7 @@ class _Picture:
 
     def _op_node(self, fn):
         name = self._new_id(fn, 'op')
+        self.op_count += 1
         label = f'<B>{_esc(fn.name)}</B>'
         if self.show_rules:
             from .trace import rule_of
@@ -207,8 +213,8 @@ class _Picture:
         return 'parameter' if id(t) in self.names else 'leaf'
 
     def _grad(self, t):
-        if t.grad is not None:
-            return t.grad._array
+        if t._grad is not None:          # not t.grad: on a non-leaf that warns, as in PyTorch
+            return t._grad._array
         if self.trace is not None:
             return self.trace.grad_of(t)
         return None
@@ -240,6 +246,7 @@ class _Picture:
         rows = [f'<TR><TD BGCOLOR="{COLORS[k]}">{k}</TD></TR>'
                 for k in ('output', 'intermediate', 'parameter', 'leaf', 'constant') if k in kinds]
         rows.append(f'<TR><TD BGCOLOR="{COLORS["op"]}" STYLE="rounded">op (grad_fn)</TD></TR>')
+        rows += [f'<TR><TD BORDER="0">{_esc(note)}</TD></TR>' for note in self._notation()]
         if self.color_by_grad:
             top = self.grad_scale
             if top > 0:
@@ -255,6 +262,19 @@ class _Picture:
         label = ('<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="2" CELLPADDING="3">'
                  + ''.join(rows) + '</TABLE>>')
         self.nodes.append(('legend', {'label': label, 'shape': 'plaintext', 'fontsize': '9'}))
+
+    def _notation(self):
+        """Lines saying what the boxes' shorthand means, for the shorthand this picture uses."""
+        notes = []
+        if any(t.shape == () for _, t, _ in self.tensors):
+            notes.append('shape (): a scalar')
+        arrays = [a for _, t, g in self.tensors for a in (t._array if self.show_values else None, g)
+                  if a is not None and a.size > self.max_values]
+        if arrays:
+            notes.append(f'more than {self.max_values} values: mean and std')
+        if any(summarize(a, self.max_values).startswith('mean ≈0') for a in arrays):
+            notes.append('mean ≈0: rounding noise next to the std')
+        return notes
 
     # --------------------------------------------------------- DOT text
     def dot(self):
@@ -340,6 +360,16 @@ def _digraph_class():
             RuntimeError.__init__(self, message)
 
     class Digraph(graphviz.Digraph):
+        """A graphviz.Digraph that says what it is when printed outside Jupyter."""
+        minigrad_summary = None          # "9 tensors, 5 ops", set by draw_graph
+
+        def __repr__(self):
+            what = f' of {self.minigrad_summary}' if self.minigrad_summary else ''
+            return (f'<minigrad graph picture{what} (a graphviz.Digraph).\n'
+                    f" Jupyter draws it inline. Elsewhere: .render('graph', format='png') writes "
+                    f'graph.png\n'
+                    f" (needs Graphviz's `dot` program); .source is the DOT text.>")
+
         def pipe(self, *args, **kwargs):
             try:
                 return super().pipe(*args, **kwargs)

@@ -10,6 +10,7 @@ respect to the node's output, ∂L/∂out, comes in; the node's derivative rule
 turns it into ∂L/∂input for each of its inputs.
 """
 import dataclasses
+import textwrap
 
 import numpy as np
 
@@ -48,6 +49,19 @@ class Step:
         return tuple(i.grad for i in self.inputs)
 
 
+WIDTH = 100        # columns: the table fits a notebook cell and a wide terminal
+
+
+def _wrap(text, width, subsequent_indent=''):
+    """`text` as lines of at most `width` columns (a word longer than that stays whole)."""
+    if len(text) <= width:
+        return [text]
+    lead = text[:len(text) - len(text.lstrip(' '))]
+    return textwrap.wrap(text.lstrip(' '), width, initial_indent=lead,
+                         subsequent_indent=subsequent_indent, break_long_words=False,
+                         break_on_hyphens=False)
+
+
 def rule_of(node):
     """The first line of the op's docstring: the derivative rule it applies."""
     doc = type(node).__doc__ or ''
@@ -60,8 +74,8 @@ class BackwardTrace:
     Made by `trace_backward()`. After the block: `steps` (a list of `Step`),
     `print(trace)` for a table, `grad_of(tensor)` for the gradient that reached
     any tensor of the graph (intermediates included), and `to_dot(loss,
-    trace=trace)` / `draw_graph(loss, trace=trace)` can draw the graph even
-    though backward freed it. The trace keeps the graph's tensors alive and
+    trace=trace)` / `draw_graph(loss, trace=trace)` draw the graph with every
+    gradient in its box. The trace keeps the graph's tensors alive and
     copies every gradient: a tool for looking, not for training loops.
     """
 
@@ -134,30 +148,53 @@ class BackwardTrace:
     def __str__(self):
         return self.table()
 
-    def table(self):
-        """The steps as a text table: one row per node, one indented line per input."""
+    def table(self, width=WIDTH):
+        """The steps as text at most `width` columns wide (100, a notebook cell): one row per
+        node, then its rule and one line per input, indented; a key to the notation last."""
         if not self.steps:
             return ('Backward trace: no steps recorded '
                     '(was backward() called inside the with block?)')
         show = lambda a: summarize(a, self.max_values)    # noqa: E731
-        rows = [(str(s.index), s.op, shape_text(s.output_shape), show(s.grad_output), s.rule)
+        rows = [(str(s.index), s.op, shape_text(s.output_shape), show(s.grad_output))
                 for s in self.steps]
-        head = ('#', 'node', 'out shape', '∂L/∂out (in)', 'rule')
+        head = ('#', 'node', 'out shape', '∂L/∂out (in)')
         widths = [max(len(r[c]) for r in rows + [head]) for c in range(4)]
-        line = lambda r: '  '.join(x.ljust(w) for x, w in zip(r, widths)) + '  ' + r[4]  # noqa: E731
+        line = lambda r: '  '.join(x.ljust(w) for x, w in zip(r, widths)).rstrip()  # noqa: E731
         indent = ' ' * (widths[0] + 2)
-        out = [f'Backward trace: {len(self.steps)} steps, in the order the engine ran them '
-               '(# = index in trace.steps). Each node receives ∂L/∂out, applies its rule '
-               'and sends ∂L/∂input to each input.',
-               line(head).rstrip(), line(['-' * w for w in widths] + ['-' * 4])]
+        n = len(self.steps)
+        out = _wrap(f'Backward trace: {n} step{"s" if n != 1 else ""}, in the order the engine '
+                    'ran them (# = index in trace.steps). Each node receives ∂L/∂out, applies '
+                    'its rule and sends ∂L/∂input to each of its inputs.', width)
+        out += [line(head), line(['-' * w for w in widths])]
+        shapes, texts = [], []
         for s, r in zip(self.steps, rows):
-            out.append(line(r))
+            out += _wrap(line(r), width, ' ' * (len(line(r)) - len(r[3])))
+            out += _wrap(f'{indent}rule: {s.rule}', width, indent + ' ' * 6)
+            shapes.append(s.output_shape)
+            texts.append(r[3])
             for k, i in enumerate(s.inputs):
                 sent = 'no gradient needed' if i.grad is None else show(i.grad)
-                out.append(f'{indent}→ input {k} {i.name} {shape_text(i.shape)}: '
-                           f'∂L/∂input = {sent}')
+                out += _wrap(f'{indent}→ input {k} {i.name} {shape_text(i.shape)}: '
+                             f'∂L/∂input = {sent}', width, indent + ' ' * 4)
+                shapes.append(i.shape)
+                texts.append(sent)
+        out += _wrap(self._key(shapes, texts), width)
         return '\n'.join(out)
 
+    def _key(self, shapes, texts):
+        """What the notation of this table means (only the parts it uses)."""
+        parts = []
+        if any(tuple(shape) == () for shape in shapes):
+            parts.append('a shape () is a scalar (one number), (3,) a vector of 3')
+        if any(t.startswith('mean ') for t in texts):
+            parts.append(f'an array of more than {self.max_values} values shows as its mean and '
+                         f'std')
+        if any(t.startswith('mean ≈0') for t in texts):
+            parts.append('"mean ≈0": a mean that is only rounding noise next to the spread (a '
+                         'softmax gradient sums to 0 over the classes)')
+        parts.append("a rule's symbols are defined in its op's docstring: "
+                     "help(trace.steps[i].node)")
+        return 'Key: ' + '; '.join(parts) + '.'
 
 def trace_backward(params=None, max_values=6):
     """Context manager recording each step of every backward pass run inside it.
