@@ -12,11 +12,12 @@ class GradcheckError(AssertionError):
 def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     """True if backprop through `fn` matches (f(x + eps) - f(x - eps)) / (2 eps).
 
-    Floating-point inputs are copied to float64. A non-scalar output is
-    projected on a fixed random direction v, so the check compares the
-    vector-Jacobian product vᵀJ, which is what backward computes.
-    Raises GradcheckError naming the input, the element, both values and the
-    relative error where |analytic - numeric| > atol + rtol |numeric|.
+    Floating-point inputs are copied to float64. An output of more than one
+    element is projected on a fixed random direction v, so the check compares
+    the vector-Jacobian product vᵀJ, which is what backward computes (a one-element
+    output is compared as it is). Raises GradcheckError naming the input, the
+    element, both values, the relative error and what was compared, where
+    |analytic - numeric| > atol + rtol |numeric| (every element, for small inputs).
     """
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     inputs = tuple(_as_float64(t) for t in inputs)
@@ -26,7 +27,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     out = fn(*inputs)
     if not isinstance(out, Tensor) or not out.requires_grad:
         raise GradcheckError('gradcheck: the output does not depend on any input that requires grad')
-    direction = np.random.default_rng(0).standard_normal(out.shape)
+    one = out._array.size == 1
+    direction = np.ones(out.shape) if one else np.random.default_rng(0).standard_normal(out.shape)
     out.backward(gradient=direction)
 
     def projected(x):
@@ -47,11 +49,25 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
             a, n = analytic[k], numeric[k]
             with np.errstate(invalid='ignore'):
                 relative = abs(a - n) / max(abs(n), 1e-12)
-            raise GradcheckError(
-                f'gradcheck: gradient of input {i} (shape {tuple(x.shape)}) differs at element '
-                f'{tuple(int(j) for j in k)}: analytic {a:.6g}, numeric {n:.6g}, '
-                f'relative error {relative:.3g} (atol={atol}, rtol={rtol})')
+            raise GradcheckError(_explain(i, x, k, analytic, numeric, relative, one, atol, rtol))
     return True
+
+
+def _explain(i, x, k, analytic, numeric, relative, one, atol, rtol):
+    """The failure message: where, both values, what was compared; each element if few."""
+    compared = ('d output / d input' if one else
+                'd(v · output) / d input, the output projected on a fixed random vector v\n'
+                '  (what backward(gradient=v) computes)')
+    lines = [f'gradcheck: gradient of input {i} (shape {tuple(x.shape)}) differs at element '
+             f'{tuple(int(j) for j in k)}:',
+             f'  analytic {analytic[k]:.6g} (backward), numeric {numeric[k]:.6g} (finite differences)',
+             f'  relative error {relative:.3g} (atol={atol}, rtol={rtol})',
+             f'  compared: {compared}']
+    if analytic.size <= 8:
+        lines.append('  element    analytic     numeric')
+        for index in np.ndindex(analytic.shape):
+            lines.append(f'  {str(index):<9} {analytic[index]:>9.6g} {numeric[index]:>11.6g}')
+    return '\n'.join(lines)
 
 
 def central_differences(evaluate, x, step):

@@ -42,9 +42,9 @@ class HalfNaNBackward(mg.autograd.Function):
 
 def test_gradcheck_fails_a_backward_that_returns_nan():
     x = mg.randn(3, requires_grad=True)
-    with pytest.raises(mg.GradcheckError, match=r'input 0 .*element \(0,\): analytic nan'):
+    with pytest.raises(mg.GradcheckError, match=r'input 0 .*element \(0,\):\s+analytic nan'):
         mg.gradcheck(NaNBackward.apply, x)
-    with pytest.raises(mg.GradcheckError, match=r'element \(1,\): analytic nan'):
+    with pytest.raises(mg.GradcheckError, match=r"element \(1,\):\s+analytic nan"):
         mg.gradcheck(HalfNaNBackward.apply, x)
     assert mg.gradcheck(lambda t: t * 2, x)                   # the same op, done right
 

@@ -294,3 +294,18 @@ def test_the_engine_reads_in_short_functions():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.FunctionDef):
                 assert node.end_lineno - node.lineno < 40, f'{path.name}: {node.name}'
+
+
+def test_gradcheck_message_says_what_it_compared_with_every_element_of_a_small_input():
+    class BadCube(Cube):
+        @staticmethod
+        def backward(ctx, grad_output):
+            x, = ctx.saved_tensors
+            return grad_output * x ** 2                # the factor 3 forgotten
+
+    with pytest.raises(mg.GradcheckError) as info:
+        mg.gradcheck(lambda x: BadCube.apply(x).sum(), mg.tensor([2.0], requires_grad=True))
+    message = str(info.value)
+    assert 'analytic 4 (backward), numeric 12 (finite differences)' in message   # x² vs 3x² at 2
+    assert 'compared: d output / d input' in message and '(0,)' in message
+    assert max(len(line) for line in message.splitlines()) <= 100

@@ -406,9 +406,10 @@ def test_gradcheck_error_names_input_element_values_and_relative_error():
     assert isinstance(info.value, AssertionError)
     message = str(info.value)
     assert 'input 1' in message
-    match = re.search(r'element \((\d+), (\d+)\).*analytic (\S+), numeric (\S+), relative error (\S+)',
-                      message)
+    match = re.search(r'element \((\d+), (\d+)\).*analytic (\S+) \(backward\), numeric (\S+) '
+                      r'\(finite differences\)\s+relative error (\S+)', message, re.S)
     assert match, message
+    assert 'projected on a fixed random' in message and max(map(len, message.splitlines())) <= 100
     i, j = int(match[1]), int(match[2])
     analytic, numeric, relative = (float(match[k].rstrip(',')) for k in (3, 4, 5))
     direction = np.random.default_rng(0).standard_normal((2, 2))          # gradcheck's fixed vᵀJ direction

@@ -447,7 +447,8 @@ def _seed(output, gradient, create_graph):
             raise RuntimeError(f'grad can be implicitly created only for scalar outputs; this '
                                f'tensor has shape {tuple(output.shape)}: call .sum() first or pass '
                                f'backward(gradient=...) of that shape')
-        ones = np.ones(output._array.shape, output._array.dtype)
+        shape, dtype = output._array.shape, output._array.dtype
+        ones = np.array(1, dtype).reshape(shape)    # speed: np.ones costs 0.8 µs, this 0.3
         return Tensor._wrap(ones) if create_graph else ones
     if isinstance(gradient, Tensor):
         gradient = gradient if create_graph else gradient._array
@@ -467,7 +468,7 @@ def _walk(seeds, retain_graph, create_graph, wanted=None):
     consumers, then visit a node once all of them have sent their gradient. Iterative, so
     depth is unlimited; each node is visited once, so time is linear in the graph's size.
     Leaves add into `.grad`, or with `wanted` the gradients of those tensors are returned."""
-    grads, leaf_grads = _start(seeds)
+    grads, leaves = _start(seeds)
     consumers = _count_consumers(list(grads))
     found, wanted_nodes = {}, {t.grad_fn: t for t in wanted or () if t.grad_fn is not None}
     plain = not (create_graph or _anomaly or _observers)    # speed: most nodes need only backward
@@ -488,8 +489,8 @@ def _walk(seeds, retain_graph, create_graph, wanted=None):
                 data = t._array
                 if g.shape != data.shape or g.dtype is not data.dtype:
                     g = _fit(g, data)
-                if fn is None:
-                    _collect(leaf_grads, t, g, g is grad_out)
+                if fn is None:                  # a leaf: added up at the end
+                    leaves.append((t, g, g is grad_out))
                     continue
                 grads[fn] = grads[fn] + g if fn in grads else g
             elif fn is None:
@@ -500,18 +501,18 @@ def _walk(seeds, retain_graph, create_graph, wanted=None):
                 ready.append(fn)
         if not retain_graph:                # free the saved values; the structure stays (to draw)
             node.saved, node.clock = None, _RELEASED
-    return _finish_leaves(leaf_grads, wanted, found)
+    return _finish_leaves(leaves, wanted, found)
 
 
 def _start(seeds):
-    """The gradients the walk starts from: per node, and per leaf for seeds that are leaves."""
-    grads, leaf_grads = {}, {}
+    """The gradients the walk starts from: per node, and (tensor, gradient, shared) for leaves."""
+    grads, leaves = {}, []
     for t, g in seeds:
         if t.grad_fn is None:
-            _collect(leaf_grads, t, g, True)
+            leaves.append((t, g, True))
         else:
             grads[t.grad_fn] = grads[t.grad_fn] + g if t.grad_fn in grads else g
-    return grads, leaf_grads
+    return grads, leaves
 
 
 def _count_consumers(starts):
@@ -520,9 +521,9 @@ def _count_consumers(starts):
     stack = list(starts)
     while stack:
         node = stack.pop()
-        if node.clock == _RELEASED:
-            raise RuntimeError(_FREED)
-        if node.clock != _clock:            # something was changed in place since node was made
+        if node.clock != _clock:            # freed, or something was changed in place since
+            if node.clock == _RELEASED:
+                raise RuntimeError(_FREED)
             _catch_up(node)
         for t in node.inputs:
             fn = t.grad_fn
@@ -566,24 +567,22 @@ def _fit_dtype(g, dtype):
     return g.to(dtype) if isinstance(g, Tensor) else g.astype(dtype)
 
 
-def _collect(leaf_grads, t, g, shared):
-    """Adds a leaf's gradient to what it has received so far in this pass. A gradient passed
-    through unchanged, or as a view, may be shared with another tensor: it is owned
-    (may be stored as `.grad` without a copy) only if it is a fresh array."""
-    key = id(t)
-    if key in leaf_grads:
-        leaf_grads[key] = (t, leaf_grads[key][1] + g, True)
-    else:
-        leaf_grads[key] = (t, g, not shared and getattr(g, 'base', None) is None)
-
-
-def _finish_leaves(leaf_grads, wanted, found):
-    """Adds each leaf's gradient into its `.grad`; with `wanted`, returns them instead."""
+def _finish_leaves(leaves, wanted, found):
+    """Adds up each leaf's gradients and adds them into its `.grad`; with `wanted`, returns
+    them instead. A gradient passed through unchanged, or as a view, may be shared with
+    another tensor: it is owned (stored as `.grad` without a copy) only if it is fresh."""
+    totals = {}
+    for t, g, shared in leaves:
+        key = id(t)
+        if key in totals:
+            totals[key] = (t, totals[key][1] + g, True)
+        else:
+            totals[key] = (t, g, not shared and getattr(g, 'base', None) is None)
     if wanted is None:
-        for t, g, owned in leaf_grads.values():
+        for t, g, owned in totals.values():
             _accumulate_leaf(t, g, owned)
         return None
-    for key, (t, g, _) in leaf_grads.items():
+    for key, (t, g, _) in totals.items():
         found[key] = _run_hooks(t._hooks, g) if t._hooks else g
     return found
 
