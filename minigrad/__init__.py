@@ -13,7 +13,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        randint_like, randn, randn_like, randperm, zeros, zeros_like)
 from .device import accelerator, backends, cuda, device, get_default_device, set_default_device
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .random import manual_seed
+from .random import Generator, manual_seed
 from .serialization import load, save
 from . import viz
 from .tensor import (Size, Tensor, abs, cat, clamp, cos, exp, log, log_softmax, matmul, maximum,

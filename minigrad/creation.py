@@ -28,7 +28,7 @@ import numpy as np
 
 from . import device as _device
 from .autograd import is_grad_enabled
-from .random import generator as _default_generator
+from .random import numpy_generator
 from .tensor import Tensor
 
 __all__ = ['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'linspace', 'logspace',
@@ -130,12 +130,7 @@ def _is_floating(value):
 
 
 def _rng(generator):
-    if generator is None:
-        return _default_generator()
-    if not isinstance(generator, np.random.Generator):
-        raise TypeError(f'generator= must be a NumPy np.random.Generator (or None for the one '
-                        f'mg.manual_seed seeds), got {type(generator).__name__}')
-    return generator
+    return numpy_generator(generator)
 
 
 def _need_float(dtype, name):

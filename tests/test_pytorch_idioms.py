@@ -799,3 +799,17 @@ def test_tensors_tutorial_idioms(lib, tmp_path):
         for ours, theirs in zip(test_tensors_tutorial_idioms.ours, results):
             np.testing.assert_allclose(ours, theirs, rtol=1e-6)        # float32 exp: last bit
     assert agg.item() == 12.0 and t.tolist() == [2.0] * 5 and y3.tolist() == y1.tolist()
+
+
+def test_generator_objects_seed_their_own_stream():
+    from minigrad.utils.data import TensorDataset, random_split
+    ds = TensorDataset(mg.arange(10.0))
+    first, _ = random_split(ds, [0.8, 0.2], generator=mg.Generator().manual_seed(42))
+    again, _ = random_split(ds, [0.8, 0.2], generator=mg.Generator().manual_seed(42))
+    assert list(first.indices) == list(again.indices) and len(first) == 8
+    g = mg.Generator().manual_seed(1)
+    assert g.initial_seed() == 1
+    assert mg.randn(3, generator=mg.Generator().manual_seed(1)).tolist() == \
+        mg.randn(3, generator=mg.Generator().manual_seed(1)).tolist()
+    with pytest.raises(RuntimeError, match='CPU only'):
+        mg.Generator(device='cuda')
