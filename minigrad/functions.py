@@ -10,25 +10,20 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def _lhs(input, other):                         # noqa: A002
-    """`input` as a Tensor; a Python number takes `other`'s dtype, as with an operator."""
-    return _as_tensor(input, other if isinstance(other, Tensor) else None)
-
-
 def add(input, other, *, alpha=1, out=None):    # noqa: A002 (PyTorch's names)
-    return _into(out, _lhs(input, other).add(other, alpha=alpha))
+    return _into(out, _as_tensor(input, other).add(other, alpha=alpha))
 
 
 def sub(input, other, *, alpha=1, out=None):    # noqa: A002
-    return _into(out, _lhs(input, other).sub(other, alpha=alpha))
+    return _into(out, _as_tensor(input, other).sub(other, alpha=alpha))
 
 
 def mul(input, other, *, out=None):             # noqa: A002
-    return _into(out, _lhs(input, other) * other)
+    return _into(out, _as_tensor(input, other) * other)
 
 
 def div(input, other, *, out=None):             # noqa: A002
-    return _into(out, _lhs(input, other) / other)
+    return _into(out, _as_tensor(input, other) / other)
 
 
 def neg(input): return -input                                           # noqa: A002

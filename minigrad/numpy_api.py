@@ -18,16 +18,7 @@ import numpy as np
 from . import autograd
 from .ops import elementwise as ew
 from .ops import shape as sh
-from .tensor import Tensor, _promote, cat, stack
-
-
-def _tensor(x, like=None):
-    """`x` as a Tensor; a number takes `like`'s float dtype, as with an operator."""
-    if isinstance(x, Tensor):
-        return x
-    if like is not None and isinstance(like, Tensor):
-        return like._lift(x)
-    return Tensor._wrap(np.asarray(x))
+from .tensor import Tensor, _as_tensor, _promote, cat, stack
 
 
 def _arrays(values):
@@ -44,24 +35,24 @@ def _arrays(values):
 
 
 def _logaddexp(a, b):
-    a = _tensor(a, b)
+    a = _as_tensor(a, b)
     peak = a.maximum(b)
     return peak + (-(a - b).abs()).exp().log1p()
 
 
 def _copysign(a, b):
-    a = _tensor(a)
+    a = _as_tensor(a)
     return _where(np.signbit(b._array if isinstance(b, Tensor) else b), -a.abs(), a.abs())
 
 
 # ufuncs with a derivative: name -> Tensor function
 UFUNCS = {
-    'add': lambda a, b: _tensor(a, b) + b,
-    'subtract': lambda a, b: _tensor(a, b) - b,
-    'multiply': lambda a, b: _tensor(a, b) * b,
-    'divide': lambda a, b: _tensor(a, b) / b,
-    'power': lambda a, b: _tensor(a, b) ** b,
-    'matmul': lambda a, b: _tensor(a, b) @ b,
+    'add': lambda a, b: _as_tensor(a, b) + b,
+    'subtract': lambda a, b: _as_tensor(a, b) - b,
+    'multiply': lambda a, b: _as_tensor(a, b) * b,
+    'divide': lambda a, b: _as_tensor(a, b) / b,
+    'power': lambda a, b: _as_tensor(a, b) ** b,
+    'matmul': lambda a, b: _as_tensor(a, b) @ b,
     'negative': lambda a: -a,
     'positive': lambda a: a,
     'exp': lambda a: a.exp(),
@@ -75,8 +66,8 @@ UFUNCS = {
     'sin': lambda a: a.sin(),
     'cos': lambda a: a.cos(),
     'tanh': lambda a: a.tanh(),
-    'maximum': lambda a, b: _tensor(a, b).maximum(b),
-    'minimum': lambda a, b: _tensor(a, b).minimum(b),
+    'maximum': lambda a, b: _as_tensor(a, b).maximum(b),
+    'minimum': lambda a, b: _as_tensor(a, b).minimum(b),
     'logaddexp': _logaddexp,
     'copysign': _copysign,
 }
@@ -114,11 +105,11 @@ def _where(condition, x, y):
     like = x if isinstance(x, Tensor) else y
     condition = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
     return ew.Where.apply(Tensor._wrap(condition.astype(bool)),
-                          *_promote(_tensor(x, like), _tensor(y, like)))
+                          *_promote(_as_tensor(x, like), _as_tensor(y, like)))
 
 
 def _clip(a, a_min=None, a_max=None):
-    a = _tensor(a)
+    a = _as_tensor(a)
     if a_min is not None and np.ndim(_arrays(a_min)):
         a = a.maximum(a_min)
         a_min = None
@@ -168,7 +159,7 @@ def _constant_like(fill):
 
 def _reduce(method):
     def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **_):
-        return getattr(_tensor(a), method)(**_axis_args(axis, keepdims))
+        return getattr(_as_tensor(a), method)(**_axis_args(axis, keepdims))
     return reduce
 
 
@@ -182,8 +173,8 @@ FUNCTIONS = {
     np.transpose: lambda a, axes=None: a.permute(*(axes or range(a.ndim)[::-1])),
     np.reshape: lambda a, newshape=None, shape=None, **_: a.reshape(shape or newshape),
     np.broadcast_to: lambda array, shape, **_: array.expand(*shape),
-    np.concatenate: lambda arrays, axis=0, **_: cat([_tensor(a) for a in arrays], axis),
-    np.stack: lambda arrays, axis=0, **_: stack([_tensor(a) for a in arrays], axis),
+    np.concatenate: lambda arrays, axis=0, **_: cat([_as_tensor(a) for a in arrays], axis),
+    np.stack: lambda arrays, axis=0, **_: stack([_as_tensor(a) for a in arrays], axis),
     np.split: _split,
     np.sum: _reduce('sum'),
     np.mean: _reduce('mean'),

@@ -1118,9 +1118,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False):
 
 
 def _as_tensor(x, like=None):
+    """`x` as a Tensor; a number or array meeting tensor `like` takes its dtype, as with an operator."""
     if isinstance(x, Tensor):
         return x
-    return like._lift(x) if like is not None else Tensor._wrap(_to_array(x))
+    return like._lift(x) if isinstance(like, Tensor) else Tensor._wrap(_to_array(x))
 
 
 def exp(input): return input.exp()                                     # noqa: A002 (PyTorch's names)
@@ -1135,7 +1136,7 @@ def relu(input): return input.relu()                                   # noqa: A
 def softmax(input, dim): return input.softmax(dim)                     # noqa: A002
 def log_softmax(input, dim): return input.log_softmax(dim)             # noqa: A002
 def clamp(input, min=None, max=None): return input.clamp(min=min, max=max)   # noqa: A002
-def pow(input, exponent): return _as_tensor(input, exponent if isinstance(exponent, Tensor) else None) ** exponent  # noqa: A001 A002
+def pow(input, exponent): return _as_tensor(input, exponent) ** exponent       # noqa: A001 A002
 def maximum(input, other): return _as_tensor(input, other).maximum(other)    # noqa: A002
 def minimum(input, other): return _as_tensor(input, other).minimum(other)    # noqa: A002
 
