@@ -312,6 +312,16 @@ class Op:
     def __repr__(self):
         return f'<{self.name}>'
 
+    @property
+    def rule(self):
+        """The derivative this node applies: the first line of its op's docstring."""
+        return rule_of(type(self))
+
+    @property
+    def source(self):
+        """Where this node's forward and backward are written, as 'file:line'."""
+        return source_of(type(self))
+
     def forward(self, *arrays, **options):
         raise NotImplementedError
 
@@ -333,6 +343,24 @@ class Op:
                 op.needs_input_grad = self.needs_input_grad
                 op.forward(*[Traced(t) for t in self.inputs], **self.options)
             return _unwrap(op.backward(Traced(grad)))
+
+
+def rule_of(op_class):
+    """The first line of an op class's docstring: the derivative rule it applies."""
+    doc = (getattr(op_class, '_forward_cls', op_class).__doc__ or '').strip()
+    return doc.splitlines()[0].strip() if doc else ''
+
+
+def source_of(op_class):
+    """'file:line' of an op class (of the user's Function class, for a custom op)."""
+    import inspect
+    cls = getattr(op_class, '_forward_cls', op_class)
+    try:
+        path, line = inspect.getsourcefile(cls), inspect.getsourcelines(cls)[1]
+    except (OSError, TypeError):
+        return 'an unknown place'
+    root = os.path.dirname(_PACKAGE)
+    return f'{os.path.relpath(path, root) if path.startswith(root) else path}:{line}'
 
 
 class AccumulateGrad:

@@ -63,9 +63,8 @@ def _wrap(text, width, subsequent_indent=''):
 
 
 def rule_of(node):
-    """The first line of the op's docstring: the derivative rule it applies."""
-    doc = type(node).__doc__ or ''
-    return doc.strip().splitlines()[0].strip() if doc.strip() else ''
+    """The derivative rule a node applies (the first line of its op's docstring)."""
+    return autograd.rule_of(type(node))
 
 
 class BackwardTrace:
