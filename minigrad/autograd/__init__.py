@@ -16,7 +16,6 @@ import weakref
 import numpy as np
 
 _grad_enabled = True
-_new = object.__new__
 _ndarray = np.ndarray
 _patterns = {}          # the distinct needs_input_grad tuples, shared by all nodes
 Tensor = None           # minigrad.tensor sets this (it imports us, so we cannot import it)
@@ -283,10 +282,7 @@ class Op:
         except ValueError as error:         # NumPy's shape errors, named for the learner
             shapes = ', '.join(str(t._array.shape) for t in inputs)
             raise RuntimeError(f'{cls.__name__}: {error} (input shapes: {shapes})') from None
-        out = _new(Tensor)
-        out._array = data if type(data) is _ndarray else np.asarray(data)
-        out._grad = out.grad_fn = out._hooks = None
-        out.requires_grad = False
+        out = Tensor._wrap(data)
         if True in needs:
             fn.inputs, fn.options = inputs, options
             fn.clock = _clock
@@ -438,7 +434,9 @@ _FREED = ('Trying to backward through the graph a second time (or directly acces
 def backward(root, gradient=None, retain_graph=None, create_graph=False):
     """`root.backward()`: adds d root / d leaf into `.grad` of every leaf that requires grad."""
     retain_graph = create_graph if retain_graph is None else retain_graph
-    _walk([(root, _seed(root, gradient, create_graph))], retain_graph, create_graph)
+    leaves = _walk([(root, _seed(root, gradient, create_graph))], retain_graph, create_graph)
+    for t, g, owned in _add_up(leaves).values():
+        _accumulate_leaf(t, g, owned)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -446,8 +444,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """The gradients of `outputs` with respect to each of `inputs` (PyTorch's torch.autograd.grad);
     `.grad` is left as it is. With create_graph=True they are differentiable in turn."""
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    single = isinstance(inputs, Tensor)
-    inputs = [inputs] if single else list(inputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs)
     for t in outputs:
@@ -456,10 +453,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                'grad_fn: the outputs must be computed from inputs that require grad')
     seeds = [(t, _seed(t, g, create_graph)) for t, g in zip(outputs, grad_outputs)]
     retain_graph = create_graph if retain_graph is None else retain_graph
-    found = _walk(seeds, retain_graph, create_graph, wanted=inputs)
+    captured = {t.grad_fn: None for t in inputs if t.grad_fn is not None}
+    leaves = _add_up(_walk(seeds, retain_graph, create_graph, captured))
     results = []
     for i, t in enumerate(inputs):
-        g = found.get(id(t))
+        if t.grad_fn is not None:
+            g = captured[t.grad_fn]
+        else:
+            g = leaves[id(t)][1] if id(t) in leaves else None
+            g = _run_hooks(t._hooks, g) if t._hooks and g is not None else g
         if g is None and not allow_unused:
             raise RuntimeError(f'One of the differentiated Tensors (input {i}, shape '
                                f'{list(t.shape)}) appears to not have been used in the graph. '
@@ -491,53 +493,50 @@ def _seed(output, gradient, create_graph):
     return _fit_dtype(gradient, output._array.dtype)
 
 
-def _walk(seeds, retain_graph, create_graph, wanted=None):
-    """The backward pass from (tensor, gradient) seeds, by Kahn's algorithm: count each node's
-    consumers, then visit a node once all of them have sent their gradient. Iterative, so
-    depth is unlimited; each node is visited once, so time is linear in the graph's size.
-    Leaves add into `.grad`, or with `wanted` the gradients of those tensors are returned."""
+# A leaf's gradient is "owned" when the walk made that array for this leaf alone, so `.grad`
+# may keep it without a copy. It is not owned when a node passed its incoming gradient through
+# unchanged (Add sends the same array to both inputs), or a view of it, or when it is the
+# caller's own seed: storing those and adding into them later would change another's array.
+
+def _walk(seeds, retain_graph, create_graph, captured=None):
+    """The backward pass from (tensor, gradient) seeds, by Kahn's algorithm: a node runs once all
+    its consumers have sent their gradient, so each runs once, in linear time, at any depth.
+    Returns the (leaf, gradient, owned) found; `captured` collects the gradients of given nodes."""
     grads, leaves = _start(seeds)
     consumers = _count_consumers(list(grads))
-    found, wanted_nodes = {}, {t.grad_fn: t for t in wanted or () if t.grad_fn is not None}
-    plain = not (create_graph or _anomaly or _observers)    # speed: most nodes need only backward
     ready = [node for node in grads if not consumers[node]]
+    plain = not (create_graph or _anomaly or _observers or captured)    # speed: see _node_backward
     while ready:
         node = ready.pop()
         grad_out = grads.pop(node, None)
-        if wanted_nodes and grad_out is not None and node in wanted_nodes:
-            found[id(wanted_nodes[node])] = grad_out
         if plain and grad_out is not None and not node.hooks and node.retained is None:
             grads_in = node.backward(grad_out)
-            grads_in = grads_in if type(grads_in) is tuple else (grads_in,)
         else:
-            grads_in = _node_backward(node, grad_out, create_graph)
-        for t, g in zip(node.inputs, grads_in):
+            grads_in = _node_backward(node, grad_out, create_graph, captured)
+        for t, g in zip(node.inputs, grads_in if type(grads_in) is tuple else (grads_in,)):
             fn = t.grad_fn
             if g is not None and t.requires_grad:
-                data = t._array
-                if g.shape != data.shape or g.dtype is not data.dtype:
-                    g = _fit(g, data)
-                if fn is None:                  # a leaf: added up at the end
-                    leaves.append((t, g, g is grad_out))
-                    continue
-                grads[fn] = grads[fn] + g if fn in grads else g
-            elif fn is None:
-                continue
-            waiting = consumers[fn] - 1
-            consumers[fn] = waiting
-            if not waiting:
-                ready.append(fn)
+                if g.shape != t._array.shape or g.dtype is not t._array.dtype:
+                    g = _fit(g, t._array)
+                if fn is None:
+                    leaves.append((t, g, g is not grad_out and getattr(g, 'base', None) is None))
+                else:
+                    grads[fn] = grads[fn] + g if fn in grads else g
+            if fn is not None:
+                consumers[fn] -= 1
+                if not consumers[fn]:
+                    ready.append(fn)
         if not retain_graph:                # free the saved values; the structure stays (to draw)
             node.saved, node.clock = None, _RELEASED
-    return _finish_leaves(leaves, wanted, found)
+    return leaves
 
 
 def _start(seeds):
-    """The gradients the walk starts from: per node, and (tensor, gradient, shared) for leaves."""
+    """The gradients the walk starts from, per node, and (tensor, gradient, owned) for leaves."""
     grads, leaves = {}, []
     for t, g in seeds:
         if t.grad_fn is None:
-            leaves.append((t, g, True))
+            leaves.append((t, g, False))
         else:
             grads[t.grad_fn] = grads[t.grad_fn] + g if t.grad_fn in grads else g
     return grads, leaves
@@ -564,10 +563,13 @@ def _count_consumers(starts):
     return consumers
 
 
-def _node_backward(node, grad_out, create_graph):
-    """One chain-rule step: the gradients `node` sends to its inputs (hooks and observers too)."""
+def _node_backward(node, grad_out, create_graph, captured):
+    """One chain-rule step with everything around it: capture, hooks, retain_grad, anomaly
+    checks, observers. (The walk calls `node.backward` directly when none of these apply.)"""
     if grad_out is None:                    # nothing reached this node: no gradient to pass on
         return (None,) * len(node.inputs)
+    if captured and node in captured:       # autograd.grad's non-leaf inputs, before hooks (PyTorch)
+        captured[node] = grad_out
     if node.hooks:
         grad_out = _run_hooks(node.hooks, grad_out)
     if node.retained is not None and node.retained() is not None:
@@ -595,28 +597,17 @@ def _fit_dtype(g, dtype):
     return g.to(dtype) if isinstance(g, Tensor) else g.astype(dtype)
 
 
-def _finish_leaves(leaves, wanted, found):
-    """Adds up each leaf's gradients and adds them into its `.grad`; with `wanted`, returns
-    them instead. A gradient passed through unchanged, or as a view, may be shared with
-    another tensor: it is owned (stored as `.grad` without a copy) only if it is fresh."""
+def _add_up(leaves):
+    """Each leaf's gradients added up: {id(leaf): (leaf, total, owned)} (a sum is a new array)."""
     totals = {}
-    for t, g, shared in leaves:
+    for t, g, owned in leaves:
         key = id(t)
-        if key in totals:
-            totals[key] = (t, totals[key][1] + g, True)
-        else:
-            totals[key] = (t, g, not shared and getattr(g, 'base', None) is None)
-    if wanted is None:
-        for t, g, owned in totals.values():
-            _accumulate_leaf(t, g, owned)
-        return None
-    for key, (t, g, _) in totals.items():
-        found[key] = _run_hooks(t._hooks, g) if t._hooks else g
-    return found
+        totals[key] = (t, totals[key][1] + g, True) if key in totals else (t, g, owned)
+    return totals
 
 
 def _accumulate_leaf(t, g, owned):
-    """`t.grad += g`, after the tensor's hooks; copies `g` if another tensor may share it."""
+    """`t.grad += g`, after the tensor's hooks; stores `g` itself only if it is owned."""
     if t._hooks:
         g = _run_hooks(t._hooks, g)
         owned = False
