@@ -755,18 +755,18 @@ class Tensor:
     # ------------------------------------------------------------ reductions
     @_numpy_names
     def sum(self, dim=None, keepdim=False):
-        return red.Sum.apply(self, dim=self._dim(dim), keepdim=keepdim)
+        return red.Sum.apply(self, dim=_reduction_dims(dim, self.ndim), keepdim=keepdim)
 
     @_numpy_names
     def mean(self, dim=None, keepdim=False):
         if self.dtype.kind != 'f':
             raise RuntimeError(f'mean() needs a floating point tensor, got {self.dtype}; '
                                f'convert first, e.g. mg.tensor(t._array, dtype=mg.float32)')
-        return red.Mean.apply(self, dim=self._dim(dim), keepdim=keepdim)
+        return red.Mean.apply(self, dim=_reduction_dims(dim, self.ndim), keepdim=keepdim)
 
     @_numpy_names
     def var(self, dim=None, unbiased=True, keepdim=False):
-        return red.Var.apply(self, dim=self._dim(dim), keepdim=keepdim, unbiased=unbiased)
+        return red.Var.apply(self, dim=_reduction_dims(dim, self.ndim), keepdim=keepdim, unbiased=unbiased)
 
     @_numpy_names
     def std(self, dim=None, unbiased=True, keepdim=False):
@@ -777,7 +777,7 @@ class Tensor:
     def prod(self, dim=None, keepdim=False):
         if dim is not None and not isinstance(dim, int):
             raise TypeError(f'prod() takes one int dim (or none), got {dim!r}')
-        return red.Prod.apply(self, dim=self._dim(dim), keepdim=keepdim)
+        return red.Prod.apply(self, dim=_reduction_dims(dim, self.ndim), keepdim=keepdim)
 
     def norm(self, p='fro', dim=None, keepdim=False):
         """The p-norm (Σ |x|ᵖ)^(1/p) over `dim` (all elements by default); 'fro' is p = 2."""
@@ -792,15 +792,15 @@ class Tensor:
 
     @_numpy_names
     def amax(self, dim=None, keepdim=False):
-        return red.AMax.apply(self, dim=self._dim(dim), keepdim=keepdim)
+        return red.AMax.apply(self, dim=_reduction_dims(dim, self.ndim), keepdim=keepdim)
 
     @_numpy_names
     def amin(self, dim=None, keepdim=False):
-        return red.AMin.apply(self, dim=self._dim(dim), keepdim=keepdim)
+        return red.AMin.apply(self, dim=_reduction_dims(dim, self.ndim), keepdim=keepdim)
 
     @_numpy_names
     def logsumexp(self, dim=None, keepdim=False):
-        return red.LogSumExp.apply(self, dim=self._dim(dim), keepdim=keepdim)
+        return red.LogSumExp.apply(self, dim=_reduction_dims(dim, self.ndim), keepdim=keepdim)
 
     @_numpy_names
     def max(self, dim=None, keepdim=False):
@@ -834,16 +834,6 @@ class Tensor:
     @_numpy_names
     def argmin(self, dim=None, keepdim=False):
         return Tensor._wrap(_arg(np.argmin, self._array, dim, keepdim))
-
-    def _dim(self, dim):
-        """A reduction's `dim` checked and counted from the front (an int or a tuple), or
-        None for all dims: PyTorch's reading of `dim=()` and of any dim of a 0-d tensor."""
-        if dim is None:
-            return None
-        dims = tuple(_wrap_dim(d, self.ndim) for d in ((dim,) if isinstance(dim, int) else dim))
-        if not dims or self.ndim == 0:
-            return None
-        return dims[0] if isinstance(dim, int) else dims
 
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape):
@@ -1009,6 +999,10 @@ def _shape(x):
     return x.shape if isinstance(x, Tensor) else np.shape(x)
 
 
+# ------------------------------------------------------------------ dims
+# The one place where a `dim` argument is read. PyTorch lets a 0-d tensor take
+# dim 0 or -1 (as if it had one axis); a reduction over it reduces nothing.
+
 def _wrap_dim(dim, ndim):
     """`dim` counted from the front; an IndexError in PyTorch's words when it is out of range."""
     rank = max(ndim, 1)                 # a 0-d tensor accepts dim 0 and -1, as in PyTorch
@@ -1016,6 +1010,17 @@ def _wrap_dim(dim, ndim):
         raise IndexError(f'Dimension out of range (expected to be in range of '
                          f'[{-rank}, {rank - 1}], but got {dim})')
     return dim % rank
+
+
+def _reduction_dims(dim, ndim):
+    """A reduction's `dim` (an int or a tuple) checked and counted from the front, or None for
+    all dims: PyTorch's reading of `dim=None`, of `dim=()` and of any dim of a 0-d tensor."""
+    if dim is None:
+        return None
+    dims = tuple(_wrap_dim(d, ndim) for d in ((dim,) if isinstance(dim, int) else dim))
+    if not dims or ndim == 0:
+        return None
+    return dims[0] if isinstance(dim, int) else dims
 
 
 def _shape_arg(shape):

@@ -1,6 +1,7 @@
 """Flatten and Unflatten: reshaping as layers, for use in a Sequential."""
 import math
 
+from ..tensor import _wrap_dim
 from .module import Module
 
 
@@ -37,10 +38,10 @@ class Unflatten(Module):
 
     def forward(self, input):                   # noqa: A002
         shape, ndim = input.shape, input.ndim
-        if not -ndim <= self.dim < ndim:
-            raise IndexError(f'Dimension out of range (expected to be in range of '
-                             f'[{-ndim}, {ndim - 1}], but got {self.dim})')
-        dim = self.dim % ndim
+        if ndim == 0:
+            raise RuntimeError(f'unflatten: Dimension specified as {self.dim} but tensor has no '
+                               f'dimensions')
+        dim = _wrap_dim(self.dim, ndim)
         sizes = list(self.unflattened_size)
         if sizes.count(-1) > 1:
             raise RuntimeError('unflatten: only one dimension can be inferred')

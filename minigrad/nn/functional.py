@@ -11,7 +11,7 @@ import numpy as np
 from ..ops import activations as act
 from ..ops import linalg
 from ..ops import losses
-from ..tensor import Tensor
+from ..tensor import Tensor, _reduction_dims
 
 _REDUCTIONS = ('mean', 'sum', 'none')
 
@@ -35,8 +35,8 @@ def _check_float(x, fn, name='input'):
 
 def _check_reduction(reduction):
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction "
-                         f"(use 'mean', 'sum' or 'none')")
+        raise ValueError(f"{reduction} is not a valid value for reduction; "
+                         f"expected one of 'mean', 'sum', 'none'")
 
 
 def _float_target(target, input):
@@ -149,7 +149,7 @@ def _softmax_dim(input, dim, fn):
     if not isinstance(dim, (int, np.integer)):
         raise TypeError(f'{fn}() needs dim, one int: the dim to normalise over, e.g. dim=1 for '
                         f'scores of shape (N, C); got {dim!r}')
-    return input._dim(int(dim))
+    return _reduction_dims(int(dim), input.ndim)
 
 
 def softmax(input, dim):

@@ -6,15 +6,11 @@ as `F.cross_entropy(logits, target)`; the math and the gradient live there.
 from . import functional as F
 from .module import Module
 
-_REDUCTIONS = ('mean', 'sum', 'none')
-
 
 class _Loss(Module):
     def __init__(self, reduction='mean'):
         super().__init__()
-        if reduction not in _REDUCTIONS:
-            raise ValueError(f"{reduction} is not a valid value for reduction; "
-                             f"expected one of 'mean', 'sum', 'none'")
+        F._check_reduction(reduction)
         self.reduction = reduction
 
 
