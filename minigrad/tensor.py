@@ -563,17 +563,6 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------- operators
-    def _lift(self, other):
-        """A Python number or array as a constant Tensor; numbers take this tensor's float dtype."""
-        if isinstance(other, Tensor):
-            return other
-        kind = self._array.dtype.kind
-        if isinstance(other, (int, float)) and kind == 'f':
-            return _constant(other, self._array.dtype)
-        if isinstance(other, int) and not isinstance(other, bool) and kind in 'iu':
-            return Tensor._wrap(np.array(other, dtype=self._array.dtype))   # int32 + 1 stays int32
-        return Tensor._wrap(_to_array(other))
-
     def __add__(self, other):
         return _binary(ew.Add, self, other)
 
@@ -652,12 +641,12 @@ class Tensor:
         return where(_as_tensor(mask), value, self)
 
     def __matmul__(self, other):
-        other = self._lift(other)
+        other = _as_tensor(other, self)
         _check_matmul(self._array.shape, other._array.shape)
         return linalg.MatMul.apply(self, other)
 
     def __rmatmul__(self, other):
-        return self._lift(other).__matmul__(self)
+        return _as_tensor(other, self).__matmul__(self)
 
     def _compare(self, other, op):
         other = other._array if isinstance(other, Tensor) else other
@@ -930,29 +919,9 @@ class Tensor:
 autograd.Tensor = Tensor
 
 
-_constants = {}
-
-
-def _constant(number, dtype):
-    """A Python number as a read-only 0-d constant Tensor of `dtype`. Numbers recur
-    (0.5, 2, a learning rate), so each is made once: less work, and fewer objects
-    for Python's garbage collector to scan in a deep graph."""
-    key = (number, dtype)
-    constant = _constants.get(key)
-    if constant is None:
-        array = np.array(number, dtype=dtype)
-        array.flags.writeable = False
-        constant = Tensor._wrap(array)
-        if number != 0:                     # 0.0 == -0.0 would share a key; zeros are rare
-            if len(_constants) >= 1024:
-                _constants.clear()
-            _constants[key] = constant
-    return constant
-
-
 def _binary(op, a, b, reflected=False):
     """Applies a two-input op to tensor `a` and anything `b` (a tensor, number or array)."""
-    b = b if isinstance(b, Tensor) else a._lift(b)
+    b = b if isinstance(b, Tensor) else _as_tensor(b, a)
     if a._array.dtype is not b._array.dtype:
         a, b = _promote(a, b)
     return op.apply(b, a) if reflected else op.apply(a, b)
@@ -966,8 +935,8 @@ def _promote(a, b):
         return a, b
     if (da.kind == 'f') != (db.kind == 'f'):
         if da.kind == 'f':
-            return a, _cast_constant(b, da)
-        return _cast_constant(a, db), b
+            return a, Tensor._wrap(b._array.astype(da))
+        return Tensor._wrap(a._array.astype(db)), b
     if _CATEGORY[da.kind] == _CATEGORY[db.kind]:
         if a._array.ndim == 0 and b._array.ndim:
             return a._cast(db), b
@@ -977,10 +946,6 @@ def _promote(a, b):
 
 
 _CATEGORY = {'b': 0, 'u': 1, 'i': 1, 'f': 2, 'c': 3}
-
-
-def _cast_constant(t, dtype):
-    return Tensor._wrap(t._array.astype(dtype))
 
 
 _LEGACY_NAMES = {float32: 'FloatTensor', float64: 'DoubleTensor', int64: 'LongTensor',
@@ -1123,10 +1088,15 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False):
 
 
 def _as_tensor(x, like=None):
-    """`x` as a Tensor; a number or array meeting tensor `like` takes its dtype, as with an operator."""
+    """`x` as a Tensor. As an operand of tensor `like`, a Python number takes its dtype when
+    their kinds agree (x * 0.5 stays float32; an int32 tensor + 1 stays int32)."""
     if isinstance(x, Tensor):
         return x
-    return like._lift(x) if isinstance(like, Tensor) else Tensor._wrap(_to_array(x))
+    if isinstance(like, Tensor) and isinstance(x, (int, float)):
+        kind = like._array.dtype.kind
+        if kind == 'f' or kind in 'iu' and not isinstance(x, (bool, float)):
+            return Tensor._wrap(np.array(x, dtype=like._array.dtype))
+    return Tensor._wrap(_to_array(x))
 
 
 def exp(input): return input.exp()                                     # noqa: A002 (PyTorch's names)

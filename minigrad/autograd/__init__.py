@@ -503,8 +503,7 @@ def _walk(seeds, retain_graph, create_graph, captured=None):
     its consumers have sent their gradient, so each runs once, in linear time, at any depth.
     Returns the (leaf, gradient, owned) found; `captured` collects the gradients of given nodes."""
     grads, leaves = _start(seeds)
-    consumers = _count_consumers(list(grads))
-    ready = [node for node in grads if not consumers[node]]
+    consumers, ready = _count_consumers(list(grads))
     plain = not (create_graph or _anomaly or _observers or captured)    # speed: see _node_backward
     while ready:
         node = ready.pop()
@@ -543,7 +542,8 @@ def _start(seeds):
 
 
 def _count_consumers(starts):
-    """How many nodes send a gradient to each node reachable from `starts`."""
+    """How many nodes send a gradient to each node reachable from `starts`, and the nodes
+    of `starts` that no other node sends one to (where the walk begins)."""
     consumers = dict.fromkeys(starts, 0)
     stack = list(starts)
     while stack:
@@ -560,7 +560,7 @@ def _count_consumers(starts):
                 else:
                     consumers[fn] = 1
                     stack.append(fn)
-    return consumers
+    return consumers, [node for node in starts if not consumers[node]]
 
 
 def _node_backward(node, grad_out, create_graph, captured):
