@@ -261,8 +261,8 @@ def test_dot_of_a_deep_graph_needs_no_recursion():
     for _ in range(3000):
         y = y + 1.0
     nodes, edges = _parse(to_dot(y, legend=False, show_values=False))
-    # 3000 ops, 3000 results, the leaf, and the constant 1.0 (one tensor, shared by every op)
-    assert len(nodes) == 3000 * 2 + 2 and len(edges) == 3000 * 3
+    # 3000 ops, 3000 results, 3000 constants 1.0 (a fresh one per op: none is shared), the leaf
+    assert len(nodes) == 3000 * 3 + 1 and len(edges) == 3000 * 3
 
 
 def test_draw_graph_renders_svg_when_dot_is_installed():
@@ -369,7 +369,7 @@ def test_trace_fits_a_100_column_cell_and_explains_its_notation():
         loss.backward()
     text = str(trace)
     assert max(map(len, text.splitlines())) <= 100, max(text.splitlines(), key=len)
-    assert 'rule: d ce = ' in text and 'rule: y = x Wᵀ + b' in text      # every rule, whole
+    assert 'rule: d ce = ' in text and 'rule: d(x Wᵀ + b) = ' in text      # every rule, whole
     key = text[text.index('Key:'):]
     assert '() is a scalar' in key and 'mean and std' in key and 'mean ≈0' in key
     assert 'help(trace.steps[i].node)' in key
@@ -408,7 +408,7 @@ def test_example_writes_the_pictures_and_prints_the_trace(tmp_path, monkeypatch,
     printed = capsys.readouterr().out
     for op in ('CrossEntropyBackward', 'LinearBackward', 'ReLUBackward'):
         assert op in printed
-    assert '0.weight' in printed and 'y = x Wᵀ + b' in printed
+    assert '0.weight' in printed and 'd(x Wᵀ + b) = ' in printed
     for stem in ('graph_forward', 'graph_backward'):
         dot = (tmp_path / f'{stem}.dot').read_text(encoding='utf-8')
         assert '<B>0.weight</B>' in dot and '<B>2.bias</B>' in dot and '<B>loss</B>' in dot

@@ -35,7 +35,7 @@ class MatMul(Op):
 
 
 class Linear(Op):
-    """y = x Wᵀ + b:  grad_x = grad @ W,  grad_W = gradᵀ @ x,  grad_b = Σ_rows grad"""
+    """d(x Wᵀ + b) = dx Wᵀ + x dWᵀ + db: grad_x = grad @ W, grad_W = gradᵀ @ x, grad_b = Σ_rows grad"""
     def forward(self, x, weight, bias=None):
         needs = self.needs_input_grad
         self.saved = (x if needs[1] else None, weight if needs[0] else None)   # each serves the other's gradient
