@@ -17,7 +17,6 @@ import numpy as np
 
 _grad_enabled = True
 _ndarray = np.ndarray
-_patterns = {}          # the distinct needs_input_grad tuples, shared by all nodes
 Tensor = None           # minigrad.tensor sets this (it imports us, so we cannot import it)
 
 
@@ -276,7 +275,7 @@ class Op:
         fn = cls()
         # Known before forward, so that an op saves only what the wanted gradients need.
         needs = tuple([t.requires_grad for t in inputs]) if _grad_enabled else (False,) * len(inputs)
-        fn.needs_input_grad = needs = _patterns.setdefault(needs, needs)   # one tuple per pattern
+        fn.needs_input_grad = needs
         try:
             data = fn.forward(*[t._array for t in inputs], **options)
         except ValueError as error:         # NumPy's shape errors, named for the learner

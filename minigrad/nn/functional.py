@@ -164,19 +164,14 @@ def log_softmax(input, dim):
 
 def linear(input, weight, bias=None):
     """input @ weight.T + bias, with weight shaped (out_features, in_features)."""
-    # One cheap test on the hot path; the explanations only when it fails.
-    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)
-            and (bias is None or isinstance(bias, Tensor))
-            and len(weight._array.shape) == 2 and input._array.shape[-1:] == weight._array.shape[1:]
-            and (bias is None or bias._array.shape == weight._array.shape[:1])):
-        _explain_linear(input, weight, bias)
+    _check_linear(input, weight, bias)
     if bias is None:
         return linalg.Linear.apply(input, weight)
     return linalg.Linear.apply(input, weight, bias)
 
 
-def _explain_linear(input, weight, bias):
-    """Raises the error that says what is wrong with linear()'s arguments."""
+def _check_linear(input, weight, bias):
+    """Raises an error that says what is wrong with linear()'s arguments, if anything is."""
     _check_tensor(input, 'linear')
     _check_tensor(weight, 'linear', 'weight')
     if weight.ndim != 2:
@@ -188,9 +183,9 @@ def _explain_linear(input, weight, bias):
         raise RuntimeError(f'linear(): the input\'s last dim must be in_features={in_features}, '
                            f'but the input has shape {tuple(input._array.shape)} (last dim {last}); '
                            f'weight has shape {tuple(weight.shape)} = (out_features, in_features)')
-    _check_tensor(bias, 'linear', 'bias')
-    raise RuntimeError(f'linear(): bias must have shape (out_features,) = ({out_features},), '
-                       f'got {tuple(bias.shape)}')
+    if bias is not None and _check_tensor(bias, 'linear', 'bias').shape != (out_features,):
+        raise RuntimeError(f'linear(): bias must have shape (out_features,) = ({out_features},), '
+                           f'got {tuple(bias.shape)}')
 
 
 # ------------------------------------------------------- regression losses

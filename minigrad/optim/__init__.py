@@ -335,13 +335,8 @@ class Adam(Optimizer):
             if amsgrad:
                 np.maximum(state['max_exp_avg_sq'], v, out=state['max_exp_avg_sq'])
                 v = state['max_exp_avg_sq']
-            # θ -= (γ / (1 - β₁ᵗ)) · m / (√v / √(1 - β₂ᵗ) + ε), reusing one scratch array.
-            step = np.sqrt(v)
-            step /= math.sqrt(1 - beta2 ** t)
-            step += eps
-            np.divide(m, step, out=step)
-            step *= lr / (1 - beta1 ** t)
-            p._array -= step
+            denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps      # √v̂ + ε
+            p._array -= (lr / (1 - beta1 ** t)) * (m / denom)          # γ m̂ / (√v̂ + ε)
             bump_version(p._array, 'optimizer.step')     # one version per change, as in PyTorch
 
 
