@@ -156,7 +156,7 @@ def make_loss(loss, classes):
     """loss_fn(output, class_indices) for one of 'ce', 'mse', 'mse_raw'."""
     if classes == 2:                                  # one sigmoid output
         def target(y):
-            return mg.Tensor._wrap(y.numpy().astype(np.float32).reshape(-1, 1))
+            return mg.from_numpy(y.numpy().astype(np.float32).reshape(-1, 1))
         if loss == 'ce':
             return lambda out, y: F.binary_cross_entropy_with_logits(out, target(y))
         if loss == 'mse':
@@ -165,7 +165,7 @@ def make_loss(loss, classes):
     eye = np.eye(classes, dtype=np.float32)
 
     def one_hot(y):
-        return mg.Tensor._wrap(eye[y.numpy()])
+        return mg.from_numpy(eye[y.numpy()])
     if loss == 'ce':
         return lambda out, y: F.cross_entropy(out, y)
     if loss == 'mse':
@@ -262,7 +262,7 @@ def boundary_grid(model, X, size=160):
     xs, ys = np.linspace(lo[0], hi[0], size), np.linspace(lo[1], hi[1], size)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(np.float32)
     with mg.no_grad():
-        out = model(mg.Tensor._wrap(grid)).numpy()
+        out = model(mg.from_numpy(grid)).numpy()
     pred = out.argmax(axis=1) if out.shape[1] > 1 else (out[:, 0] > 0).astype(np.int64)
     return dict(extent=[float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])],
                 pred=pred.reshape(size, size).tolist())

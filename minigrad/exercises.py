@@ -583,12 +583,27 @@ def _check_function(exercise, cls):
 
 
 def _check_case(exercise, cls, case, case_line, g):
-    name = exercise.name
+    """Checks the learner's Function `cls` on one case: forward, backward called directly,
+    then the two together through .backward(). Stops at the first thing wrong."""
     arrays = case.arrays
     ref_out, expected = _reference(exercise, arrays, g)
     info = exercise.info(arrays)
+    out = _check_forward(exercise, cls, arrays, ref_out, case_line)
+    ctx, returned = _call_backward(exercise, cls, out, arrays, g, case_line)
+    saved = _safe(lambda: tuple(ctx.saved_tensors)) or ()      # their dtypes, for a precision hint
+    dtypes = [out.detach().numpy().dtype] + [t.dtype for t in saved if isinstance(t, Tensor)]
+    problems = []
+    for n, r in zip(exercise.args, returned):
+        if n in exercise.grads:
+            problems += _judge_gradient(exercise, arrays, ref_out, g, n, r, expected[n], info, dtypes)
+    _report_gradient_problems(exercise.name, problems, case_line)
+    _check_through_backward(exercise, cls, arrays, g, expected, case_line)
 
-    # forward
+
+def _check_forward(exercise, cls, arrays, ref_out, case_line):
+    """Runs the learner's forward (through cls.apply) and compares it with minigrad's;
+    returns its output."""
+    name = exercise.name
     inputs = _tensors(exercise, arrays)
     with enable_grad():
         try:
@@ -607,8 +622,13 @@ def _check_case(exercise, cls, case, case_line, g):
         hint = _lower_precision(got, ref_out, [got.dtype]) or next(
             (h for test, h in exercise.forward_hints if _safe(test, arrays, got)), None)
         _fail(name, 'forward is wrong.', case_line, _where(got, ref_out, None, None), hint=hint)
+    return out
 
-    # backward, called directly so that we see exactly what it returns
+
+def _call_backward(exercise, cls, out, arrays, g, case_line):
+    """Calls the learner's backward directly, so that we see exactly what it returns;
+    returns (ctx, a tuple of one gradient per input)."""
+    name = exercise.name
     grad_output = Tensor(g.copy())
     ctx = out.grad_fn
     if ctx is None:
@@ -629,19 +649,24 @@ def _check_case(exercise, cls, case, case_line, g):
               hint='return a tuple, one gradient per input: return grad_a, grad_b.')
     returned = returned if isinstance(returned, tuple) else (returned,)
     if len(returned) != len(exercise.args):
-        _fail(name, f'backward returned {len(returned)} gradient{"s" * (len(returned) != 1)}, but '
-                    f'forward takes {len(exercise.args)} input{"s" * (len(exercise.args) != 1)} '
-                    f'({", ".join(exercise.args)}).', case_line,
-              hint='return one gradient per input of forward, in the same order'
-                   + (', with None for ' + ', '.join(n for n in exercise.args if n not in exercise.grads)
-                      + ' (it takes no gradient)' if set(exercise.args) - set(exercise.grads) else '')
-                   + '.')
-    saved = _safe(lambda: tuple(ctx.saved_tensors)) or ()
-    dtypes = [got.dtype] + [t.dtype for t in saved if isinstance(t, Tensor)]    # for a precision hint
-    problems = []
-    for n, r in zip(exercise.args, returned):
-        if n in exercise.grads:
-            problems += _judge_gradient(exercise, arrays, ref_out, g, n, r, expected[n], info, dtypes)
+        _fail_gradient_count(exercise, len(returned), case_line)
+    return ctx, returned
+
+
+def _fail_gradient_count(exercise, count, case_line):
+    args = exercise.args
+    without_grad = [n for n in args if n not in exercise.grads]
+    _fail(exercise.name, f'backward returned {count} gradient{"s" * (count != 1)}, but '
+                         f'forward takes {len(args)} input{"s" * (len(args) != 1)} '
+                         f'({", ".join(args)}).', case_line,
+          hint='return one gradient per input of forward, in the same order'
+               + (', with None for ' + ', '.join(without_grad) + ' (it takes no gradient)'
+                  if without_grad else '')
+               + '.')
+
+
+def _report_gradient_problems(name, problems, case_line):
+    """Stops with the wrong gradients, if any: (headline, detail lines, hint) each."""
     if len(problems) == 1:
         headline, detail, hint = problems[0]
         _fail(name, headline, case_line, *detail, hint=hint)
@@ -652,7 +677,10 @@ def _check_case(exercise, cls, case, case_line, g):
             lines += ['  ' + d for d in detail] + (['  hint: ' + hint] if hint else [])
         _fail(name, 'some gradients are wrong.', *lines)
 
-    # the same through .backward(), as it is used
+
+def _check_through_backward(exercise, cls, arrays, g, expected, case_line):
+    """The same gradients through .backward(), as the op is used."""
+    name = exercise.name
     inputs = _tensors(exercise, arrays)
     try:
         with enable_grad():

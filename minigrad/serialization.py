@@ -177,6 +177,28 @@ def _declared_entries(f, size):
 
 def _read_member(archive, info, size):
     """One `.npy` entry as a NumPy array, reading nothing its sizes do not account for."""
+    _check_entry(info, size)
+    with archive.open(info) as fp:
+        shape, fortran_order, dtype, header_size = _read_npy_header(fp)
+        nbytes = math.prod(shape) * dtype.itemsize
+        held = info.file_size - header_size
+        if nbytes != held:
+            raise _Damaged(f'is damaged: its .npy header declares shape {shape} of {dtype} '
+                           f'({nbytes} bytes), but the entry holds {held} bytes; save it again')
+        array = np.empty(shape[::-1] if fortran_order else shape, dtype)
+        _read_bytes_into(fp, array.reshape(-1).view(np.uint8))
+        if fp.read(1):              # also where zipfile checks the entry's CRC-32
+            raise _Damaged('is damaged: it holds more bytes than its sizes declare; save it again')
+    if fortran_order:
+        array = array.T
+    if not dtype.isnative:
+        array = array.astype(dtype.newbyteorder('='))
+    return array
+
+
+def _check_entry(info, size):
+    """Refuses, before reading it, an entry that is encrypted, compressed in a way np.savez
+    never writes, or whose declared sizes cannot be true of this file."""
     if info.flag_bits & 0x1:
         raise _Damaged('is encrypted; mg.load reads only plain archives')
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -192,59 +214,60 @@ def _read_member(archive, info, size):
     if not stored and info.file_size > _DEFLATE_RATIO * info.compress_size + 1024:
         raise _Damaged(f'is damaged: it declares {info.file_size} bytes of content compressed into '
                        f'{info.compress_size}, more than deflate can expand; save it again')
-    with archive.open(info) as fp:
-        magic = fp.read(8)
-        if magic[:6] != b'\x93NUMPY' or len(magic) != 8:
-            raise _Damaged(f'is not a valid .npy array (it starts with {magic!r})')
-        version = (magic[6], magic[7])
-        if version not in ((1, 0), (2, 0)):
-            raise _Damaged(f'is a .npy array of format version {version[0]}.{version[1]}; mg.load '
-                           f'reads versions 1.0 and 2.0 (3.0 exists only for structured arrays)')
-        length_bytes = fp.read(2 if version == (1, 0) else 4)
-        length = int.from_bytes(length_bytes, 'little')
-        if len(length_bytes) != (2 if version == (1, 0) else 4):
-            raise _Damaged('is damaged: it ends inside its .npy header; save it again')
-        if length > _MAX_HEADER:
-            raise _Damaged(f'is damaged: its .npy header declares {length} bytes, more than '
-                           f'the {_MAX_HEADER} NumPy allows; save it again')
-        header = fp.read(length)
-        reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                  else np.lib.format.read_array_header_2_0)
-        try:
-            shape, fortran_order, dtype = reader(io.BytesIO(length_bytes + header))
-        except Exception as error:   # ValueError, tokenize's TokenError, RecursionError, ...
-            raise _Damaged(f'is not a valid .npy array (its header is damaged: '
-                           f'{_reason(error)})') from None
-        if dtype.hasobject:
-            raise _Damaged('holds pickled Python objects; mg.load refuses pickles because '
-                           'unpickling can run arbitrary code')
-        if dtype.kind not in 'biufc' or dtype.names is not None or dtype.subdtype is not None:
-            raise _Damaged(f'holds an array of NumPy dtype {dtype.str!r} ({_kind(dtype)}); '
-                           f'mg.load reads numeric and bool arrays only, as tensors hold')
-        if any(n < 0 for n in shape):
-            raise _Damaged(f'is damaged: its .npy header declares the shape {shape}')
-        nbytes = math.prod(shape) * dtype.itemsize
-        held = info.file_size - (len(magic) + len(length_bytes) + len(header))
-        if nbytes != held:
-            raise _Damaged(f'is damaged: its .npy header declares shape {shape} of {dtype} '
-                           f'({nbytes} bytes), but the entry holds {held} bytes; save it again')
-        array = np.empty(shape[::-1] if fortran_order else shape, dtype)
-        flat = array.reshape(-1).view(np.uint8)
-        done = 0
-        while done < nbytes:
-            chunk = fp.read(min(nbytes - done, 1 << 20))
-            if not chunk:
-                raise _Damaged(f'is damaged: it ends after {done} of its {nbytes} bytes; '
-                               f'save it again')
-            flat[done:done + len(chunk)] = np.frombuffer(chunk, np.uint8)
-            done += len(chunk)
-        if fp.read(1):              # also where zipfile checks the entry's CRC-32
-            raise _Damaged('is damaged: it holds more bytes than its sizes declare; save it again')
-    if fortran_order:
-        array = array.T
-    if not dtype.isnative:
-        array = array.astype(dtype.newbyteorder('='))
-    return array
+
+
+def _read_npy_header(fp):
+    """Reads a .npy header from `fp`: (shape, fortran_order, dtype, the header's size in
+    bytes), refusing versions, dtypes and shapes mg.load does not read."""
+    magic = fp.read(8)
+    if magic[:6] != b'\x93NUMPY' or len(magic) != 8:
+        raise _Damaged(f'is not a valid .npy array (it starts with {magic!r})')
+    version = (magic[6], magic[7])
+    if version not in ((1, 0), (2, 0)):
+        raise _Damaged(f'is a .npy array of format version {version[0]}.{version[1]}; mg.load '
+                       f'reads versions 1.0 and 2.0 (3.0 exists only for structured arrays)')
+    length_bytes = fp.read(2 if version == (1, 0) else 4)
+    length = int.from_bytes(length_bytes, 'little')
+    if len(length_bytes) != (2 if version == (1, 0) else 4):
+        raise _Damaged('is damaged: it ends inside its .npy header; save it again')
+    if length > _MAX_HEADER:
+        raise _Damaged(f'is damaged: its .npy header declares {length} bytes, more than '
+                       f'the {_MAX_HEADER} NumPy allows; save it again')
+    header = fp.read(length)
+    reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+              else np.lib.format.read_array_header_2_0)
+    try:
+        shape, fortran_order, dtype = reader(io.BytesIO(length_bytes + header))
+    except Exception as error:   # ValueError, tokenize's TokenError, RecursionError, ...
+        raise _Damaged(f'is not a valid .npy array (its header is damaged: '
+                       f'{_reason(error)})') from None
+    _check_array_type(shape, dtype)
+    return shape, fortran_order, dtype, len(magic) + len(length_bytes) + len(header)
+
+
+def _check_array_type(shape, dtype):
+    """Refuses pickled objects, non-numeric dtypes and negative sizes."""
+    if dtype.hasobject:
+        raise _Damaged('holds pickled Python objects; mg.load refuses pickles because '
+                       'unpickling can run arbitrary code')
+    if dtype.kind not in 'biufc' or dtype.names is not None or dtype.subdtype is not None:
+        raise _Damaged(f'holds an array of NumPy dtype {dtype.str!r} ({_kind(dtype)}); '
+                       f'mg.load reads numeric and bool arrays only, as tensors hold')
+    if any(n < 0 for n in shape):
+        raise _Damaged(f'is damaged: its .npy header declares the shape {shape}')
+
+
+def _read_bytes_into(fp, buffer):
+    """Fills `buffer` (an array's bytes) from `fp`, a piece at a time: the bytes go straight
+    into the array instead of being held twice, and a short entry stops the read."""
+    nbytes, done = len(buffer), 0
+    while done < nbytes:
+        chunk = fp.read(min(nbytes - done, 1 << 20))
+        if not chunk:
+            raise _Damaged(f'is damaged: it ends after {done} of its {nbytes} bytes; '
+                           f'save it again')
+        buffer[done:done + len(chunk)] = np.frombuffer(chunk, np.uint8)
+        done += len(chunk)
 
 
 def _kind(dtype):

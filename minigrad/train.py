@@ -1,23 +1,43 @@
 """A small training loop: fit a model, evaluate it, and keep what happened.
 
+The heart of training is one step of gradient descent, `train_step`:
+
+    for xb, yb in loader:
+        loss = train_step(model, F.cross_entropy, optimizer, xb, yb)
+
+`fit` takes those steps for you and keeps a record of them:
+
     history = fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.5),
                   (X_train, y_train), steps=500,
                   eval_data={'test': (X_test, y_test)}, target_accuracy=0.95)
     history.steps_to_target, history.loss[-1], history.evals['test']['accuracy'][-1]
     history.grad_flow.plot()
 
-One step is one update: forward, loss, backward, record, optimizer step.
-Everything recorded at step s describes the model after s updates.
+One step is one update: forward, loss, backward, update (`fit` records what it
+sees in between). Everything recorded at step s describes the model after s updates.
 """
 import math
 import time
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
 from .autograd import no_grad
 from .tensor import Tensor
 from .viz import GradientFlow
+
+
+def train_step(model, loss_fn, optimizer, x, y):
+    """One step of gradient descent: forward, loss, backward, update. Returns the loss (a float).
+
+    The loss returned is the one the model had before this update.
+    """
+    optimizer.zero_grad()               # .backward() adds to .grad: clear the last step's
+    loss = loss_fn(model(x), y)         # forward: builds the graph
+    loss.backward()                     # backward: d loss / d parameter into each .grad
+    optimizer.step()                    # update: move each parameter against its gradient
+    return loss.item()
 
 
 def accuracy(output, target):
@@ -123,33 +143,6 @@ class History:
         return f'History({self.steps} steps{last})'
 
 
-def _progress_bar(total, desc, enabled):
-    if not enabled:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        warnings.warn('fit(progress=True) shows a progress bar with tqdm, which is not '
-                      'installed: pip install tqdm, or pass progress=False', stacklevel=3)
-        return None
-    return tqdm(total=total, desc=desc, leave=False)
-
-
-def _as_batches(train_data):
-    """A function giving one epoch's iterable of (xb, yb) Tensors."""
-    if isinstance(train_data, tuple) and len(train_data) == 2:
-        X, y = (t if isinstance(t, Tensor) else Tensor._wrap(np.asarray(t)) for t in train_data)
-        if len(X) != len(y):
-            raise ValueError(f'fit(): X has {len(X)} rows but y has {len(y)}')
-        return lambda: ((X, y),), 1
-    if hasattr(train_data, '__iter__') and not isinstance(train_data, (Tensor, np.ndarray)):
-        per_epoch = len(train_data) if hasattr(train_data, '__len__') else None
-        return lambda: train_data, per_epoch
-    raise TypeError(f'fit() expects train_data as a pair (X, y) for full-batch training or an '
-                    f'iterable of (xb, yb) batches such as a DataLoader, got '
-                    f'{type(train_data).__name__}')
-
-
 def fit(model, loss_fn, optimizer, train_data, steps=None, epochs=None, eval_data=None,
         eval_every=None, target_accuracy=None, target_on=None, stop_at_target=False,
         track_accuracy=True, grad_flow=True, progress=True, desc='training'):
@@ -169,7 +162,66 @@ def fit(model, loss_fn, optimizer, train_data, steps=None, epochs=None, eval_dat
 
     Training stops early, with `history.diverged = True`, if the loss is inf or NaN.
     """
-    epoch_batches, per_epoch = _as_batches(train_data)
+    batches, per_epoch = _as_batches(train_data)
+    steps = _count_steps(steps, epochs, per_epoch)
+    eval_data = dict(eval_data or {})
+    _check_target(eval_data, target_accuracy, target_on, track_accuracy)
+    run = _Run(model=model, loss_fn=loss_fn, optimizer=optimizer, batches=batches, steps=steps,
+               eval_data=eval_data, eval_every=eval_every or per_epoch or steps or 1,
+               target_accuracy=target_accuracy, target_on=target_on,
+               stop_at_target=stop_at_target, track_accuracy=track_accuracy,
+               history=_new_history(model, eval_data, target_accuracy, track_accuracy, grad_flow))
+    run.bar = _progress_bar(steps, desc, progress)
+    start = time.perf_counter()
+    model.train()
+    try:
+        _train(run)
+        _evaluate_where_training_ended(run)
+        return run.history
+    finally:
+        run.history.seconds = time.perf_counter() - start
+        if run.bar is not None:
+            run.bar.close()
+
+
+# ------------------------------------------------------------ fit, piece by piece
+
+@dataclass
+class _Run:
+    """One call of `fit`: its settings, and the History it fills in."""
+    model: object
+    loss_fn: object
+    optimizer: object
+    batches: object             # what one epoch iterates over: (xb, yb) pairs
+    steps: int                  # the number of updates to take
+    eval_data: dict
+    eval_every: int
+    target_accuracy: object     # a float, or None
+    target_on: object           # the name of an eval set, or None for the training batch
+    stop_at_target: bool
+    track_accuracy: bool
+    history: History
+    bar: object = None          # a tqdm progress bar, or None
+
+
+def _as_batches(train_data):
+    """What one epoch of `train_data` iterates over (pairs of Tensors (xb, yb)), and how
+    many batches that is (None if unknown)."""
+    if isinstance(train_data, tuple) and len(train_data) == 2:
+        X, y = (t if isinstance(t, Tensor) else Tensor._wrap(np.asarray(t)) for t in train_data)
+        if len(X) != len(y):
+            raise ValueError(f'fit(): X has {len(X)} rows but y has {len(y)}')
+        return ((X, y),), 1                 # full batch: one batch per epoch
+    if hasattr(train_data, '__iter__') and not isinstance(train_data, (Tensor, np.ndarray)):
+        per_epoch = len(train_data) if hasattr(train_data, '__len__') else None
+        return train_data, per_epoch        # each `for` loop over it is a new epoch
+    raise TypeError(f'fit() expects train_data as a pair (X, y) for full-batch training or an '
+                    f'iterable of (xb, yb) batches such as a DataLoader, got '
+                    f'{type(train_data).__name__}')
+
+
+def _count_steps(steps, epochs, per_epoch):
+    """The number of updates to take, from fit's steps= or epochs=."""
     if (steps is None) == (epochs is None):
         raise ValueError(f'fit() needs exactly one of steps= or epochs=, got steps={steps!r}, '
                          f'epochs={epochs!r}')
@@ -179,91 +231,140 @@ def fit(model, loss_fn, optimizer, train_data, steps=None, epochs=None, eval_dat
         steps = epochs * per_epoch
     if steps < 0:
         raise ValueError(f'steps must be >= 0, got {steps}')
-    eval_data = dict(eval_data or {})
+    return steps
+
+
+def _check_target(eval_data, target_accuracy, target_on, track_accuracy):
+    """Errors for a target fit could never watch."""
     if target_on is not None and target_on not in eval_data:
         raise ValueError(f'target_on={target_on!r} names no eval set; eval_data has '
                          f'{sorted(eval_data)}')
     if target_accuracy is not None and not track_accuracy:
         raise ValueError('target_accuracy needs track_accuracy=True')
-    eval_every = eval_every or per_epoch or steps or 1
 
+
+def _new_history(model, eval_data, target_accuracy, track_accuracy, grad_flow):
+    """An empty History, with a place for each eval set (and a GradientFlow if asked for)."""
     history = History()
     history.target_accuracy = target_accuracy
     history.evals = {name: {'step': [], 'accuracy': []} if track_accuracy else {'step': []}
                      for name in eval_data}
-    flow = GradientFlow(model) if grad_flow else None
-    history.grad_flow = flow
-    bar = _progress_bar(steps, desc, progress)
-    start = time.perf_counter()
+    history.grad_flow = GradientFlow(model) if grad_flow else None
+    return history
 
-    def run_evals(step):
-        for name, (X, y) in eval_data.items():
-            result = evaluate(model, X, y, loss_fn)
-            record = history.evals[name]
-            record['step'].append(step)
-            for key, value in result.items():
-                if key == 'accuracy' and not track_accuracy:
-                    continue
-                record.setdefault(key, []).append(value)
-            if (name == target_on and history.steps_to_target is None
-                    and not history.diverged and result['accuracy'] >= target_accuracy):
-                history.steps_to_target = step
 
-    def loop():
-        """Returns when the steps are done, the target is reached (with stop_at_target)
-        or the loss is no longer finite."""
-        def reached():
-            return target_accuracy is not None and history.steps_to_target is not None
-
-        step = 0
-        while step < steps:
-            epoch_start = step
-            for xb, yb in epoch_batches():
-                if step % eval_every == 0 and eval_data:
-                    run_evals(step)
-                    if stop_at_target and reached():
-                        return
-                optimizer.zero_grad()
-                output = model(xb)
-                loss = loss_fn(output, yb)
-                value = float(loss.item())
-                history.loss.append(value)
-                if track_accuracy:
-                    acc = accuracy(output, yb)
-                    history.accuracy.append(acc)
-                    if (target_on is None and target_accuracy is not None
-                            and history.steps_to_target is None and acc >= target_accuracy):
-                        history.steps_to_target = step
-                if not math.isfinite(value):
-                    history.diverged = True
-                    return
-                if stop_at_target and reached():
-                    return
-                loss.backward()
-                if flow is not None:
-                    flow.record(step)
-                optimizer.step()
-                step += 1
-                history.steps = step
-                if bar is not None:
-                    bar.update(1)
-                    if step % 20 == 0 or step == steps:
-                        bar.set_postfix(loss=f'{value:.4g}', refresh=False)
-                if step >= steps:
-                    return
-            if step == epoch_start:
-                raise ValueError('fit(): train_data yielded no batches')
-
-    model.train()
+def _progress_bar(total, desc, enabled):
+    """A tqdm progress bar counting to `total` updates, or None (not asked for, or no tqdm)."""
+    if not enabled:
+        return None
     try:
-        loop()
-        # the state training ended in: after the last step, at the target, or diverged
-        if eval_data and not any(history.evals[name]['step'][-1:] == [history.steps]
-                                 for name in eval_data):
-            run_evals(history.steps)
-        return history
-    finally:
-        history.seconds = time.perf_counter() - start
-        if bar is not None:
-            bar.close()
+        from tqdm.auto import tqdm
+    except ImportError:
+        warnings.warn('fit(progress=True) shows a progress bar with tqdm, which is not '
+                      'installed: pip install tqdm, or pass progress=False', stacklevel=3)
+        return None
+    return tqdm(total=total, desc=desc, leave=False)
 
+
+def _train(run):
+    """Takes the updates, epoch after epoch, evaluating every `eval_every` steps.
+
+    Returns when the steps are done, the target is reached (with stop_at_target)
+    or the loss is no longer finite.
+    """
+    history = run.history
+    while history.steps < run.steps:
+        epoch_start = history.steps
+        for xb, yb in run.batches:
+            if history.steps % run.eval_every == 0 and run.eval_data:
+                _run_evals(run, history.steps)
+                if _target_stops_training(run):
+                    return
+            if not _fit_step(run, xb, yb) or history.steps >= run.steps:
+                return
+        if history.steps == epoch_start:
+            raise ValueError('fit(): train_data yielded no batches')
+
+
+def _fit_step(run, xb, yb):
+    """One update, as `train_step` takes it, plus what fit records on the way.
+
+    fit looks at the forward pass before it updates: it records the loss (and the
+    accuracy), and it stops without updating if the loss is no longer finite (an
+    update would only carry the inf/NaN into every weight) or if the target is
+    reached with stop_at_target (so the model stays as it was when it got there).
+    Returns True if the update was taken.
+    """
+    run.optimizer.zero_grad()
+    output = run.model(xb)                              # forward
+    loss = run.loss_fn(output, yb)
+    value = float(loss.item())
+    _record_batch(run, output, yb, value)               # what fit adds: look, then decide
+    if not math.isfinite(value):
+        run.history.diverged = True
+        return False
+    if _target_stops_training(run):
+        return False
+    loss.backward()                                     # backward
+    if run.history.grad_flow is not None:
+        run.history.grad_flow.record(run.history.steps)   # the gradients this update uses
+    run.optimizer.step()                                # update
+    run.history.steps += 1
+    _show_progress(run, value)
+    return True
+
+
+def _record_batch(run, output, yb, loss):
+    """Appends the training batch's loss and accuracy; notes when the accuracy first
+    reaches the target (unless an eval set is watched instead)."""
+    history = run.history
+    history.loss.append(loss)
+    if not run.track_accuracy:
+        return
+    acc = accuracy(output, yb)
+    history.accuracy.append(acc)
+    if (run.target_on is None and run.target_accuracy is not None
+            and history.steps_to_target is None and acc >= run.target_accuracy):
+        history.steps_to_target = history.steps
+
+
+def _run_evals(run, step):
+    """Evaluates every eval set, records the results at `step`, and notes when the
+    watched set (target_on) first reaches the target."""
+    history = run.history
+    for name, (X, y) in run.eval_data.items():
+        result = evaluate(run.model, X, y, run.loss_fn)
+        record = history.evals[name]
+        record['step'].append(step)
+        for key, value in result.items():
+            if key == 'accuracy' and not run.track_accuracy:
+                continue
+            record.setdefault(key, []).append(value)
+        if (name == run.target_on and history.steps_to_target is None
+                and not history.diverged and result['accuracy'] >= run.target_accuracy):
+            history.steps_to_target = step
+
+
+def _target_stops_training(run):
+    """True when fit was asked to stop at the target and the target has been reached."""
+    return (run.stop_at_target and run.target_accuracy is not None
+            and run.history.steps_to_target is not None)
+
+
+def _show_progress(run, loss):
+    """Advances the progress bar by one update, showing the loss every 20 updates."""
+    if run.bar is None:
+        return
+    run.bar.update(1)
+    step = run.history.steps
+    if step % 20 == 0 or step == run.steps:
+        run.bar.set_postfix(loss=f'{loss:.4g}', refresh=False)
+
+
+def _evaluate_where_training_ended(run):
+    """Evaluates the state training ended in (after the last step, at the target, or
+    diverged), unless the last evaluation already did."""
+    ended = run.history.steps
+    if run.eval_data and not any(run.history.evals[name]['step'][-1:] == [ended]
+                                 for name in run.eval_data):
+        _run_evals(run, ended)

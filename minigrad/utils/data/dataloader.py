@@ -63,68 +63,19 @@ class DataLoader(Generic[T_co]):
                  worker_init_fn=None, multiprocessing_context=None, generator=None, *,
                  prefetch_factor=None, persistent_workers=False, pin_memory_device='',
                  in_order=True):
-        if num_workers < 0:
-            raise ValueError('num_workers option should be non-negative; use num_workers=0 to '
-                             'disable multiprocessing.')
-        if timeout < 0:
-            raise ValueError('timeout option should be non-negative')
-        if num_workers == 0 and prefetch_factor is not None:
-            raise ValueError('prefetch_factor option could only be specified in multiprocessing.'
-                             'let num_workers > 0 to enable multiprocessing, otherwise set '
-                             'prefetch_factor to None.')
-        elif num_workers > 0 and prefetch_factor is None:
-            prefetch_factor = 2
-        elif prefetch_factor is not None and prefetch_factor < 0:
-            raise ValueError('prefetch_factor option should be non-negative')
-        if persistent_workers and num_workers == 0:
-            raise ValueError('persistent_workers option needs num_workers > 0')
-        if multiprocessing_context is not None and num_workers == 0:
-            raise ValueError(f'multiprocessing_context can only be used with multi-process loading '
-                             f'(num_workers > 0), but got num_workers={num_workers}')
+        prefetch_factor = _check_worker_options(num_workers, timeout, prefetch_factor,
+                                                persistent_workers, multiprocessing_context)
         check_generator(generator)
-
-        if isinstance(dataset, IterableDataset):
-            self._iterable = True
-            if shuffle not in {False, None}:
-                raise ValueError(f'DataLoader with IterableDataset: expected unspecified shuffle '
-                                 f'option, but got shuffle={shuffle}')
-            if sampler is not None:
-                raise ValueError(f'DataLoader with IterableDataset: expected unspecified sampler '
-                                 f'option, but got sampler={sampler}')
-            if batch_sampler is not None:
-                raise ValueError(f'DataLoader with IterableDataset: expected unspecified '
-                                 f'batch_sampler option, but got batch_sampler={batch_sampler}')
-            if type(dataset).__iter__ is IterableDataset.__iter__:
-                raise NotImplementedError(f'{type(dataset).__name__} is an IterableDataset but '
-                                          f'defines no __iter__: define __iter__(self) yielding '
-                                          f'the samples{_misspelled(type(dataset), "iter")}')
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            _check_iterable_dataset(dataset, shuffle, sampler, batch_sampler)
         else:
-            self._iterable = False
             shuffle = bool(shuffle)
             _check_map_style(dataset, needs_len=sampler is None and batch_sampler is None)
-
-        if sampler is not None and shuffle:
-            raise ValueError('sampler option is mutually exclusive with shuffle')
-        if batch_sampler is not None:
-            if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError('batch_sampler option is mutually exclusive with batch_size, '
-                                 'shuffle, sampler, and drop_last')
-            batch_size = None
-            drop_last = False
-        elif batch_size is None:
-            if drop_last:
-                raise ValueError('batch_size=None option disables auto-batching and is mutually '
-                                 'exclusive with drop_last')
-        else:
-            _check_batch_size(batch_size)
-
+        batch_size, drop_last = _check_batching(batch_size, shuffle, sampler, batch_sampler,
+                                                drop_last)
         if sampler is None:
-            if self._iterable:
-                sampler = _InfiniteConstantSampler()
-            elif shuffle:
-                sampler = RandomSampler(dataset, generator=generator)
-            else:
-                sampler = SequentialSampler(dataset)
+            sampler = _default_sampler(dataset, self._iterable, shuffle, generator)
         if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
 
@@ -173,6 +124,76 @@ class DataLoader(Generic[T_co]):
                 length = length // self.batch_size if self.drop_last else -(-length // self.batch_size)
             return length
         return len(self._index_sampler)
+
+
+def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers,
+                          multiprocessing_context):
+    """PyTorch's checks of the multiprocessing options (accepted, then ignored: loading is
+    single-process). Returns prefetch_factor, 2 by default with workers, as PyTorch."""
+    if num_workers < 0:
+        raise ValueError('num_workers option should be non-negative; use num_workers=0 to '
+                         'disable multiprocessing.')
+    if timeout < 0:
+        raise ValueError('timeout option should be non-negative')
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError('prefetch_factor option could only be specified in multiprocessing.'
+                         'let num_workers > 0 to enable multiprocessing, otherwise set '
+                         'prefetch_factor to None.')
+    elif num_workers > 0 and prefetch_factor is None:
+        prefetch_factor = 2
+    elif prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError('prefetch_factor option should be non-negative')
+    if persistent_workers and num_workers == 0:
+        raise ValueError('persistent_workers option needs num_workers > 0')
+    if multiprocessing_context is not None and num_workers == 0:
+        raise ValueError(f'multiprocessing_context can only be used with multi-process loading '
+                         f'(num_workers > 0), but got num_workers={num_workers}')
+    return prefetch_factor
+
+
+def _check_iterable_dataset(dataset, shuffle, sampler, batch_sampler):
+    """An IterableDataset chooses its own order: no shuffle or sampler, and an __iter__."""
+    if shuffle not in {False, None}:
+        raise ValueError(f'DataLoader with IterableDataset: expected unspecified shuffle '
+                         f'option, but got shuffle={shuffle}')
+    if sampler is not None:
+        raise ValueError(f'DataLoader with IterableDataset: expected unspecified sampler '
+                         f'option, but got sampler={sampler}')
+    if batch_sampler is not None:
+        raise ValueError(f'DataLoader with IterableDataset: expected unspecified '
+                         f'batch_sampler option, but got batch_sampler={batch_sampler}')
+    if type(dataset).__iter__ is IterableDataset.__iter__:
+        raise NotImplementedError(f'{type(dataset).__name__} is an IterableDataset but '
+                                  f'defines no __iter__: define __iter__(self) yielding '
+                                  f'the samples{_misspelled(type(dataset), "iter")}')
+
+
+def _check_batching(batch_size, shuffle, sampler, batch_sampler, drop_last):
+    """PyTorch's rules for combining the batching options. Returns (batch_size, drop_last):
+    with a batch_sampler, that sampler does the batching (None, False)."""
+    if sampler is not None and shuffle:
+        raise ValueError('sampler option is mutually exclusive with shuffle')
+    if batch_sampler is not None:
+        if batch_size != 1 or shuffle or sampler is not None or drop_last:
+            raise ValueError('batch_sampler option is mutually exclusive with batch_size, '
+                             'shuffle, sampler, and drop_last')
+        return None, False
+    if batch_size is None:
+        if drop_last:
+            raise ValueError('batch_size=None option disables auto-batching and is mutually '
+                             'exclusive with drop_last')
+    else:
+        _check_batch_size(batch_size)
+    return batch_size, drop_last
+
+
+def _default_sampler(dataset, iterable, shuffle, generator):
+    """The order of the samples when no sampler is given."""
+    if iterable:
+        return _InfiniteConstantSampler()
+    if shuffle:
+        return RandomSampler(dataset, generator=generator)
+    return SequentialSampler(dataset)
 
 
 def _check_batch_size(batch_size):
