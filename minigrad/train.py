@@ -241,6 +241,9 @@ def _check_target(eval_data, target_accuracy, target_on, track_accuracy):
                          f'{sorted(eval_data)}')
     if target_accuracy is not None and not track_accuracy:
         raise ValueError('target_accuracy needs track_accuracy=True')
+    if target_on is not None and target_accuracy is None:
+        raise ValueError(f'target_on={target_on!r} watches for a target, but no target_accuracy '
+                         f'was given (e.g. target_accuracy=0.95)')
 
 
 def _new_history(model, eval_data, target_accuracy, track_accuracy, grad_flow):

@@ -189,3 +189,13 @@ def test_the_training_module_reads_in_small_pieces():
             inner = [n.name for n in ast.walk(node)
                      if n is not node and isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
             assert not inner, f'{node.name} nests {inner}'
+
+
+def test_target_on_without_a_target_is_a_clear_error_before_training():
+    model = nn.Linear(2, 2)
+    x, y = mg.randn(4, 2), mg.tensor([0, 1, 0, 1])
+    before = model.weight.detach().clone()
+    with pytest.raises(ValueError, match='no target_accuracy'):
+        fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), (x, y), steps=3,
+            eval_data={"x": (x, y)}, target_on="x", progress=False)
+    assert np.array_equal(model.weight.detach().numpy(), before.numpy())
