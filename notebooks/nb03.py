@@ -85,8 +85,9 @@ CELLS = [
     A `DataLoader` serves the training set in shuffled mini-batches of 32. For each batch:
     forward pass, loss, **`zero_grad()`** (gradients accumulate otherwise), **`backward()`**,
     **`step()`**. After each epoch (one pass over the training set) we measure the test set,
-    with `mg.no_grad()` since no gradient is needed there. (`minigrad.train.fit` packages this
-    same loop, with a progress bar, for the examples.)
+    with `mg.no_grad()` since no gradient is needed there. (`minigrad.train.train_step(model,
+    loss_fn, optimizer, xb, yb)` is one such step as a function, and `minigrad.train.fit`
+    packages the loop, with a progress bar, for the examples.)
     """),
     code(r"""
     loader = data.DataLoader(X_train, y_train, batch_size=32, shuffle=True, seed=0)
