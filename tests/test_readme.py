@@ -17,6 +17,9 @@ def test_the_tour_runs(tmp_path, monkeypatch, capsys):
     namespace = {}
     exec(compile(blocks[0], 'README.md', 'exec'), namespace)
     assert namespace['loss'].item() < 0.5      # the tour's model did learn the spirals
+    y = namespace['y']                          # the comments show what the tour's lines return
+    for shown in (repr(y.grad_fn.name), repr(y.grad_fn.rule), repr(y.grad_fn.source)):
+        assert shown in blocks[0]
     assert (tmp_path / 'spirals.npz').exists()
     import shutil
     if shutil.which('dot'):

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from ..autograd import Op
+from ._stable import log_softmax, softmax
 
 
 def _sigmoid(z):
@@ -154,11 +155,7 @@ class Softmax(Op):
     """d softmax(x)_i = s_i (dx_i - Σ_j s_j dx_j)"""
     def forward(self, x, dim):
         self.dim = dim
-        if x.size == 0:                                 # nothing to normalise (max() would fail)
-            self.saved = x.copy()
-            return self.saved
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
-        self.saved = e / e.sum(axis=dim, keepdims=True)
+        self.saved = softmax(x, dim)                    # stably: see _stable.py
         return self.saved
 
     def backward(self, grad):
@@ -170,17 +167,12 @@ class LogSoftmax(Op):
     """d log_softmax(x)_i = dx_i - Σ_j softmax(x)_j dx_j"""
     def forward(self, x, dim):
         self.dim = dim
-        if x.size == 0:                                 # nothing to normalise (max() would fail)
-            self.saved = x.copy()
-            return self.saved
-        shifted = x - x.max(axis=dim, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-        self.saved = out
-        return out
+        self.saved = log_softmax(x, dim)                # stably: see _stable.py
+        return self.saved
 
     def backward(self, grad):
-        softmax = np.exp(self.saved)
-        return grad - softmax * grad.sum(axis=self.dim, keepdims=True)
+        probs = np.exp(self.saved)                      # softmax(x)
+        return grad - probs * grad.sum(axis=self.dim, keepdims=True)
 
 
 # ------------------------------------------------------------------ erf, erfc

@@ -13,6 +13,7 @@ arrays already in the input's dtype, so no gradient flows to them.
 import numpy as np
 
 from ..autograd import Op
+from ._stable import log_softmax, softmax_parts
 
 
 def _reduce(losses, reduction, count):
@@ -117,12 +118,14 @@ class SmoothL1(Op):
 # ------------------------------------------------------ binary classification
 
 class BCE(Op):
-    """d bce = w (x - y) / (x (1 - x)) dx + w (log(1 - x) - log x) dy
+    """d bce = (x - y) / (x (1 - x)) dx + (log(1 - x) - log x) dy, times w with `weight`
 
-    loss_i = -w_i [y_i log x_i + (1 - y_i) log(1 - x_i)] for probabilities x_i in [0, 1].
+    The textbook case, for probabilities x_i in [0, 1] and targets y_i:
+        loss_i = -[y_i log x_i + (1 - y_i) log(1 - x_i)];  'mean' divides Σ_i loss_i by n.
+    The option: `weight` scales loss_i, and so its gradient, by w_i.
     As PyTorch does, each log is clamped at -100 so x = 0 or 1 gives a finite
     loss, and x (1 - x) is clamped at 1e-12 so the gradient there stays finite
-    (large, pushing a confidently wrong prediction back). 'mean' divides by n.
+    (large, pushing a confidently wrong prediction back).
     """
     def forward(self, x, y, weight, reduction):
         with np.errstate(divide='ignore'):          # log(0) = -inf, clamped just below
@@ -149,13 +152,18 @@ class BCE(Op):
 
 
 class BCEWithLogits(Op):
-    """d bce(σ(x)) = w ((1 + (p - 1) y) σ(x) - p y) dx + w ((p - 1) softplus(-x) - x) dy
+    """d bce(σ(x)) = (σ(x) - y) dx - x dy; weight and pos_weight reshape it (see below)
 
-    loss_i = -w_i [p y_i log σ(x_i) + (1 - y_i) log(1 - σ(x_i))], p = pos_weight
-    (broadcast over the last dim; p = 1 without it). Using log σ(x) = -softplus(-x)
-    and log(1 - σ(x)) = -x - softplus(-x):
+    The textbook case: the binary cross-entropy of the probability σ(x_i),
+        loss_i = -[y_i log σ(x_i) + (1 - y_i) log(1 - σ(x_i))] = (1 - y_i) x_i + softplus(-x_i),
+    using log σ(x) = -softplus(-x) and log(1 - σ(x)) = -x - softplus(-x): finite
+    for any x. 'mean' divides Σ_i loss_i by n.
+
+    The options: `weight` scales loss_i by w_i, and pos_weight p (broadcast over
+    the last dim) weighs the positive term y_i log σ(x_i) by p:
         loss_i = w_i [(1 - y_i) x_i + (1 + (p - 1) y_i) softplus(-x_i)],
-    finite for any x. With p = 1 the gradient is the familiar w (σ(x) - y).
+        ∂loss_i/∂x_i = w_i ((1 + (p - 1) y_i) σ(x_i) - p y_i),
+        ∂loss_i/∂y_i = w_i ((p - 1) softplus(-x_i) - x_i).
     """
     def forward(self, x, y, weight, pos_weight, reduction):
         softplus = np.logaddexp(0, -x)              # log(1 + e^-x) without overflow
@@ -225,90 +233,87 @@ def _pick(index, ignore_index, weight, dtype, axis):
 
 
 class CrossEntropy(Op):
-    """d ce = ((Σ_c q_c) softmax(x) - q) dx: for one plain target, softmax(x) - onehot(y), over N
+    """d ce = (softmax(x) - onehot(y)) dx / N; weights, smoothing, ignore_index reshape onehot(y)
 
-    With lp = log_softmax(x) = x - logsumexp(x) over the classes and the target
-    class y_n of sample n:
-        loss_n = (1 - ε) w_{y_n} (-lp_{y_n}) + (ε / C) Σ_c w_c (-lp_c)
-               = -Σ_c q_c lp_c,   q = (1 - ε) w_{y_n} onehot(y_n) + (ε / C) w,
-    where w are the class weights (all 1 without `weight`), ε = label_smoothing
-    and C the number of classes. Samples whose target is ignore_index have
-    loss 0. 'mean' divides Σ_n loss_n by Σ_n w_{y_n} over the samples not
-    ignored (N when unweighted), which is how PyTorch defines it.
-    Since ∂(-lp_c)/∂x_j = softmax(x)_j - [c = j], the gradient of loss_n is
-        ∂loss_n/∂x_j = (Σ_c q_c) softmax(x)_j - q_j.
-    The log-sum-exp is taken after subtracting each row's max, so it is finite
-    for any finite logits, and no log of a softmax is ever taken.
+    The textbook case. With lp = log_softmax(x) over the C classes and y_n the
+    target class of sample n,
+        loss_n = -lp_{y_n},   ∂loss_n/∂x_j = softmax(x)_j - [j = y_n],
+    since ∂lp_c/∂x_j = [c = j] - softmax(x)_j; 'mean' divides Σ_n loss_n by N.
+
+    The options put a target q in place of onehot(y_n). With class weights w
+    (all 1 without `weight`) and ε = label_smoothing,
+        q = (1 - ε) w_{y_n} onehot(y_n) + (ε / C) w,   loss_n = -Σ_c q_c lp_c,
+        ∂loss_n/∂x_j = (Σ_c q_c) softmax(x)_j - q_j    (q need not sum to 1);
+    a sample whose target is ignore_index has q = 0: loss 0, gradient 0.
+    'mean' then divides by Σ_n w_{y_n} over the samples not ignored (N when
+    unweighted), which is how PyTorch defines it.
     """
     def forward(self, x, index, weight, ignore_index, label_smoothing, reduction):
         axis = 1 if x.ndim > 1 else 0
-        shifted = x - x.max(axis=axis, keepdims=True)
-        exp = np.exp(shifted)
-        total = exp.sum(axis=axis, keepdims=True)
-        log_total = np.log(total)
+        shifted, exp, total = softmax_parts(x, axis)            # softmax(x) = exp / total, stably
+        log_total = np.log(total)                               # lp = shifted - log_total
         targets, sample_weight, keep = _pick(index, ignore_index, weight, x.dtype, axis)
-        losses = log_total.squeeze(axis) - shifted[targets]     # -lp_{y_n}
+        losses = log_total.squeeze(axis) - shifted[targets]     # -lp_{y_n}, at the targets only
         if sample_weight is not None:
             losses = losses * sample_weight
-        if label_smoothing:
-            classes = x.shape[axis]
-            if weight is None:                                  # Σ_c -lp_c
-                smooth = classes * log_total - shifted.sum(axis=axis, keepdims=True)
-            else:                                               # Σ_c w_c (-lp_c)
-                class_weight = _class_shape(weight, x.ndim, axis)
-                smooth = weight.sum() * log_total - (shifted * class_weight).sum(axis=axis, keepdims=True)
-            smooth = smooth.squeeze(axis)
+        if label_smoothing:                                     # Σ_c w_c (-lp_c), without lp itself
+            weighted = shifted if weight is None else shifted * _class_shape(weight, x.ndim, axis)
+            w_total = x.shape[axis] if weight is None else weight.sum()
+            smooth = (w_total * log_total - weighted.sum(axis=axis, keepdims=True)).squeeze(axis)
             if keep is not None:                                # ignored samples add nothing
                 smooth = smooth * keep
+            classes = x.shape[axis]
             losses = (1 - label_smoothing) * losses + (label_smoothing / classes) * smooth
         count = index.size if sample_weight is None else sample_weight.sum()
-        self.saved = (exp, total, targets, keep, sample_weight, weight, count)
-        self.axis = axis
-        self.label_smoothing, self.reduction = label_smoothing, reduction
+        self.saved = (exp, total, targets, sample_weight, keep, weight, count)
+        self.plain = sample_weight is None and not label_smoothing     # no option in use
+        self.axis, self.label_smoothing, self.reduction = axis, label_smoothing, reduction
         return _reduce(losses, reduction, count)
 
     def backward(self, grad):
-        exp, total, targets, keep, sample_weight, weight, count = self.saved
-        if keep is not None and not keep.any():     # every target ignored: the 'mean' is nan,
-            return np.zeros_like(exp)               # but nothing was learned from: gradient 0 (PyTorch)
+        exp, total, targets, sample_weight, keep, weight, count = self.saved
+        upstream = _upstream(grad, self.reduction, count)       # ∂loss/∂loss_n: 1/N under 'mean'
+        if self.plain:                                          # the textbook case:
+            grad_x = exp * (_along(upstream, self.axis) / total)   # softmax(x) / N
+            grad_x[targets] -= upstream                             #   - onehot(y) / N
+            return grad_x
+        # The options: q = h onehot(y) + s w in place of onehot(y), where h = (1 - ε) w_{y_n}
+        # and s = ε / C (both 0 for an ignored sample), so that Σ_c q_c = h + s Σ_c w_c.
+        if keep is not None and not keep.any():     # every target ignored: the 'mean' is nan, but
+            return np.zeros_like(exp)               # nothing was learned from: gradient 0 (PyTorch)
         axis, smoothing = self.axis, self.label_smoothing
-        upstream = _upstream(grad, self.reduction, count)        # per sample, or a scalar
-        # q's one-hot part: (1 - ε) w_{y_n} at the target class.
-        target_part = upstream * (1 - smoothing) if smoothing else upstream
+        h = (1 - smoothing) * upstream                          # h and s, times ∂loss/∂loss_n
         if sample_weight is not None:
-            target_part = target_part * sample_weight
-        # Σ_c q_c = (1 - ε) w_{y_n} + ε Σ_c w_c / C; zero for ignored samples.
-        row_total = target_part
+            h = h * sample_weight
+        q_total = h
         if smoothing:
             classes = exp.shape[axis]
-            smooth_part = upstream * (smoothing / classes)
-            if keep is not None:
-                smooth_part = smooth_part * keep
-            row_total = target_part + smooth_part * (classes if weight is None else weight.sum())
-        grad_x = exp * (_along(row_total, axis) / total)        # (Σ_c q_c) softmax(x)
-        grad_x[targets] -= target_part                           # - (1 - ε) w_{y_n} onehot(y_n)
-        if smoothing:                                            # - (ε / C) w
-            class_weight = 1 if weight is None else _class_shape(weight, exp.ndim, axis)
-            grad_x -= _along(smooth_part, axis) * class_weight
+            s = (smoothing / classes) * (upstream if keep is None else upstream * keep)
+            q_total = h + s * (classes if weight is None else weight.sum())
+        grad_x = exp * (_along(q_total, axis) / total)          # (Σ_c q_c) softmax(x)
+        grad_x[targets] -= h                                    #   - h onehot(y)
+        if smoothing:                                           #   - s w
+            w = 1 if weight is None else _class_shape(weight, grad_x.ndim, axis)
+            grad_x -= _along(s, axis) * w
         return grad_x
 
 
 class CrossEntropyProbs(Op):
-    """d ce = ((Σ_c q_c) softmax(x) - q) dx - (1 - ε) w lp dt, summed per sample, over N under 'mean'
+    """d ce = ((softmax(x) - t) dx - lp dt) / N, each row of t summing to 1; options: see below
 
-    For class-probability targets t (the input's shape):
-        loss_n = -Σ_c w_c t'_{n,c} lp_{n,c},   t' = (1 - ε) t + ε / C,   lp = log_softmax(x),
-    i.e. q = w t' in the gradient above. 'mean' divides by the number of
-    samples N (not by the weights), as PyTorch does for probability targets.
+    The textbook case. For class-probability targets t (the input's shape) and
+    lp = log_softmax(x) over the classes,
+        loss_n = -Σ_c t_c lp_c,   ∂loss_n/∂x_j = (Σ_c t_c) softmax(x)_j - t_j,
+    which is softmax(x) - t when t sums to 1; 'mean' divides Σ_n loss_n by N.
+
+    The options put q = w t' in place of t, with class weights w and
+    t' = (1 - ε) t + ε / C, ε = label_smoothing; so ∂loss_n/∂t = -(1 - ε) w lp.
+    'mean' still divides by N (not by the weights), as PyTorch does here.
     """
     def forward(self, x, target, weight, label_smoothing, reduction):
         axis = 1 if x.ndim > 1 else 0
         classes = x.shape[axis]
-        if x.size:
-            shifted = x - x.max(axis=axis, keepdims=True)
-            log_probs = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        else:                                       # no classes (or no samples): nothing to normalise
-            log_probs = x.copy()
+        log_probs = log_softmax(x, axis)
         q = target
         if label_smoothing:
             q = (1 - label_smoothing) * target + label_smoothing / classes
@@ -325,9 +330,9 @@ class CrossEntropyProbs(Op):
         log_probs, q, class_weight, count = self.saved
         upstream = _along(_upstream(grad, self.reduction, count), self.axis)
         grad_x = grad_t = None
-        if self.needs_input_grad[0]:
-            row_total = q.sum(axis=self.axis, keepdims=True)
-            grad_x = upstream * (row_total * np.exp(log_probs) - q)
+        if self.needs_input_grad[0]:                # (Σ_c q_c) softmax(x) - q
+            q = q * upstream                        # scaled first, as PyTorch does
+            grad_x = np.exp(log_probs) * q.sum(axis=self.axis, keepdims=True) - q
         if self.needs_input_grad[1]:
             scale = -(1 - self.label_smoothing) * upstream
             if class_weight is not None:
@@ -337,11 +342,13 @@ class CrossEntropyProbs(Op):
 
 
 class NLL(Op):
-    """d nll = -w_{y_n} dx_{n, y_n}: the gradient is -w_{y_n} at each target class, 0 elsewhere
+    """d nll = -dx_{n, y_n} / N: -1/N at each target class, 0 elsewhere; weights: see below
 
-    For log-probabilities x (e.g. from log_softmax):  loss_n = -w_{y_n} x_{n, y_n},
-    0 for samples whose target is ignore_index. 'mean' divides Σ_n loss_n by
-    Σ_n w_{y_n} over the samples not ignored (N when unweighted).
+    The textbook case, for log-probabilities x (e.g. from log_softmax) and the
+    target class y_n of sample n:  loss_n = -x_{n, y_n};  'mean' divides Σ_n loss_n by N.
+    The options: class weights w scale loss_n by w_{y_n}; a sample whose target
+    is ignore_index has loss 0. 'mean' then divides by Σ_n w_{y_n} over the
+    samples not ignored.
     """
     def forward(self, x, index, weight, ignore_index, reduction):
         axis = 1 if x.ndim > 1 else 0

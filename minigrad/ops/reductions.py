@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from ..autograd import Op
+from ._stable import logsumexp
 
 
 def _restore(grad, x_ndim, dim, keepdim):
@@ -111,9 +112,7 @@ class LogSumExp(Op):
     """d log Σ exp(x) = softmax(x) dx"""
     def forward(self, x, dim=None, keepdim=False):
         self.dim, self.keepdim = dim, keepdim
-        peak = x.max(axis=dim, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
-        peak = np.where(np.isfinite(peak), peak, 0)
-        out = np.log(np.exp(x - peak).sum(axis=dim, keepdims=True)) + peak
+        out = logsumexp(x, dim)                         # stably, the dims kept: see _stable.py
         self.saved = (x, out)
         return out if keepdim else out.squeeze(axis=dim)
 
