@@ -266,6 +266,67 @@ def test_requires_grad_and_dtype_on_every_factory():
             call()
 
 
+FACTORIES = [
+    # id, call, expected values (None: random), default dtype
+    ('zeros(2, 3)', lambda **kw: mg.zeros(2, 3, **kw), np.zeros((2, 3)), np.float32),
+    ('zeros((2, 3))', lambda **kw: mg.zeros((2, 3), **kw), np.zeros((2, 3)), np.float32),
+    ('ones(4)', lambda **kw: mg.ones(4, **kw), np.ones(4), np.float32),
+    ('ones([2, 2])', lambda **kw: mg.ones([2, 2], **kw), np.ones((2, 2)), np.float32),
+    ('full((2, 3), 1.5)', lambda **kw: mg.full((2, 3), 1.5, **kw), np.full((2, 3), 1.5), np.float32),
+    ('full(3, 2.0)', lambda **kw: mg.full(3, 2.0, **kw), np.full(3, 2.0), np.float32),
+    ('randn(3, 4)', lambda **kw: mg.randn(3, 4, **kw), None, np.float32),
+    ('rand((3, 4))', lambda **kw: mg.rand((3, 4), **kw), None, np.float32),
+    ('arange(0, 1, 0.25)', lambda **kw: mg.arange(0, 1, 0.25, **kw), np.arange(0, 1, 0.25), np.float32),
+    ('arange(2.5)', lambda **kw: mg.arange(2.5, **kw), np.arange(2.5), np.float32),
+    ('eye(3)', lambda **kw: mg.eye(3, **kw), np.eye(3), np.float32),
+    ('eye(2, 3)', lambda **kw: mg.eye(2, 3, **kw), np.eye(2, 3), np.float32),
+    ('zeros_like', lambda **kw: mg.zeros_like(mg.ones(2, 3), **kw), np.zeros((2, 3)), np.float32),
+    ('ones_like', lambda **kw: mg.ones_like(mg.zeros(2, 3), **kw), np.ones((2, 3)), np.float32),
+    ('randn_like', lambda **kw: mg.randn_like(mg.zeros(5, 2), **kw), None, np.float32),
+]
+
+
+@pytest.mark.parametrize('make, expected, dtype', [row[1:] for row in FACTORIES], ids=[row[0] for row in FACTORIES])
+def test_factory_defaults(make, expected, dtype):
+    t = make()
+    assert t.dtype == np.dtype(dtype)
+    assert not t.requires_grad and t.is_leaf
+    if expected is not None:
+        assert t.shape == expected.shape
+        np.testing.assert_array_equal(t._array, expected)
+
+
+@pytest.mark.parametrize('make, expected, dtype', [row[1:] for row in FACTORIES], ids=[row[0] for row in FACTORIES])
+def test_factory_requires_grad_and_dtype(make, expected, dtype):
+    t = make(requires_grad=True, dtype=mg.float64)
+    assert t.dtype == mg.float64 and t.requires_grad and t.is_leaf
+    if expected is not None:
+        np.testing.assert_array_equal(t._array, expected)
+    (t * 2).sum().backward()
+    np.testing.assert_array_equal(t.grad._array, np.full(t.shape, 2.0))
+
+
+@pytest.mark.parametrize('make, expected', [
+    (lambda: mg.arange(5), np.arange(5)),
+    (lambda: mg.arange(1, 4), np.arange(1, 4)),
+    (lambda: mg.arange(10, 0, -3), np.arange(10, 0, -3)),
+    (lambda: mg.full((2,), 7), np.full(2, 7)),
+    (lambda: mg.zeros(3, dtype=mg.int64), np.zeros(3, dtype=np.int64)),
+], ids=['arange(5)', 'arange(1, 4)', 'arange(10, 0, -3)', 'full int', 'zeros int64'])
+def test_integer_factories(make, expected):
+    t = make()
+    assert t.dtype == mg.int64
+    np.testing.assert_array_equal(t._array, expected)
+
+
+def test_like_factories_keep_dtype_and_shape():
+    x = mg.zeros(2, 3, dtype=mg.float64)
+    for make in (mg.zeros_like, mg.ones_like, mg.randn_like):
+        t = make(x)
+        assert t.shape == (2, 3) and t.dtype == mg.float64
+    assert mg.zeros_like(mg.tensor([1, 2])).dtype == mg.int64
+
+
 # -------------------------------------------------------- values vs PyTorch
 
 LINSPACE = [(0, 1, 5), (0, 10, 5), (-3.7, 2.2, 7), (0.1, 0.9, 17), (-1, 1, 100), (1, 1e3, 33),
@@ -424,6 +485,28 @@ def test_manual_seed_makes_draws_reproducible(make):
     mg.manual_seed(123)
     np.testing.assert_array_equal(make().numpy(), first)
     assert not np.array_equal(first, second)
+
+
+def test_random_factories_have_the_right_distribution():
+    mg.manual_seed(0)
+    n = mg.randn(20_000)._array
+    u = mg.rand(20_000)._array
+    assert abs(n.mean()) < 0.03 and abs(n.std() - 1) < 0.03
+    assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.01
+
+
+@pytest.mark.parametrize('make', [lambda: mg.randn(3, 2), lambda: mg.rand(4),
+                                  lambda: mg.randn_like(mg.zeros(2, 2))], ids=['randn', 'rand', 'randn_like'])
+def test_manual_seed_replays_the_same_draws_and_another_seed_differs(make):
+    mg.manual_seed(123)
+    first = [make()._array for _ in range(3)]
+    mg.manual_seed(123)
+    second = [make()._array for _ in range(3)]
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first[0], first[1])       # the stream moves on
+    mg.manual_seed(124)
+    assert not np.array_equal(make()._array, first[0])
 
 
 def test_generator_argument_takes_a_numpy_generator():

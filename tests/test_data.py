@@ -1,4 +1,4 @@
-"""minigrad._array: synthetic sets, the shipped digits, train_test_split, DataLoader."""
+"""minigrad.data: synthetic sets, the shipped digits, train_test_split, DataLoader."""
 import gzip
 import importlib.util
 import os

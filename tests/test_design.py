@@ -1,12 +1,15 @@
-"""The design's promises, checked: short functions, and no state shared between graphs."""
+"""The design's promises, checked: short functions, no state shared between graphs, and each
+test file named for the module it tests."""
 import ast
 import pathlib
 
 import numpy as np
+import pytest
 
 import minigrad as mg
 
 PACKAGE = pathlib.Path(mg.__file__).parent
+TESTS = pathlib.Path(__file__).resolve().parent
 
 
 def _function_lengths(paths):
@@ -66,16 +69,94 @@ def test_mutating_anything_reachable_from_a_graph_leaves_other_computations_alon
     loss = ((w * 0.5 + 2.0) * 3.0 - 1.0 / (w ** 2) + w.exp() * 0.5).sum()
     objects = _reachable(loss)
     assert sum(isinstance(o, mg.Tensor) for o in objects) >= 8     # the constants are in it
+    refused = 0
     for obj in objects:
         if isinstance(obj, mg.Tensor):
+            changes = [lambda: obj.fill_(7.0), lambda: setattr(obj, 'data', mg.tensor(7.0))]
             if obj.grad_fn is None and obj.dtype.kind == 'f':
-                obj.requires_grad_(True)
-                obj.register_hook(lambda g: g * 100)
+                changes = [lambda: obj.requires_grad_(True),
+                           lambda: obj.register_hook(lambda g: g * 100)] + changes
+            for change in changes:
+                try:
+                    with mg.no_grad():
+                        change()
+                except RuntimeError:            # refusing the change is fine too
+                    refused += 1
+        elif isinstance(obj, np.ndarray):
             try:
-                with mg.no_grad():
-                    obj.fill_(7.0)
-            except RuntimeError:                # refusing the change is fine too (read-only)
-                pass
-        elif isinstance(obj, np.ndarray) and obj.flags.writeable:
-            obj.fill(7.0)
+                obj.flags.writeable = True
+                obj.fill(7.0)
+            except ValueError:                  # read-only for good
+                refused += 1
+    assert refused                              # the shared constants said no
     assert _unrelated() == expected
+
+
+def test_a_shared_constant_says_why_it_cannot_change():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    half = (x * 0.5).grad_fn.inputs[1]
+    other = mg.tensor([3.0], requires_grad=True) * 0.5
+    assert other.grad_fn.inputs[1] is half      # one tensor serves every `* 0.5`
+    with pytest.raises(RuntimeError, match='constant that minigrad shares.*mg.tensor'):
+        half.requires_grad_()
+    with pytest.raises(RuntimeError, match='read-only'):
+        half.fill_(1.0)
+    assert (mg.tensor([3.0]) * 0.5).tolist() == [1.5]
+
+
+# ---------------------------------------------------------- test file names
+
+OUTSIDE_IN = {       # suites that check the library from outside, named for what they check
+    'test_benchmarks.py': 'benchmarks/run.py runs, and its hand-written gradients are right',
+    'test_broadcast_hypothesis.py': 'every binary op over random broadcast shapes (Hypothesis)',
+    'test_design.py': "the design's promises, across the whole package",
+    'test_examples.py': 'the scripts in examples/, run as a learner runs them',
+    'test_lab_results.py': "the README's lab section against docs/mse_vs_ce_results.json",
+    'test_learning.py': 'whole training runs on real data actually learn',
+    'test_notebook_outputs.py': 'what the committed notebooks show',
+    'test_notebooks.py': 'the notebooks, built by notebooks/build.py, run',
+    'test_pytorch_idioms.py': "programs from PyTorch's tutorials and books, run unchanged",
+    'test_random_graphs.py': 'random programs of every op, value and gradient against PyTorch',
+    'test_readme.py': "the README's code runs as written",
+    'test_torch_oracle.py': 'values, gradients, dtypes and reprs of many ops against PyTorch',
+    # a module's second file, named for the module and the angle it takes:
+    'test_autograd_higher_order.py': 'create_graph (minigrad/autograd, numpy_api.Traced), every op',
+    'test_optim_pytorch.py': 'minigrad.optim step by step against torch.optim, with checkpoints',
+    # named for what it tests in three modules (ops/losses.py, nn/functional.py, nn/loss.py):
+    'test_losses.py': 'the losses, from ops/losses.py through F.cross_entropy and its kin',
+}
+
+
+def _module_names():
+    """'nn_functional' for minigrad/nn/functional.py, 'ops' for the package minigrad/ops/,
+    'ops_stable' for minigrad/ops/_stable.py: the path under minigrad/ with '/' written '_' and
+    a leading '_' dropped."""
+    names = set()
+    for path in PACKAGE.rglob('*'):
+        if path.is_dir() and (path / '__init__.py').exists():
+            parts = path.relative_to(PACKAGE).parts
+        elif path.suffix == '.py' and not path.name.startswith('__'):
+            parts = path.relative_to(PACKAGE).with_suffix('').parts
+        else:
+            continue
+        names.add('_'.join(part.lstrip('_') for part in parts))
+    return names
+
+
+def test_each_test_file_is_named_for_the_module_it_tests():
+    """tests/test_<path>.py tests minigrad/<path>.py or the package minigrad/<path>/ (so
+    test_nn_functional.py tests minigrad/nn/functional.py); test_examples_<name>.py runs
+    examples/<name>.py; the few suites in OUTSIDE_IN say what they check instead."""
+    modules = _module_names()
+    assert {'autograd', 'autograd_functional', 'nn_functional', 'ops_stable', 'tensor'} <= modules
+    examples = {path.stem for path in (TESTS.parent / 'examples').glob('*.py')}
+    unnamed = []
+    for path in sorted(TESTS.glob('test_*.py')):
+        name = path.stem.removeprefix('test_')
+        if not (path.name in OUTSIDE_IN or name in modules
+                or name.startswith('examples_') and name.removeprefix('examples_') in examples):
+            unnamed.append(path.name)
+    assert not unnamed, (f'{unnamed}: name each test file for the module it tests, '
+                         'tests/test_<path under minigrad/>.py, or list it in OUTSIDE_IN with why')
+    stale = [name for name in OUTSIDE_IN if not (TESTS / name).exists()]
+    assert not stale, f'{stale} listed in OUTSIDE_IN, but no such file in tests/'

@@ -1,6 +1,11 @@
-"""The losses of minigrad.nn.functional: the reference text's numbers, gradcheck
-over every reduction and option, numerics at extreme inputs, each warning and
-error, and (when torch is installed) value and gradient against PyTorch."""
+"""The losses: minigrad/ops/losses.py, through the functions of minigrad.nn.functional. The
+reference text's numbers, gradcheck over every reduction and option, cross-entropy's backward
+written textbook case first, smooth_l1_loss around beta, numerics at extreme inputs, each warning
+and error, and (when torch is installed) values, gradients and Hessian-vector products against
+PyTorch. (The loss modules of nn are in test_nn.py.)"""
+import ast
+import inspect
+import textwrap
 import warnings
 
 import numpy as np
@@ -8,6 +13,16 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn.functional as F
+from minigrad.ops import _stable, losses
+
+try:                      # tests marked @by_name run in minigrad, and in PyTorch when installed
+    import torch
+except ImportError:
+    torch = None
+
+LIBS = [mg] + ([torch] if torch is not None else [])
+by_name = pytest.mark.parametrize('lib', LIBS, ids=lambda lib: lib.__name__)
+needs_torch = pytest.mark.skipif(torch is None, reason='PyTorch is not installed')
 
 REDUCTIONS = ('mean', 'sum', 'none')
 
@@ -212,6 +227,26 @@ def test_all_targets_ignored_gives_nan_mean_like_pytorch():
     assert F.cross_entropy(x, [-100, -100], reduction='sum').item() == 0
 
 
+# Issue 15, item 1: every target ignored: the 'mean' loss is nan, the gradient 0 (not nan)
+@by_name
+@pytest.mark.parametrize('smoothing', [0.0, 0.2])
+def test_all_targets_ignored_gives_zero_gradient(lib, smoothing):
+    x = lib.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 3.0]], requires_grad=True)
+    target = lib.tensor([-100, -100])
+    loss = lib.nn.functional.cross_entropy(x, target, label_smoothing=smoothing)
+    loss.backward()
+    assert np.isnan(loss.item())
+    assert np.array_equal(x.grad.numpy(), np.zeros((2, 3), np.float32))
+
+
+@by_name
+def test_all_targets_ignored_nll_gives_zero_gradient(lib):
+    x = lib.tensor([[-1.0, -2.0], [-0.5, -3.0]], requires_grad=True)
+    loss = lib.nn.functional.nll_loss(x, lib.tensor([-100, -100]), weight=lib.tensor([1.0, 2.0]))
+    loss.backward()
+    assert np.isnan(loss.item()) and not x.grad.numpy().any()
+
+
 def test_softmax_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     rng = _rng(7)
     logits = rng.normal(size=(8, 5))
@@ -251,6 +286,111 @@ def test_grad_fn_is_one_node_per_loss():
     for name, loss in names.items():
         assert loss.grad_fn.name == name
         assert loss.grad_fn.next_functions[0][0].variable is x   # straight from the logits: no log, no softmax node
+
+
+# -------------------------------------- cross-entropy's backward: the textbook case first
+
+def first_line(cls):
+    return cls.__doc__.strip().splitlines()[0]
+
+
+def test_cross_entropy_backward_opens_with_softmax_minus_onehot():
+    source = textwrap.dedent(inspect.getsource(losses.CrossEntropy.backward))
+    body = ast.parse(source).body[0].body
+    branches = [i for i, node in enumerate(body) if isinstance(node, ast.If)]
+    plain = body[branches[0]]
+    assert branches[0] <= 2, 'the textbook case must come first, before any option'
+    assert ast.unparse(plain.test) == 'self.plain'
+    assert isinstance(plain.body[-1], ast.Return)
+    lines = source.splitlines()[plain.lineno - 1:plain.end_lineno]
+    code = ' '.join(line.split('#')[0] for line in lines)
+    comments = ' '.join(line.split('#', 1)[1] for line in lines if '#' in line)
+    assert 'exp' in code and '/ total' in code and 'grad_x[targets] -=' in code   # e^(x-m) / Σ
+    assert 'softmax(x)' in comments and 'onehot(y)' in comments and 'textbook' in comments
+    for option in ('smoothing', 'weight', 'keep', 'ignore'):     # the options come after
+        assert option not in code, option
+
+
+def test_only_a_call_without_options_takes_the_textbook_path():
+    x = mg.tensor(np.random.default_rng(1).standard_normal((4, 3)), requires_grad=True)
+    y = mg.tensor([0, 2, 1, 2])
+    assert F.cross_entropy(x, y).grad_fn.plain
+    assert F.cross_entropy(x, y, ignore_index=1000).grad_fn.plain       # nothing ignored
+    assert not F.cross_entropy(x, y, ignore_index=2).grad_fn.plain
+    assert not F.cross_entropy(x, y, weight=mg.tensor([1.0, 2.0, 3.0])).grad_fn.plain
+    assert not F.cross_entropy(x, y, label_smoothing=0.1).grad_fn.plain
+
+
+@pytest.mark.parametrize('reduction', ['mean', 'sum', 'none'])
+def test_the_textbook_gradient_is_softmax_minus_onehot_bit_for_bit(reduction):
+    logits = np.random.default_rng(2).standard_normal((6, 5)) * 3
+    labels = np.array([0, 4, 1, 1, 3, 2])
+    x = mg.tensor(logits, requires_grad=True)
+    loss = F.cross_entropy(x, mg.tensor(labels), reduction=reduction)
+    loss.backward(mg.ones(loss.shape) if reduction == 'none' else None)
+    scale = 1 / 6 if reduction == 'mean' else 1.0
+    _, exp, total = _stable.softmax_parts(logits, 1)
+    expected = exp * (scale / total)                    # softmax(x) / N
+    expected[np.arange(6), labels] -= scale             #   - onehot(y) / N
+    assert np.array_equal(x.grad.numpy(), expected)
+
+
+FUSED = (losses.CrossEntropy, losses.CrossEntropyProbs, losses.NLL, losses.BCE,
+         losses.BCEWithLogits)
+
+
+def test_rules_read_alone_and_fit_a_trace_line():
+    for op in FUSED:
+        rule = first_line(op)
+        assert rule.startswith('d ') and len(rule) <= 90, rule      # a trace indents it by 10
+    assert first_line(losses.CrossEntropy).startswith('d ce = (softmax(x) - onehot(y)) dx / N')
+    assert 'q' not in first_line(losses.CrossEntropy)                 # q is defined further down
+    for op in FUSED:
+        body = op.__doc__.strip().split('\n', 1)[1]                    # below the rule line
+        assert 0 < body.index('textbook') < body.index('option'), op.__name__
+
+
+# ------------------------------------------------------- smooth_l1_loss at beta
+
+def leaf(values, dtype=np.float64):
+    return mg.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
+
+
+def around(*points, spread=1e-3):
+    """Each point's two neighbours at ±spread: both sides of a kink, never across it
+    (gradcheck's finite differences step 1e-6)."""
+    return np.concatenate([[p - spread, p + spread] for p in points])
+
+
+SMOOTH_DIFFS = np.concatenate([around(-1.0, 1.0), [-3.0, -0.5, 0.0, 0.5, 3.0]])
+
+
+@pytest.mark.parametrize('reduction', ['mean', 'sum', 'none'])
+@pytest.mark.parametrize('beta', [1.0, 0.5, 2.0])
+def test_smooth_l1_gradcheck_around_beta(beta, reduction):
+    # |d| = beta exactly is included: the loss is C¹ there, so finite differences agree.
+    diffs = np.concatenate([SMOOTH_DIFFS * beta, [beta, -beta]])
+    target = np.linspace(-1, 1, diffs.size)
+    assert mg.gradcheck(lambda x, t: F.smooth_l1_loss(x, t, reduction=reduction, beta=beta),
+                        (leaf(target + diffs), leaf(target)))
+
+
+def test_smooth_l1_beta_0_is_l1():
+    diffs = np.array([-2.0, -1e-3, 1e-3, 0.5, 3.0])
+    assert mg.gradcheck(lambda x: F.smooth_l1_loss(x, np.zeros(5), beta=0.0), leaf(diffs))
+    x = leaf([[-2.0, 0.0, 1.5]])
+    loss = F.smooth_l1_loss(x, [[0.0, 0.0, 0.0]], beta=0, reduction='sum')
+    loss.backward()
+    assert loss.item() == 3.5
+    np.testing.assert_array_equal(x.grad.numpy(), [[-1.0, 0.0, 1.0]])    # sign, 0 at d = 0
+
+
+def test_smooth_l1_is_huber_over_beta():
+    x, t = leaf(np.linspace(-3, 3, 13)), mg.tensor(np.zeros(13))
+    for beta in [0.25, 1.0, 4.0]:
+        np.testing.assert_allclose(F.smooth_l1_loss(x, t, beta=beta, reduction='none').detach().numpy(),
+                                   F.huber_loss(x, t, delta=beta, reduction='none').detach().numpy() / beta,
+                                   rtol=1e-15)
 
 
 # --------------------------------------------------------- extreme inputs
@@ -313,6 +453,24 @@ def test_fused_cross_entropy_survives_where_log_of_softmax_does_not():
         naive = -F.softmax(logits, 1).log()[0, 1]
     assert np.isinf(naive.item())                            # log(0): why the loss is one node
     assert F.cross_entropy(logits, [1]).item() == pytest.approx(2e4)
+
+
+# Issue 15, item 9: probability targets along an empty class dim
+@by_name
+def test_probability_targets_with_no_classes(lib):
+    x = lib.zeros(2, 0, requires_grad=True)
+    losses = lib.nn.functional.cross_entropy(x, lib.zeros(2, 0), reduction='none')
+    assert losses.tolist() == [0.0, 0.0]
+    lib.nn.functional.cross_entropy(x, lib.zeros(2, 0)).backward()
+    assert tuple(x.grad.shape) == (2, 0)
+
+
+# Issue 15, item 11: l1_loss at a nan input: gradient 0 there
+@by_name
+def test_l1_gradient_at_nan_is_zero(lib):
+    x = lib.tensor([1.0, float('nan'), -2.0], requires_grad=True)
+    lib.nn.functional.l1_loss(x, lib.zeros(3), reduction='sum').backward()
+    assert x.grad.tolist() == [1.0, 0.0, -1.0]
 
 
 # ------------------------------------------------------------- warnings
@@ -480,7 +638,6 @@ def test_non_tensor_or_integer_input_raises_type_error():
 
 # ------------------------------------------------------ PyTorch as oracle
 
-
 def _torch_value_and_grads(torch, case, reduction):
     name, x, t, target_grad, options = case
     xt = torch.tensor(x, requires_grad=True)
@@ -508,3 +665,59 @@ def test_matches_pytorch(torch, case, reduction):
     np.testing.assert_allclose(xs.grad._array, grad_x, rtol=1e-10, atol=1e-12)
     if grad_t is not None:
         np.testing.assert_allclose(ts.grad._array, grad_t, rtol=1e-10, atol=1e-12)
+
+
+def _both(torch, fn_mg, fn_torch, arrays, seed=0):
+    """Values and vector-Jacobian products of both libraries at float64 inputs."""
+    mine = [leaf(a) for a in arrays]
+    theirs = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    out_mg, out_torch = fn_mg(*mine), fn_torch(*theirs)
+    direction = np.random.default_rng(seed).standard_normal(tuple(out_torch.shape))
+    out_mg.backward(direction)
+    out_torch.backward(torch.tensor(direction))
+    return ((out_mg.detach().numpy(), out_torch.detach().numpy()),
+            [(m.grad.numpy(), t.grad.numpy()) for m, t in zip(mine, theirs)])
+
+
+def _assert_agree(pairs, rtol, atol=0.0):
+    values, grads = pairs
+    for got, expected in [values] + grads:
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize('reduction', ['mean', 'sum', 'none'])
+@pytest.mark.parametrize('beta', [1.0, 0.3, 0.0])
+def test_smooth_l1_matches_torch(torch, beta, reduction):
+    target = np.linspace(-2, 2, 12).reshape(3, 4)
+    diffs = np.array([-3.0, -1.0, -0.3, -1e-3, 0.0, 0.0, 1e-3, 0.3, 1.0, 0.29, 3.0, -0.31]).reshape(3, 4)
+    pairs = _both(torch, lambda x, t: F.smooth_l1_loss(x, t, reduction=reduction, beta=beta),
+                  lambda x, t: torch.nn.functional.smooth_l1_loss(x, t, reduction=reduction, beta=beta),
+                  [target + diffs, target])
+    _assert_agree(pairs, rtol=1e-10)
+
+
+def _hvp(lib, f, array):
+    x = lib.tensor(array, dtype=lib.float64, requires_grad=True)
+    g, = lib.autograd.grad(f(lib, x), x, create_graph=True)
+    v = lib.tensor(np.cos(np.arange(array.size)).reshape(array.shape), dtype=lib.float64)
+    h, = lib.autograd.grad((g * v).sum(), x)
+    return h.detach().numpy()
+
+
+HVP_CASES = {
+    'textbook, none, (N, C, d)': (lambda L, x: (L.nn.functional.cross_entropy(
+        x, L.tensor([[0, 2], [1, 1], [2, 0]]), reduction='none') ** 2).sum(), (3, 3, 2)),
+    'textbook, unbatched (C,)': (lambda L, x: L.nn.functional.cross_entropy(x, L.tensor(2)) ** 2,
+                                 (4,)),
+    'options, none, ignored': (lambda L, x: (L.nn.functional.cross_entropy(
+        x, L.tensor([0, -100, 3]), weight=L.tensor([1.0, 2.0, 0.5, 1.5], dtype=L.float64),
+        label_smoothing=0.3, reduction='none') ** 2).sum(), (3, 4)),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize('name', list(HVP_CASES))
+def test_hessian_vector_products_of_both_paths_match_pytorch(name):
+    f, shape = HVP_CASES[name]
+    array = np.random.default_rng(4).standard_normal(shape)
+    np.testing.assert_allclose(_hvp(mg, f, array), _hvp(torch, f, array), rtol=1e-9, atol=1e-12)

@@ -1,4 +1,6 @@
-"""minigrad.nn: Module bookkeeping, layers, init, loss modules; PyTorch as an optional oracle."""
+"""minigrad.nn: Module bookkeeping, state dicts, reprs, layers (Linear, activations, Flatten,
+Unflatten, Dropout), loss modules, init; PyTorch as an optional oracle. The functions the layers
+call are tested in test_nn_functional.py and test_losses.py."""
 import collections
 import copy
 import math
@@ -217,6 +219,30 @@ def test_load_state_dict_shape_mismatch_fails_even_when_not_strict():
     assert np.any(model[0].bias._array != 0)
 
 
+def test_load_state_dict_refuses_strings():
+    """Before: np.array(['1.5', ...]) was cast into the weights."""
+    model = nn.Linear(2, 1)
+    before = model.weight._array.copy()
+    for value in (np.array([['1.5', '2']]), [['1.5', '2']], '1.5', np.array([[None, 1]]),
+                  np.array([b'1'])):
+        with pytest.raises(RuntimeError, match=r'While copying the parameter named "weight", '
+                                               r'expected a Tensor or a numeric array'):
+            model.load_state_dict({'weight': value, 'bias': np.zeros(1)})
+        np.testing.assert_array_equal(model.weight._array, before)
+    with pytest.raises(RuntimeError, match='While copying the parameter named "weight"'):
+        model.load_state_dict({'weight': [[1.0], [2.0, 3.0]], 'bias': np.zeros(1)})   # ragged
+    model.load_state_dict({'weight': [[1, 2]], 'bias': np.array([True])})   # numbers are fine
+    np.testing.assert_array_equal(model.weight._array, [[1, 2]])
+    assert model.weight.dtype == np.float32 and model.bias._array[0] == 1
+
+
+def test_load_state_dict_complex_into_real_warns_as_pytorch():
+    model = nn.Linear(2, 1)
+    with pytest.warns(UserWarning, match='discards the imaginary part'):
+        model.load_state_dict({'weight': np.array([[1 + 2j, 3 - 1j]]), 'bias': np.zeros(1)})
+    np.testing.assert_array_equal(model.weight._array, [[1, 3]])
+
+
 # -------------------------------------------------------------------- repr
 
 def test_repr_matches_pytorch_format():
@@ -253,6 +279,22 @@ def test_repr_equals_torch_for_the_same_architecture():
                                  torch.nn.Linear(8, 8), torch.nn.Tanh(), torch.nn.Sigmoid(),
                                  torch.nn.Identity(), torch.nn.Linear(8, 3), torch.nn.Softmax(dim=1),
                                  torch.nn.MSELoss(), torch.nn.BCEWithLogitsLoss())
+    assert repr(ours) == repr(theirs)
+
+
+def test_reprs_match_torch(torch):
+    tnn = torch.nn
+    cases = [
+        ('Flatten', (), {}), ('Flatten', (0, 2), {}), ('Unflatten', (1, (2, 5)), {}),
+        ('Unflatten', (-1, [2, -1]), {}), ('LeakyReLU', (), {}), ('LeakyReLU', (0.2, True), {}),
+        ('ReLU', (), {}), ('ReLU', (), {'inplace': True}), ('ELU', (), {}), ('ELU', (0.5, True), {}),
+        ('GELU', (), {}), ('GELU', ('tanh',), {}), ('Softplus', (), {}), ('Softplus', (2, 5), {}),
+        ('SmoothL1Loss', (), {}), ('SmoothL1Loss', (), {'beta': 0.5, 'reduction': 'sum'}),
+    ]
+    for name, args, kwargs in cases:
+        assert repr(getattr(nn, name)(*args, **kwargs)) == repr(getattr(tnn, name)(*args, **kwargs))
+    ours, theirs = [lib.Sequential(lib.Flatten(), lib.Linear(4, 3), lib.GELU(), lib.Linear(3, 6),
+                                   lib.Unflatten(1, (2, 3))) for lib in (nn, tnn)]
     assert repr(ours) == repr(theirs)
 
 
@@ -328,11 +370,134 @@ def test_activation_modules_compute_their_formulas():
     assert nn.Identity(54, unused='x')(x) is x
 
 
+def test_inplace_true_is_accepted_and_computed_out_of_place():
+    for module, function in [(nn.ReLU(inplace=True), F.relu), (nn.LeakyReLU(inplace=True), F.leaky_relu),
+                             (nn.ELU(inplace=True), F.elu)]:
+        x = mg.tensor([-1.0, 0.0, 2.0])
+        y = module(x)
+        assert y is not x
+        np.testing.assert_array_equal(x.numpy(), [-1.0, 0.0, 2.0])
+        np.testing.assert_array_equal(function(x, inplace=True).numpy(), y.numpy())
+
+
+def test_modules_call_their_functions():
+    x = mg.tensor(np.linspace(-3, 3, 7), requires_grad=True)
+    t = mg.tensor(np.linspace(3, -3, 7))
+    pairs = [(nn.LeakyReLU(0.3), F.leaky_relu(x, 0.3)), (nn.ELU(0.7), F.elu(x, 0.7)),
+             (nn.Softplus(2.0, 3.0), F.softplus(x, 2.0, 3.0)), (nn.GELU(), F.gelu(x)),
+             (nn.GELU('tanh'), F.gelu(x, approximate='tanh'))]
+    for module, expected in pairs:
+        np.testing.assert_array_equal(module(x).detach().numpy(), expected.detach().numpy())
+    for reduction in ['mean', 'sum', 'none']:
+        np.testing.assert_array_equal(
+            nn.SmoothL1Loss(reduction=reduction, beta=0.5)(x, t).detach().numpy(),
+            F.smooth_l1_loss(x, t, reduction=reduction, beta=0.5).detach().numpy())
+
+
 def test_softmax_without_dim_warns_and_uses_pytorchs_choice():
     x = mg.randn(3, 4)
     with pytest.warns(UserWarning, match='dim=X'):
         y = nn.Softmax()(x)
     np.testing.assert_allclose(y._array.sum(axis=1), 1, rtol=1e-6)
+
+
+# ------------------------------------------------------- Flatten, Unflatten
+
+def test_flatten_shapes_and_gradient():
+    x = mg.randn(2, 3, 4, 5, requires_grad=True)
+    assert nn.Flatten()(x).shape == (2, 60)
+    assert nn.Flatten(0, 2)(x).shape == (24, 5)
+    assert nn.Flatten(start_dim=-2)(x).shape == (2, 3, 20)
+    assert nn.Flatten(1, 1)(x).shape == (2, 3, 4, 5)
+    y = nn.Flatten()(x)
+    (y * mg.arange(60.0)).sum().backward()
+    expected = np.broadcast_to(np.arange(60.0).reshape(3, 4, 5), (2, 3, 4, 5))
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+    with pytest.raises(RuntimeError, match='cannot come after'):
+        nn.Flatten(2, 1)(x)
+
+
+def test_unflatten_shapes_and_errors():
+    x = mg.randn(2, 12, requires_grad=True)
+    assert nn.Unflatten(1, (3, 4))(x).shape == (2, 3, 4)
+    assert nn.Unflatten(-1, [2, -1, 3])(x).shape == (2, 2, 2, 3)
+    assert nn.Unflatten(0, (1, 2))(x).shape == (1, 2, 12)
+    with pytest.raises(RuntimeError, match="don't multiply up"):     # -1 of 0 elements: ambiguous
+        nn.Unflatten(1, (0, -1))(mg.zeros(3, 0))
+    assert nn.Unflatten(1, (2, 0))(mg.zeros(3, 0)).shape == (3, 2, 0)
+    model = nn.Sequential(nn.Unflatten(1, (3, 4)), nn.GELU(), nn.Flatten())
+    out = model(x)
+    assert out.shape == (2, 12)
+    out.sum().backward()
+    assert x.grad.shape == (2, 12)
+    message = r"Provided sizes \[5, -1\] don't multiply up to the size of dim 1 \(12\)"
+    with pytest.raises(RuntimeError, match=message):
+        nn.Unflatten(1, (5, -1))(x)
+    with pytest.raises(RuntimeError, match=r"Provided sizes \[2, 5\]"):
+        nn.Unflatten(1, (2, 5))(x)
+    with pytest.raises(RuntimeError, match='only one dimension can be inferred'):
+        nn.Unflatten(1, (-1, -1))(x)
+    with pytest.raises(IndexError, match='Dimension out of range'):
+        nn.Unflatten(2, (3, 4))(x)
+    with pytest.raises(TypeError, match='must be a tuple of ints, but found type int'):
+        nn.Unflatten(1, 12)
+    with pytest.raises(TypeError, match='found element of type float at pos 1'):
+        nn.Unflatten(1, (3, 4.0))
+
+
+# ------------------------------------------------------------------ Dropout
+
+def test_dropout_is_the_identity_in_eval_mode():
+    layer = nn.Dropout(0.5).eval()
+    x = mg.randn(100, 10, requires_grad=True)
+    assert layer(x) is x
+
+
+def test_dropout_zeroes_about_p_and_scales_the_rest():
+    mg.manual_seed(0)
+    n = 200_000
+    x = mg.ones(n, requires_grad=True)
+    for p in (0.1, 0.5, 0.8):
+        y = nn.Dropout(p)(x)._array
+        zeroed = np.mean(y == 0)
+        # Binomial: the fraction has standard deviation √(p(1-p)/n) ≈ 0.001; allow 5 of them.
+        assert abs(zeroed - p) < 5 * np.sqrt(p * (1 - p) / n)
+        np.testing.assert_allclose(y[y != 0], 1 / (1 - p), rtol=1e-6)
+        assert abs(y.mean() - 1) < 5 * np.sqrt(p / (1 - p) / n)      # E[y] = x
+
+
+def test_dropout_gradient_uses_the_same_mask():
+    mg.manual_seed(1)
+    x = mg.randn(50, 20, requires_grad=True)
+    y = nn.Dropout(0.3)(x)
+    y.backward(mg.ones(50, 20))
+    kept = y._array != 0
+    np.testing.assert_allclose(x.grad._array, kept / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(y._array[kept], x._array[kept] / 0.7, rtol=1e-6)
+
+
+def test_dropout_edge_cases_and_reproducibility():
+    x = mg.randn(10, 10)
+    assert nn.Dropout(0.0)(x) is x
+    assert np.all(nn.Dropout(1.0)(x)._array == 0)
+    mg.manual_seed(7)
+    a = nn.Dropout()(x)._array
+    mg.manual_seed(7)
+    np.testing.assert_array_equal(a, nn.Dropout()(x)._array)
+    assert nn.Dropout()(x).dtype == np.float32
+    assert nn.Dropout()(mg.randn(4, dtype=mg.float64)).dtype == np.float64
+    with pytest.raises(ValueError, match='dropout probability has to be between 0 and 1, but got 1.5'):
+        nn.Dropout(1.5)
+
+
+def test_dropout_inside_a_model_follows_train_and_eval():
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 64), nn.Dropout(0.5), nn.Linear(64, 1))
+    x = mg.randn(4, 8)
+    model.eval()
+    np.testing.assert_array_equal(model(x)._array, model(x)._array)
+    model.train()
+    assert not np.array_equal(model(x)._array, model(x)._array)
 
 
 # ----------------------------------------------------------- loss modules

@@ -5,14 +5,26 @@ Each row is checked three ways by `check`:
   * forward in float64 against NumPy,
   * gradient: every input's `.grad` has the input's shape and dtype, and
     `mg.gradcheck` (central differences in float64) agrees with backprop.
+
+Edge cases where minigrad once differed from PyTorch (0-d tensors, empty dims, cat and expand
+errors) sit with their op, run in both libraries when PyTorch is installed.
 """
 import operator
+import warnings
 
 import numpy as np
 import pytest
 
 import minigrad as mg
 from minigrad.ops.linalg import Linear
+
+try:                      # tests marked @by_name run in minigrad, and in PyTorch when installed
+    import torch
+except ImportError:
+    torch = None
+
+LIBS = [mg] + ([torch] if torch is not None else [])
+by_name = pytest.mark.parametrize('lib', LIBS, ids=lambda lib: lib.__name__)
 
 
 # ------------------------------------------------------------------ helpers
@@ -409,6 +421,51 @@ def test_reduction_dim_out_of_range(dim):
         mg.zeros(2, 3).sum(dim=bad)
 
 
+# Issue 15, item 3: dim=() reduces over every dim
+@by_name
+@pytest.mark.parametrize('name', ['sum', 'mean', 'amax', 'amin', 'var'])
+def test_empty_dim_tuple_reduces_everything(lib, name):
+    x = lib.arange(6.0).reshape(2, 3)
+    assert getattr(x, name)(dim=()).item() == pytest.approx(getattr(x, name)().item())
+
+
+# Issue 15, item 8: 0-d tensors accept dims 0 and -1
+@by_name
+@pytest.mark.parametrize('call', [
+    lambda t: t.sum(-1), lambda t: t.sum(0), lambda t: t.mean(0), lambda t: t.amax(-1),
+    lambda t: t.amin(0), lambda t: t.logsumexp(0), lambda t: t.max(0).values,
+    lambda t: t.min(-1)[0], lambda t: t.transpose(0, 0), lambda t: t.transpose(-1, 0),
+    lambda t: t.softmax(0), lambda t: t.argmax(0)], ids=range(12))
+def test_zero_d_tensors_take_dims_0_and_minus_1(lib, call):
+    t = lib.tensor(3.0)
+    assert float(call(t)) in (3.0, 1.0, 0.0)
+
+
+def test_zero_d_dim_errors_name_the_range():
+    with pytest.raises(IndexError, match=r'range of \[-1, 0\], but got 1'):
+        mg.tensor(3.0).sum(1)
+    with pytest.raises(IndexError, match=r'range of \[-1, 0\], but got 2'):
+        mg.tensor(3.0).max(2)
+
+
+def test_zero_d_reduction_gradients():
+    t = mg.tensor(2.0, dtype=mg.float64, requires_grad=True)
+    for f in (lambda t: t.sum(-1), lambda t: t.mean(0), lambda t: t.max(0).values * 3,
+              lambda t: t.transpose(0, -1) ** 2):
+        assert mg.gradcheck(f, t)
+
+
+# Found by test_random_graphs.py: std / norm at a constant or zero slice
+@by_name
+def test_std_and_norm_gradients_where_they_are_zero(lib):
+    x = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
+    (x.std() + x.std(1).sum()).backward()
+    assert not x.grad.numpy().any()
+    z = lib.zeros(2, 3, dtype=lib.float64, requires_grad=True)
+    (z.norm() + z.norm(dim=1).sum()).backward()
+    assert not z.grad.numpy().any()
+
+
 TIES = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
 TIE_CASES = [
     # op, expected gradient of op(x).sum(): ties share it evenly
@@ -543,6 +600,22 @@ def test_flatten_start_after_end_is_an_error():
         mg.zeros(2, 3, 4).flatten(2, 1)
 
 
+# Issue 15, item 15: expand with -1 in a new leading dim
+@by_name
+def test_expand_minus_one_in_a_new_dim_raises(lib):
+    with pytest.raises(RuntimeError, match="isn't allowed in a leading, non-existing dimension 0"):
+        lib.ones(3).expand(-1, 3)
+    assert tuple(lib.ones(3).expand(2, -1).shape) == (2, 3)
+
+
+# Found by test_random_graphs.py: t() of a vector returned the vector itself
+@by_name
+def test_t_of_a_vector_is_a_new_view(lib):
+    w = lib.ones(3, requires_grad=True)
+    v = w.t()
+    assert v is not w and not v.is_leaf
+
+
 # ------------------------------------------------------ cat, stack, where
 
 CATS = [
@@ -563,6 +636,16 @@ def test_cat(shapes, dim):
 def test_cat_error_names_the_shapes():
     with pytest.raises(RuntimeError, match=r'\(2, 3\).*\(3, 2\)'):
         mg.cat([mg.zeros(2, 3), mg.zeros(3, 2)], dim=0)
+
+
+# Issue 15, item 16: cat with a bad dim or of 0-d tensors
+@by_name
+def test_cat_errors_are_clear(lib):
+    with pytest.raises(IndexError, match=r'Dimension out of range \(expected to be in range of \[-1, 0\], but got 2\)'):
+        lib.cat([lib.ones(2), lib.ones(2)], dim=2)
+    with pytest.raises(RuntimeError, match=r'zero-dimensional tensor \(at position 0\) cannot be concatenated'):
+        lib.cat([lib.tensor(1.0), lib.tensor(2.0)])
+    assert lib.cat([lib.ones(2, 1), lib.zeros(2, 2)], dim=-1).tolist() == [[1.0, 0.0, 0.0]] * 2
 
 
 @pytest.mark.parametrize('dim', [0, 1, 2, -1, -2])
@@ -635,3 +718,17 @@ def test_softmax_and_log_softmax_stay_finite_at_huge_logits():
     np.testing.assert_allclose(log_s._array, [[0, -1e4, -2e4], [-np.log(3)] * 3], rtol=1e-6)
     (log_s[:, 1].sum() + s[:, 0].sum()).backward()
     assert np.isfinite(x.grad._array).all()
+
+
+# Issue 15, item 9: softmax and log_softmax along an empty dim
+@by_name
+@pytest.mark.parametrize('shape', [(2, 0), (0, 3)])
+def test_softmax_along_an_empty_dim(lib, shape):
+    x = lib.zeros(shape, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        for f in (lambda x: x.softmax(1), lambda x: x.log_softmax(1)):
+            out = f(x)
+            assert tuple(out.shape) == shape
+            out.sum().backward()
+            assert tuple(x.grad.shape) == shape

@@ -1,5 +1,9 @@
 """minigrad.optim: several steps of every optimizer and option against the published update
-rules written out by hand in NumPy (float64), plus PyTorch as an optional oracle."""
+rules written out by hand in NumPy (float64), wrongly shaped gradients and duplicate parameters,
+plus PyTorch as an optional oracle. (Optimizers and LR schedulers step by step against torch.optim,
+with checkpoints: test_optim_pytorch.py.)"""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -270,6 +274,92 @@ def test_defaults_are_pytorchs():
     adam = optim.Adam([p]).param_groups[0]
     assert (adam['lr'], adam['betas'], adam['eps'], adam['weight_decay']) == (1e-3, (0.9, 0.999), 1e-8, 0)
     assert optim.AdamW([p]).param_groups[0]['weight_decay'] == 1e-2
+
+
+# ------------------ bad gradients, duplicate parameters (issue 15, item 14)
+
+EVERY_OPTIMIZER = [
+    lambda ps: optim.SGD(ps, lr=0.1),
+    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
+    lambda ps: optim.Adam(ps, lr=0.1),
+    lambda ps: optim.AdamW(ps, lr=0.1),
+    lambda ps: optim.RMSprop(ps, lr=0.1),
+    lambda ps: optim.Adagrad(ps, lr=0.1),
+]
+
+
+@pytest.mark.parametrize('make', EVERY_OPTIMIZER)
+def test_a_wrongly_shaped_grad_is_an_error_not_a_broadcast(make):
+    """Before: a (1, 3) gradient was broadcast into a (2, 3) parameter. As in PyTorch, such a
+    .grad is refused when it is assigned, so no optimizer ever sees it."""
+    w = mg.zeros(2, 3, requires_grad=True)
+    opt = make([w])
+    with pytest.raises(RuntimeError, match=r"assign a gradient of size '\[1, 3\]' to a tensor of "
+                                           r"size '\[2, 3\]'. Please ensure that the gradient and "
+                                           r"the tensor are the same size"):
+        w.grad = mg.ones(1, 3)
+    with pytest.raises(RuntimeError, match='same size'):
+        w.grad = mg.ones(3)                                   # fewer dims: same error
+    with pytest.raises(TypeError, match='expected to be a Tensor or None'):
+        w.grad = np.ones((2, 3))
+    with pytest.raises(RuntimeError, match="dtype 'float64'"):
+        w.grad = mg.ones(2, 3, dtype=mg.float64)
+    assert w.grad is None
+    w.grad = mg.ones(2, 3)
+    opt.step()
+    assert w._array.all()
+
+
+@pytest.mark.parametrize('make', EVERY_OPTIMIZER)
+def test_duplicate_parameters_in_a_group_warn_as_pytorch(make):
+    p = mg.zeros(2, requires_grad=True)
+    with pytest.warns(UserWarning, match=r'optimizer contains a parameter group with duplicate '
+                                         r'parameters; in future, this will cause an error') as record:
+        make([p, p])
+    assert record[0].filename == __file__                     # points at the caller
+    q = mg.zeros(1, requires_grad=True)
+    opt = make([q])
+    with pytest.warns(UserWarning, match='duplicate parameters') as record:
+        opt.add_param_group({'params': [p, p]})
+    assert record[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        make([p, q])                                          # no duplicates: no warning
+
+
+@pytest.mark.parametrize('make', EVERY_OPTIMIZER)
+def test_a_parameter_in_two_groups_is_an_error(make):
+    p, q = mg.zeros(2, requires_grad=True), mg.zeros(1, requires_grad=True)
+    with pytest.raises(ValueError, match='some parameters appear in more than one parameter group'):
+        make([{'params': [p]}, {'params': [q, p]}])
+    opt = make([p])
+    with pytest.raises(ValueError, match='more than one parameter group'):
+        opt.add_param_group({'params': [p]})
+
+
+@pytest.mark.parametrize('name, kwargs', [('SGD', dict(lr=0.1)), ('SGD', dict(lr=0.1, momentum=0.9)),
+                                          ('Adam', dict(lr=0.1)), ('RMSprop', dict(lr=0.1)),
+                                          ('Adagrad', dict(lr=0.1))])
+def test_duplicate_parameters_step_as_pytorch(torch, name, kwargs):
+    start, grad = np.array([0.5, -1.0]), np.array([1.0, -2.0])
+    p = mg.tensor(start, requires_grad=True)
+    tp = torch.tensor(start, requires_grad=True)
+    with pytest.warns(UserWarning, match='duplicate'):
+        opt = getattr(optim, name)([p, p], **kwargs)
+    with pytest.warns(UserWarning, match='duplicate'):
+        topt = getattr(torch.optim, name)([tp, tp], **kwargs)
+    for _ in range(3):
+        p.grad = mg.tensor(grad)
+        tp.grad = torch.tensor(grad)
+        opt.step()
+        topt.step()
+    np.testing.assert_allclose(p._array, tp.detach().numpy(), rtol=1e-12)
+
+
+def test_pytorch_also_refuses_a_wrongly_shaped_grad(torch):
+    tp = torch.zeros(2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match='same size'):
+        tp.grad = torch.ones(1, 3)
 
 
 # ------------------------------------------------------------ torch oracle

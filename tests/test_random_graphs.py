@@ -19,8 +19,8 @@ dim, cat of 0-d tensors) have their own tests. Reductions with dim=() and dims 0
 tensors (items 3 and 8) are drawn. Not drawn, each place says why: empty (size-0) dims (item
 9; here most reductions would raise in both libraries), NaN (item 11; so no all-ignored mean
 loss either, item 1), and the two minigrad bugs this test found, since fixed and tested in
-tests/test_hardening_core.py: the gradient of std / norm where the reduced values are all
-equal / all zero (was NaN; PyTorch 0), and x.t() of a 0-d or 1-D x returning x itself.
+tests/test_ops.py: the gradient of std / norm where the reduced values are all equal / all
+zero (was NaN; PyTorch 0), and x.t() of a 0-d or 1-D x returning x itself.
 """
 import math
 

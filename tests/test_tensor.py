@@ -1,11 +1,17 @@
-"""Creating tensors, dtype rules, factories, seeds, attributes, methods, repr, gradcheck."""
-import re
-
+"""minigrad.tensor, the Tensor: creating one and its dtype rules, the dtype of results
+(PyTorch's promotion), attributes, methods and repr. (The factories are in test_creation.py.)"""
 import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.autograd import Op
+
+try:                      # tests marked @by_name run in minigrad, and in PyTorch when installed
+    import torch
+except ImportError:
+    torch = None
+
+LIBS = [mg] + ([torch] if torch is not None else [])
+by_name = pytest.mark.parametrize('lib', LIBS, ids=lambda lib: lib.__name__)
 
 
 # ---------------------------------------------------------- creation, dtype
@@ -143,6 +149,34 @@ def test_mixed_int_float_values_and_gradient():
     assert w.grad.dtype == mg.float32
 
 
+# Issue 15, item 12: result dtypes
+@by_name
+@pytest.mark.parametrize('make, dtype', [
+    (lambda lib: lib.ones(2) * lib.tensor(2.0, dtype=lib.float64), 'float32'),
+    (lambda lib: lib.ones((), dtype=lib.float64) * lib.ones((), dtype=lib.float32), 'float64'),
+    (lambda lib: lib.ones(2, dtype=lib.float64) * lib.ones((), dtype=lib.float32), 'float64'),
+    (lambda lib: lib.ones(2, dtype=lib.int32) + 5, 'int32'),
+    (lambda lib: lib.ones(2, dtype=lib.int32) * lib.tensor(3), 'int32'),
+    (lambda lib: lib.ones(2, dtype=lib.int32) * 2.5, 'float32'),
+    (lambda lib: lib.tensor([True]) + 1, 'int64'),
+    (lambda lib: lib.tensor([1, 2]).clamp(min=0.5), 'float32'),
+    (lambda lib: lib.tensor([lib.tensor(1.0, dtype=lib.float64), lib.tensor(2.0, dtype=lib.float64)]),
+     'float64'),
+    (lambda lib: lib.ones(2, dtype=lib.int32) * lib.tensor(2.0, dtype=lib.float64), 'float64'),
+], ids=range(10))
+def test_result_dtypes_follow_pytorch(lib, make, dtype):
+    assert str(make(lib).dtype).replace('torch.', '') == dtype
+
+
+def test_zero_d_float64_does_not_promote_and_gradient_keeps_its_dtype():
+    s = mg.tensor(2.0, dtype=mg.float64, requires_grad=True)
+    x = mg.ones(3, requires_grad=True)
+    y = x * s
+    assert y.dtype == mg.float32
+    y.sum().backward()
+    assert s.grad.dtype == mg.float64 and s.grad.item() == 3.0 and x.grad.tolist() == [2.0] * 3
+
+
 def _model(x, w, v):
     h = (x @ w).tanh()
     z = mg.cat([h.sigmoid(), h.relu() ** 2], dim=1)
@@ -170,91 +204,6 @@ def test_a_whole_computation_stays_in_its_float_dtype(dtype):
     assert w.grad.dtype == dtype and v.grad.dtype == dtype
     if dtype == mg.float64:
         assert mg.gradcheck(lambda w, v: _model(x, w, v), (w.detach().requires_grad_(), v.detach().requires_grad_()))
-
-
-# --------------------------------------------------------------- factories
-
-FACTORIES = [
-    # id, call, expected values (None: random), default dtype
-    ('zeros(2, 3)', lambda **kw: mg.zeros(2, 3, **kw), np.zeros((2, 3)), np.float32),
-    ('zeros((2, 3))', lambda **kw: mg.zeros((2, 3), **kw), np.zeros((2, 3)), np.float32),
-    ('ones(4)', lambda **kw: mg.ones(4, **kw), np.ones(4), np.float32),
-    ('ones([2, 2])', lambda **kw: mg.ones([2, 2], **kw), np.ones((2, 2)), np.float32),
-    ('full((2, 3), 1.5)', lambda **kw: mg.full((2, 3), 1.5, **kw), np.full((2, 3), 1.5), np.float32),
-    ('full(3, 2.0)', lambda **kw: mg.full(3, 2.0, **kw), np.full(3, 2.0), np.float32),
-    ('randn(3, 4)', lambda **kw: mg.randn(3, 4, **kw), None, np.float32),
-    ('rand((3, 4))', lambda **kw: mg.rand((3, 4), **kw), None, np.float32),
-    ('arange(0, 1, 0.25)', lambda **kw: mg.arange(0, 1, 0.25, **kw), np.arange(0, 1, 0.25), np.float32),
-    ('arange(2.5)', lambda **kw: mg.arange(2.5, **kw), np.arange(2.5), np.float32),
-    ('eye(3)', lambda **kw: mg.eye(3, **kw), np.eye(3), np.float32),
-    ('eye(2, 3)', lambda **kw: mg.eye(2, 3, **kw), np.eye(2, 3), np.float32),
-    ('zeros_like', lambda **kw: mg.zeros_like(mg.ones(2, 3), **kw), np.zeros((2, 3)), np.float32),
-    ('ones_like', lambda **kw: mg.ones_like(mg.zeros(2, 3), **kw), np.ones((2, 3)), np.float32),
-    ('randn_like', lambda **kw: mg.randn_like(mg.zeros(5, 2), **kw), None, np.float32),
-]
-
-
-@pytest.mark.parametrize('make, expected, dtype', [row[1:] for row in FACTORIES], ids=[row[0] for row in FACTORIES])
-def test_factory_defaults(make, expected, dtype):
-    t = make()
-    assert t.dtype == np.dtype(dtype)
-    assert not t.requires_grad and t.is_leaf
-    if expected is not None:
-        assert t.shape == expected.shape
-        np.testing.assert_array_equal(t._array, expected)
-
-
-@pytest.mark.parametrize('make, expected, dtype', [row[1:] for row in FACTORIES], ids=[row[0] for row in FACTORIES])
-def test_factory_requires_grad_and_dtype(make, expected, dtype):
-    t = make(requires_grad=True, dtype=mg.float64)
-    assert t.dtype == mg.float64 and t.requires_grad and t.is_leaf
-    if expected is not None:
-        np.testing.assert_array_equal(t._array, expected)
-    (t * 2).sum().backward()
-    np.testing.assert_array_equal(t.grad._array, np.full(t.shape, 2.0))
-
-
-@pytest.mark.parametrize('make, expected', [
-    (lambda: mg.arange(5), np.arange(5)),
-    (lambda: mg.arange(1, 4), np.arange(1, 4)),
-    (lambda: mg.arange(10, 0, -3), np.arange(10, 0, -3)),
-    (lambda: mg.full((2,), 7), np.full(2, 7)),
-    (lambda: mg.zeros(3, dtype=mg.int64), np.zeros(3, dtype=np.int64)),
-], ids=['arange(5)', 'arange(1, 4)', 'arange(10, 0, -3)', 'full int', 'zeros int64'])
-def test_integer_factories(make, expected):
-    t = make()
-    assert t.dtype == mg.int64
-    np.testing.assert_array_equal(t._array, expected)
-
-
-def test_like_factories_keep_dtype_and_shape():
-    x = mg.zeros(2, 3, dtype=mg.float64)
-    for make in (mg.zeros_like, mg.ones_like, mg.randn_like):
-        t = make(x)
-        assert t.shape == (2, 3) and t.dtype == mg.float64
-    assert mg.zeros_like(mg.tensor([1, 2])).dtype == mg.int64
-
-
-def test_random_factories_have_the_right_distribution():
-    mg.manual_seed(0)
-    n = mg.randn(20_000)._array
-    u = mg.rand(20_000)._array
-    assert abs(n.mean()) < 0.03 and abs(n.std() - 1) < 0.03
-    assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.01
-
-
-@pytest.mark.parametrize('make', [lambda: mg.randn(3, 2), lambda: mg.rand(4),
-                                  lambda: mg.randn_like(mg.zeros(2, 2))], ids=['randn', 'rand', 'randn_like'])
-def test_manual_seed_makes_draws_reproducible(make):
-    mg.manual_seed(123)
-    first = [make()._array for _ in range(3)]
-    mg.manual_seed(123)
-    second = [make()._array for _ in range(3)]
-    for a, b in zip(first, second):
-        np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(first[0], first[1])       # the stream moves on
-    mg.manual_seed(124)
-    assert not np.array_equal(make()._array, first[0])
 
 
 # -------------------------------------------------------------- attributes
@@ -375,52 +324,3 @@ REPRS = [
 @pytest.mark.parametrize('make, expected', REPRS, ids=[row[1] for row in REPRS])
 def test_repr_like_pytorch(make, expected):
     assert repr(make()) == expected
-
-
-# --------------------------------------------------------------- gradcheck
-
-class WrongSin(Op):
-    """A deliberately wrong op: claims d sin(x) = sin(x) dx."""
-    def forward(self, x):
-        self.saved = x
-        return np.sin(x)
-
-    def backward(self, grad):
-        return grad * np.sin(self.saved)
-
-
-def test_gradcheck_passes_a_correct_op_with_any_input_form():
-    x = mg.tensor([0.5, 1.0], requires_grad=True)
-    assert mg.gradcheck(lambda x: x.sin(), x) is True                      # a tensor, non-scalar output
-    assert mg.gradcheck(lambda x: x.sin().sum(), [x]) is True              # a list, scalar output
-    assert mg.gradcheck(lambda a, b: a * b, (x, mg.tensor([2.0, 3.0]))) is True
-    assert x.grad is None and x.dtype == mg.float32                        # the caller's tensors are untouched
-
-
-def test_gradcheck_error_names_input_element_values_and_relative_error():
-    a = np.array([[0.3, 1.2], [2.0, -0.7]])
-    x = mg.tensor(a, dtype=mg.float64, requires_grad=True)
-    c = mg.tensor([1.0], dtype=mg.float64, requires_grad=True)
-    with pytest.raises(mg.GradcheckError) as info:
-        mg.gradcheck(lambda c, x: c * WrongSin.apply(x), (c, x))
-    assert isinstance(info.value, AssertionError)
-    message = str(info.value)
-    assert 'input 1' in message
-    match = re.search(r'element \((\d+), (\d+)\).*analytic (\S+) \(backward\), numeric (\S+) '
-                      r'\(finite differences\)\s+relative error (\S+)', message, re.S)
-    assert match, message
-    assert 'projected on a fixed random' in message and max(map(len, message.splitlines())) <= 100
-    i, j = int(match[1]), int(match[2])
-    analytic, numeric, relative = (float(match[k].rstrip(',')) for k in (3, 4, 5))
-    direction = np.random.default_rng(0).standard_normal((2, 2))          # gradcheck's fixed vᵀJ direction
-    # the element reported is the worst one; both values and the error are those of that element
-    worst = np.unravel_index(np.argmax(np.abs(direction * (np.sin(a) - np.cos(a)))), a.shape)
-    assert (i, j) == worst
-    assert analytic == pytest.approx(direction[i, j] * np.sin(a[i, j]), rel=1e-5)
-    assert numeric == pytest.approx(direction[i, j] * np.cos(a[i, j]), rel=1e-5)
-    assert relative == pytest.approx(abs(analytic - numeric) / abs(numeric), rel=1e-2)
-
-
-def test_gradcheck_needs_an_input_that_requires_grad():
-    with pytest.raises(mg.GradcheckError, match='requires_grad'):
-        mg.gradcheck(lambda x: x * 2, mg.tensor([1.0]))

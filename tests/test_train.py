@@ -1,10 +1,13 @@
 """`minigrad.train.train_step`, the textbook step, and `fit`, which takes the same steps.
 
 fit writes the step out itself (it looks at the forward pass before updating), so these
-tests pin the two together bit for bit: same parameters, same losses.
+tests pin the two together bit for bit: same parameters, same losses. Also `accuracy`,
+`evaluate` and what `fit`'s history records.
 """
 import ast
 import inspect
+import json
+import math
 
 import numpy as np
 import pytest
@@ -13,7 +16,7 @@ import minigrad as mg
 import minigrad.nn.functional as F
 import minigrad.train
 from minigrad import data, nn, optim
-from minigrad.train import fit, train_step
+from minigrad.train import accuracy, evaluate, fit, train_step
 
 
 def _toy(seed=0, n=120):
@@ -199,3 +202,83 @@ def test_target_on_without_a_target_is_a_clear_error_before_training():
         fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), (x, y), steps=3,
             eval_data={"x": (x, y)}, target_on="x", progress=False)
     assert np.array_equal(model.weight.detach().numpy(), before.numpy())
+
+
+# ------------------------------------------------- accuracy, evaluate, fit's history
+
+def _halfplane(seed=0):
+    """Two classes split by the line x0 + x1 = 0: a linear model can learn them."""
+    gen = np.random.default_rng(seed)
+    X = gen.standard_normal((200, 2)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+    return X, y
+
+
+def test_accuracy_multiclass_binary_and_one_hot():
+    out = np.array([[2.0, 1.0], [0.0, 3.0], [1.0, 0.0]], dtype=np.float32)
+    assert accuracy(out, np.array([0, 1, 1])) == pytest.approx(2 / 3)
+    assert accuracy(out, np.eye(2, dtype=np.float32)[[0, 1, 1]]) == pytest.approx(2 / 3)
+    assert accuracy(mg.tensor([[0.5], [-1.0]]), np.array([1, 1])) == 0.5
+    with pytest.raises(ValueError, match='3 predictions'):
+        accuracy(out, np.array([0, 1]))
+
+
+def test_fit_records_steps_target_grad_norms_and_evals():
+    X, y = _halfplane()
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+    history = fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.5), (X, y),
+                  steps=60, eval_data={'test': (X[:50], y[:50])}, eval_every=20,
+                  target_accuracy=0.9, progress=False)
+    assert history.steps == 60 and len(history.loss) == 60 and len(history.accuracy) == 60
+    assert history.loss[-1] < history.loss[0]
+    assert history.steps_to_target is not None
+    assert history.accuracy[history.steps_to_target] >= 0.9
+    assert all(a < 0.9 for a in history.accuracy[:history.steps_to_target])
+    norms = history.grad_norms()
+    assert set(norms) == {'0.weight', '0.bias', '2.weight', '2.bias'}
+    assert all(len(v) == 60 and np.all(v > 0) for v in norms.values())
+    assert history.evals['test']['step'] == [0, 20, 40, 60]
+    final = evaluate(model, X[:50], y[:50], F.cross_entropy)
+    assert history.evals['test']['accuracy'][-1] == final['accuracy']
+    assert history.evals['test']['loss'][-1] == pytest.approx(final['loss'], rel=1e-6)
+    json.dumps(history.to_dict())
+
+
+def test_fit_stops_at_target_and_on_divergence():
+    X, y = _halfplane()
+    mg.manual_seed(0)
+    model = nn.Linear(2, 2)
+    history = fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.5), (X, y),
+                  steps=500, eval_data={'test': (X[:50], y[:50])}, eval_every=1000,
+                  target_accuracy=0.9, stop_at_target=True, progress=False)
+    assert history.steps == history.steps_to_target < 500
+    assert history.evals['test']['step'] == [0, history.steps]     # and where it stopped
+    mg.manual_seed(0)
+    model = nn.Linear(2, 1)
+    with np.errstate(over='ignore', invalid='ignore'):
+        history = fit(model, lambda out, t: F.mse_loss(out, t.reshape(-1, 1) * 1e30),
+                      optim.SGD(model.parameters(), lr=1e10), (X, y.astype(np.float32)),
+                      steps=50, track_accuracy=False, progress=False)
+    assert history.diverged and history.steps < 50
+    assert not math.isfinite(history.loss[-1])
+    assert len(history.loss) == history.steps + 1      # the forward pass that found it
+
+
+def test_fit_with_loader_epochs_and_bad_arguments():
+    X, y = _halfplane()
+    mg.manual_seed(0)
+    model = nn.Linear(2, 2)
+    loader = data.DataLoader(X, y, batch_size=64, shuffle=True, seed=0)
+    history = fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), loader,
+                  epochs=3, eval_data={'train': (X, y)}, target_accuracy=0.8, target_on='train',
+                  progress=False)
+    assert history.steps == 3 * len(loader) == 12
+    assert history.evals['train']['step'] == [0, 4, 8, 12]
+    with pytest.raises(ValueError, match='exactly one of steps= or epochs='):
+        fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), (X, y))
+    with pytest.raises(ValueError, match='names no eval set'):
+        fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), (X, y), steps=1,
+            target_accuracy=0.5, target_on='test')
+    with pytest.raises(TypeError, match='pair \\(X, y\\)'):
+        fit(model, F.cross_entropy, optim.SGD(model.parameters(), lr=0.1), X, steps=1)

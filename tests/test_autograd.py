@@ -1,5 +1,8 @@
-"""The backward walk: accumulation, shared nodes, freeing, grad modes, hooks, errors."""
+"""minigrad.autograd, the engine: the backward walk (accumulation, shared nodes, freeing, grad
+modes, hooks, retain_grad, errors that teach why), autograd.grad, anomaly mode, and the graph
+that survives backward. Gradients of gradients: test_autograd_higher_order.py."""
 import gc
+import os
 import weakref
 
 import numpy as np
@@ -311,6 +314,18 @@ def test_hook_needs_a_tensor_that_requires_grad():
         mg.tensor([1.0]).register_hook(lambda g: g)
 
 
+# Issue 15, item 4: a hook may not change the gradient's shape or dtype
+@pytest.mark.parametrize('hook, words', [(lambda g: g.sum(), 'changed the size'),
+                                         (lambda g: g.double(), 'changed the type')])
+def test_hook_changing_shape_or_dtype_raises(hook, words):
+    for on_leaf in (True, False):
+        x = mg.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        (x if on_leaf else y).register_hook(hook)
+        with pytest.raises(RuntimeError, match=words):
+            (y * 3).sum().backward()
+
+
 # ------------------------------------------------------------- retain_grad
 
 def test_non_leaf_has_no_grad_unless_retained():
@@ -464,3 +479,75 @@ def test_retained_grad_does_not_alias_leaf_grads():
     y.sum().backward()
     assert not np.shares_memory(y.grad._array, a.grad._array)
     assert not np.shares_memory(y.grad._array, b.grad._array)
+
+
+# ------------------------------------------------------------------- autograd.grad
+
+def test_grad_leaves_dot_grad_alone_and_checks_unused():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    z = mg.tensor([3.0], requires_grad=True)
+    y = (x * x).sum()
+    g, = mg.autograd.grad(y, x, retain_graph=True)
+    assert g.tolist() == [2.0, 4.0] and x.grad is None
+    with pytest.raises(RuntimeError, match='not have been used in the graph.*allow_unused=True'):
+        mg.autograd.grad(y, [x, z], retain_graph=True)
+    gx, gz = mg.autograd.grad(y, [x, z], allow_unused=True)
+    assert gz is None and gx.tolist() == [2.0, 4.0]
+
+
+def test_grad_of_a_non_leaf_and_with_grad_outputs():
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2
+    y = h ** 2
+    gh, gx = mg.autograd.grad(y, [h, x], grad_outputs=mg.tensor([1.0, 0.0, -1.0]))
+    assert gh.tolist() == [4.0, 0.0, -12.0] and gx.tolist() == [8.0, 0.0, -24.0]
+
+
+def test_grad_of_several_outputs_adds_them():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    a, b = (x * 3).sum(), (x * x).sum()
+    g, = mg.autograd.grad([a, b], x)
+    assert g.tolist() == [5.0, 7.0]
+
+
+# ------------------------------------------------------------------- anomaly mode
+
+def test_anomaly_mode_names_the_node_and_the_forward_line():
+    x = mg.tensor([1.0, 0.0], requires_grad=True)
+    with mg.autograd.detect_anomaly():
+        y = x.sqrt()                            # d sqrt at 0 times 0 below: nan
+        loss = (y * 0).sum()
+        with pytest.raises(RuntimeError, match=r"'SqrtBackward' returned nan") as info, \
+                np.errstate(invalid='ignore', divide='ignore'):
+            loss.backward()
+    assert os.path.basename(__file__) in str(info.value) and 'y = x.sqrt()' in str(info.value)
+    assert not mg.autograd.is_anomaly_enabled()
+
+
+def test_anomaly_mode_is_off_by_default_and_switchable():
+    assert not mg.autograd.is_anomaly_enabled()
+    mg.autograd.set_detect_anomaly(True)
+    try:
+        y = (mg.tensor([1.0], requires_grad=True) * 2)
+        assert os.path.basename(__file__) in y.grad_fn.made_at
+    finally:
+        mg.autograd.set_detect_anomaly(False)
+    assert 'made_at' not in (mg.tensor([1.0], requires_grad=True) * 2).grad_fn.__dict__
+
+
+# ------------------------------------------------------------ the graph after backward
+
+def test_structure_survives_backward_and_a_second_backward_still_raises():
+    w = mg.tensor([[1.0, 2.0]], requires_grad=True)
+    loss = (w @ mg.tensor([[3.0], [4.0]])).tanh().sum()
+    loss.backward()
+    names = []
+    node = loss.grad_fn
+    while node.next_functions:
+        names.append(node.name)
+        node = node.next_functions[0][0]
+    assert names == ['SumBackward', 'TanhBackward', 'MatMulBackward'] and node.variable is w
+    with pytest.raises(RuntimeError, match='retain_graph=True'):
+        loss.backward()
+    dot = mg.viz.to_dot(loss)
+    assert 'TanhBackward' in dot and 'grad' in dot

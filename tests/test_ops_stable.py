@@ -1,11 +1,9 @@
-"""The shape of the fused losses: each backward opens with its textbook case, and the stable
-softmax / log-softmax / logsumexp is written once (minigrad/ops/_stable.py), used by every op
-that needs it, with PyTorch's values at ±inf, nan, empty inputs and extreme logits."""
-import ast
-import inspect
+"""minigrad/ops/_stable.py: the stable softmax / log-softmax / logsumexp is written once, used
+by every op that needs it (softmax, log_softmax, logsumexp, both cross-entropies), and gives
+PyTorch's values at ±inf, nan, empty inputs and extreme logits. (Cross-entropy's backward, the
+textbook case first: test_losses.py.)"""
 import pathlib
 import re
-import textwrap
 
 import numpy as np
 import pytest
@@ -21,68 +19,6 @@ except ImportError:
 
 needs_torch = pytest.mark.skipif(torch is None, reason='PyTorch is not installed')
 PACKAGE = pathlib.Path(mg.__file__).resolve().parent
-
-
-def first_line(cls):
-    return cls.__doc__.strip().splitlines()[0]
-
-
-# ------------------------------------------------------------ textbook first
-
-def test_cross_entropy_backward_opens_with_softmax_minus_onehot():
-    source = textwrap.dedent(inspect.getsource(losses.CrossEntropy.backward))
-    body = ast.parse(source).body[0].body
-    branches = [i for i, node in enumerate(body) if isinstance(node, ast.If)]
-    plain = body[branches[0]]
-    assert branches[0] <= 2, 'the textbook case must come first, before any option'
-    assert ast.unparse(plain.test) == 'self.plain'
-    assert isinstance(plain.body[-1], ast.Return)
-    lines = source.splitlines()[plain.lineno - 1:plain.end_lineno]
-    code = ' '.join(line.split('#')[0] for line in lines)
-    comments = ' '.join(line.split('#', 1)[1] for line in lines if '#' in line)
-    assert 'exp' in code and '/ total' in code and 'grad_x[targets] -=' in code   # e^(x-m) / Σ
-    assert 'softmax(x)' in comments and 'onehot(y)' in comments and 'textbook' in comments
-    for option in ('smoothing', 'weight', 'keep', 'ignore'):     # the options come after
-        assert option not in code, option
-
-
-def test_only_a_call_without_options_takes_the_textbook_path():
-    x = mg.tensor(np.random.default_rng(1).standard_normal((4, 3)), requires_grad=True)
-    y = mg.tensor([0, 2, 1, 2])
-    assert F.cross_entropy(x, y).grad_fn.plain
-    assert F.cross_entropy(x, y, ignore_index=1000).grad_fn.plain       # nothing ignored
-    assert not F.cross_entropy(x, y, ignore_index=2).grad_fn.plain
-    assert not F.cross_entropy(x, y, weight=mg.tensor([1.0, 2.0, 3.0])).grad_fn.plain
-    assert not F.cross_entropy(x, y, label_smoothing=0.1).grad_fn.plain
-
-
-@pytest.mark.parametrize('reduction', ['mean', 'sum', 'none'])
-def test_the_textbook_gradient_is_softmax_minus_onehot_bit_for_bit(reduction):
-    logits = np.random.default_rng(2).standard_normal((6, 5)) * 3
-    labels = np.array([0, 4, 1, 1, 3, 2])
-    x = mg.tensor(logits, requires_grad=True)
-    loss = F.cross_entropy(x, mg.tensor(labels), reduction=reduction)
-    loss.backward(mg.ones(loss.shape) if reduction == 'none' else None)
-    scale = 1 / 6 if reduction == 'mean' else 1.0
-    _, exp, total = _stable.softmax_parts(logits, 1)
-    expected = exp * (scale / total)                    # softmax(x) / N
-    expected[np.arange(6), labels] -= scale             #   - onehot(y) / N
-    assert np.array_equal(x.grad.numpy(), expected)
-
-
-FUSED = (losses.CrossEntropy, losses.CrossEntropyProbs, losses.NLL, losses.BCE,
-         losses.BCEWithLogits)
-
-
-def test_rules_read_alone_and_fit_a_trace_line():
-    for op in FUSED:
-        rule = first_line(op)
-        assert rule.startswith('d ') and len(rule) <= 90, rule      # a trace indents it by 10
-    assert first_line(losses.CrossEntropy).startswith('d ce = (softmax(x) - onehot(y)) dx / N')
-    assert 'q' not in first_line(losses.CrossEntropy)                 # q is defined further down
-    for op in FUSED:
-        body = op.__doc__.strip().split('\n', 1)[1]                    # below the rule line
-        assert 0 < body.index('textbook') < body.index('option'), op.__name__
 
 
 # ------------------------------------------------------- the shift, written once
@@ -215,32 +151,3 @@ def test_dtype_is_kept_and_values_are_within_a_few_ulps_of_pytorch(name, dtype):
                 continue
             ulp = np.spacing(np.abs(b).max().astype(dtype))    # of the largest value
             assert np.abs(a.astype(float) - b).max() <= 4 * ulp, (name, what, scale)
-
-
-# ------------------------------------------------------ gradients of gradients
-
-def _hvp(lib, f, array):
-    x = lib.tensor(array, dtype=lib.float64, requires_grad=True)
-    g, = lib.autograd.grad(f(lib, x), x, create_graph=True)
-    v = lib.tensor(np.cos(np.arange(array.size)).reshape(array.shape), dtype=lib.float64)
-    h, = lib.autograd.grad((g * v).sum(), x)
-    return h.detach().numpy()
-
-
-HVP_CASES = {
-    'textbook, none, (N, C, d)': (lambda L, x: (L.nn.functional.cross_entropy(
-        x, L.tensor([[0, 2], [1, 1], [2, 0]]), reduction='none') ** 2).sum(), (3, 3, 2)),
-    'textbook, unbatched (C,)': (lambda L, x: L.nn.functional.cross_entropy(x, L.tensor(2)) ** 2,
-                                 (4,)),
-    'options, none, ignored': (lambda L, x: (L.nn.functional.cross_entropy(
-        x, L.tensor([0, -100, 3]), weight=L.tensor([1.0, 2.0, 0.5, 1.5], dtype=L.float64),
-        label_smoothing=0.3, reduction='none') ** 2).sum(), (3, 4)),
-}
-
-
-@needs_torch
-@pytest.mark.parametrize('name', list(HVP_CASES))
-def test_hessian_vector_products_of_both_paths_match_pytorch(name):
-    f, shape = HVP_CASES[name]
-    array = np.random.default_rng(4).standard_normal(shape)
-    np.testing.assert_allclose(_hvp(mg, f, array), _hvp(torch, f, array), rtol=1e-9, atol=1e-12)

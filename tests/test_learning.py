@@ -1,6 +1,6 @@
 """Whole training runs as tests: the PyTorch-style loop must actually learn, on real data.
 
-Also Dropout's statistics and the PyTorch interchange of a trained model.
+Also the PyTorch interchange of a trained model.
 """
 import numpy as np
 import pytest
@@ -90,58 +90,3 @@ def test_trained_model_carries_over_to_torch():
     x = X[:50] / 16
     np.testing.assert_allclose(ours(mg.tensor(x))._array, theirs(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-5)
-
-
-# ----------------------------------------------------------------- Dropout
-
-def test_dropout_is_the_identity_in_eval_mode():
-    layer = nn.Dropout(0.5).eval()
-    x = mg.randn(100, 10, requires_grad=True)
-    assert layer(x) is x
-
-
-def test_dropout_zeroes_about_p_and_scales_the_rest():
-    mg.manual_seed(0)
-    n = 200_000
-    x = mg.ones(n, requires_grad=True)
-    for p in (0.1, 0.5, 0.8):
-        y = nn.Dropout(p)(x)._array
-        zeroed = np.mean(y == 0)
-        # Binomial: the fraction has standard deviation √(p(1-p)/n) ≈ 0.001; allow 5 of them.
-        assert abs(zeroed - p) < 5 * np.sqrt(p * (1 - p) / n)
-        np.testing.assert_allclose(y[y != 0], 1 / (1 - p), rtol=1e-6)
-        assert abs(y.mean() - 1) < 5 * np.sqrt(p / (1 - p) / n)      # E[y] = x
-
-
-def test_dropout_gradient_uses_the_same_mask():
-    mg.manual_seed(1)
-    x = mg.randn(50, 20, requires_grad=True)
-    y = nn.Dropout(0.3)(x)
-    y.backward(mg.ones(50, 20))
-    kept = y._array != 0
-    np.testing.assert_allclose(x.grad._array, kept / 0.7, rtol=1e-6)
-    np.testing.assert_allclose(y._array[kept], x._array[kept] / 0.7, rtol=1e-6)
-
-
-def test_dropout_edge_cases_and_reproducibility():
-    x = mg.randn(10, 10)
-    assert nn.Dropout(0.0)(x) is x
-    assert np.all(nn.Dropout(1.0)(x)._array == 0)
-    mg.manual_seed(7)
-    a = nn.Dropout()(x)._array
-    mg.manual_seed(7)
-    np.testing.assert_array_equal(a, nn.Dropout()(x)._array)
-    assert nn.Dropout()(x).dtype == np.float32
-    assert nn.Dropout()(mg.randn(4, dtype=mg.float64)).dtype == np.float64
-    with pytest.raises(ValueError, match='dropout probability has to be between 0 and 1, but got 1.5'):
-        nn.Dropout(1.5)
-
-
-def test_dropout_inside_a_model_follows_train_and_eval():
-    mg.manual_seed(0)
-    model = nn.Sequential(nn.Linear(8, 64), nn.Dropout(0.5), nn.Linear(64, 1))
-    x = mg.randn(4, 8)
-    model.eval()
-    np.testing.assert_array_equal(model(x)._array, model(x)._array)
-    model.train()
-    assert not np.array_equal(model(x)._array, model(x)._array)
