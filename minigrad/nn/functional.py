@@ -325,14 +325,8 @@ def _class_weight(weight, input, axis, fn):
 
 
 def _looks_like_probabilities(data, axis):
-    """Every row in [0, 1] and summing to 1? The first row is checked alone first,
-    in plain Python (cheaper than NumPy for a few numbers), so ordinary logits
-    are turned away at once."""
-    classes = data.shape[axis]
-    if classes < 2 or data.size == 0:
-        return False
-    first = data[(0,) * axis + (slice(None),) + (0,) * (data.ndim - axis - 1)].tolist()
-    if abs(sum(first) - 1) > 1e-4 or min(first) < 0 or max(first) > 1:
+    """Every row in [0, 1] and summing to 1, like softmax's output (logits fail at once)?"""
+    if data.shape[axis] < 2 or data.size == 0:
         return False
     return bool(data.min() >= 0 and data.max() <= 1
                 and np.all(np.abs(data.sum(axis=axis) - 1) <= 1e-4))

