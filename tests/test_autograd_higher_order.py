@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from helpers import Cube
 
 try:
     import torch
@@ -132,18 +133,6 @@ def test_backward_create_graph_gives_differentiable_grad():
 
 
 # ---------------------------------------------------------- custom Functions, twice
-
-class Cube(mg.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output * 3 * x ** 2
-
 
 def test_custom_function_differentiates_twice_when_its_backward_uses_tensor_ops():
     x = mg.tensor([0.5, -2.0], dtype=mg.float64, requires_grad=True)

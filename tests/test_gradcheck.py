@@ -7,6 +7,7 @@ import pytest
 
 import minigrad as mg
 from minigrad.autograd import Op
+from helpers import Cube
 
 
 # --------------------------------------------------------------- gradcheck
@@ -56,18 +57,6 @@ def test_gradcheck_error_names_input_element_values_and_relative_error():
 def test_gradcheck_needs_an_input_that_requires_grad():
     with pytest.raises(mg.GradcheckError, match='requires_grad'):
         mg.gradcheck(lambda x: x * 2, mg.tensor([1.0]))
-
-
-class Cube(mg.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output * 3 * x ** 2
 
 
 def test_gradcheck_message_says_what_it_compared_with_every_element_of_a_small_input():

@@ -14,6 +14,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.ops import _stable, losses
+from helpers import around, assert_agree, both_libraries, leaf
 
 try:                      # tests marked @by_name run in minigrad, and in PyTorch when installed
     import torch
@@ -352,14 +353,7 @@ def test_rules_read_alone_and_fit_a_trace_line():
 
 # ------------------------------------------------------- smooth_l1_loss at beta
 
-def leaf(values, dtype=np.float64):
-    return mg.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
 
-
-def around(*points, spread=1e-3):
-    """Each point's two neighbours at ±spread: both sides of a kink, never across it
-    (gradcheck's finite differences step 1e-6)."""
-    return np.concatenate([[p - spread, p + spread] for p in points])
 
 
 SMOOTH_DIFFS = np.concatenate([around(-1.0, 1.0), [-3.0, -0.5, 0.0, 0.5, 3.0]])
@@ -667,33 +661,15 @@ def test_matches_pytorch(torch, case, reduction):
         np.testing.assert_allclose(ts.grad._array, grad_t, rtol=1e-10, atol=1e-12)
 
 
-def _both(torch, fn_mg, fn_torch, arrays, seed=0):
-    """Values and vector-Jacobian products of both libraries at float64 inputs."""
-    mine = [leaf(a) for a in arrays]
-    theirs = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
-    out_mg, out_torch = fn_mg(*mine), fn_torch(*theirs)
-    direction = np.random.default_rng(seed).standard_normal(tuple(out_torch.shape))
-    out_mg.backward(direction)
-    out_torch.backward(torch.tensor(direction))
-    return ((out_mg.detach().numpy(), out_torch.detach().numpy()),
-            [(m.grad.numpy(), t.grad.numpy()) for m, t in zip(mine, theirs)])
-
-
-def _assert_agree(pairs, rtol, atol=0.0):
-    values, grads = pairs
-    for got, expected in [values] + grads:
-        np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
-
-
 @pytest.mark.parametrize('reduction', ['mean', 'sum', 'none'])
 @pytest.mark.parametrize('beta', [1.0, 0.3, 0.0])
 def test_smooth_l1_matches_torch(torch, beta, reduction):
     target = np.linspace(-2, 2, 12).reshape(3, 4)
     diffs = np.array([-3.0, -1.0, -0.3, -1e-3, 0.0, 0.0, 1e-3, 0.3, 1.0, 0.29, 3.0, -0.31]).reshape(3, 4)
-    pairs = _both(torch, lambda x, t: F.smooth_l1_loss(x, t, reduction=reduction, beta=beta),
+    pairs = both_libraries(torch, lambda x, t: F.smooth_l1_loss(x, t, reduction=reduction, beta=beta),
                   lambda x, t: torch.nn.functional.smooth_l1_loss(x, t, reduction=reduction, beta=beta),
                   [target + diffs, target])
-    _assert_agree(pairs, rtol=1e-10)
+    assert_agree(pairs, rtol=1e-10)
 
 
 def _hvp(lib, f, array):

@@ -11,6 +11,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.ops.activations import erf, erfc
+from helpers import around, assert_agree, both_libraries, leaf
 
 try:                      # tests marked @by_name run in minigrad, and in PyTorch when installed
     import torch
@@ -72,14 +73,7 @@ def test_linear_gradcheck(in_shape, with_bias):
 
 # ------------------------------ leaky_relu, elu, softplus, gelu: kinks, thresholds, tails
 
-def leaf(values, dtype=np.float64):
-    return mg.tensor(np.asarray(values, dtype=dtype), requires_grad=True)
 
-
-def around(*points, spread=1e-3):
-    """Each point's two neighbours at ±spread: both sides of a kink, never across it
-    (gradcheck's finite differences step 1e-6)."""
-    return np.concatenate([[p - spread, p + spread] for p in points])
 
 
 KINKS = np.concatenate([around(0.0), [-2.0, -1.0, -1e-5, 1e-5, 1.0, 2.0]])     # the kink is at 0
@@ -289,24 +283,6 @@ def test_activation_matches_pytorch(torch, name, options, shape):
     np.testing.assert_allclose(x.grad._array, xt.grad.numpy(), rtol=1e-12, atol=1e-14)
 
 
-def _both(torch, fn_mg, fn_torch, arrays, seed=0):
-    """Values and vector-Jacobian products of both libraries at float64 inputs."""
-    mine = [leaf(a) for a in arrays]
-    theirs = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
-    out_mg, out_torch = fn_mg(*mine), fn_torch(*theirs)
-    direction = np.random.default_rng(seed).standard_normal(tuple(out_torch.shape))
-    out_mg.backward(direction)
-    out_torch.backward(torch.tensor(direction))
-    return ((out_mg.detach().numpy(), out_torch.detach().numpy()),
-            [(m.grad.numpy(), t.grad.numpy()) for m, t in zip(mine, theirs)])
-
-
-def _assert_agree(pairs, rtol, atol=0.0):
-    values, grads = pairs
-    for got, expected in [values] + grads:
-        np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
-
-
 KINK_POINTS = np.array([-30.0, -2.0, -1e-3, -1e-300, 0.0, 1e-300, 1e-3, 2.0, 30.0])
 
 
@@ -329,7 +305,7 @@ EXACT = [
 @pytest.mark.parametrize('fn_mg, fn_torch, values', [c[1:] for c in EXACT], ids=[c[0] for c in EXACT])
 def test_activations_match_torch(torch, fn_mg, fn_torch, values):
     T = torch.nn.functional
-    _assert_agree(_both(torch, fn_mg, lambda x: fn_torch(T, x), [values]), rtol=1e-10)
+    assert_agree(both_libraries(torch, fn_mg, lambda x: fn_torch(T, x), [values]), rtol=1e-10)
 
 
 @pytest.mark.parametrize('approximate', ['none', 'tanh'])
@@ -341,9 +317,9 @@ def test_gelu_matches_torch(torch, approximate):
     # away from the tails and to ~1e-14 absolutely in them. Our own accuracy is checked against
     # math.erfc below.
     x = np.concatenate([np.linspace(-10, 10, 401), [-40.0, -30.0, 0.0, 30.0, 1e3, -1e3]])
-    pairs = _both(torch, lambda t: F.gelu(t, approximate=approximate),
+    pairs = both_libraries(torch, lambda t: F.gelu(t, approximate=approximate),
                   lambda t: torch.nn.functional.gelu(t, approximate=approximate), [x])
-    _assert_agree(pairs, rtol=1e-10, atol=1e-13)
+    assert_agree(pairs, rtol=1e-10, atol=1e-13)
     away = x > -3
     (got, expected), [(grad, grad_torch)] = pairs
     np.testing.assert_allclose(got[away], expected[away], rtol=1e-12)
