@@ -47,6 +47,7 @@ from . import function as _function
 from .autograd import enable_grad, no_grad
 from .gradcheck import central_differences
 from .nn import functional as F
+from .ops import _stable
 from .tensor import Tensor
 
 __all__ = ['EXERCISES', 'check', 'Node']
@@ -62,8 +63,7 @@ _STDLIB = os.path.dirname(os.__file__)
 # The typical wrong answers below are written with these, on the inputs' arrays.
 
 def _softmax(x):
-    e = np.exp(x - x.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    return _stable.softmax(x, axis=-1)
 
 
 def _onehot(target, classes):

@@ -27,11 +27,10 @@ SHIFT = re.compile(r'\.max\([^)]*keepdims=True|np\.max\([^)]*keepdims=True|np\.l
 
 
 def test_the_max_shift_is_written_only_in_stable():
-    """A max kept for broadcasting is the mark of the stable shift; only _stable.py takes one.
-    (exercises.py keeps its own reference softmax: the checker stays independent of the ops.)"""
+    """A max kept for broadcasting is the mark of the stable shift; only _stable.py takes one."""
     found = [f'{path.relative_to(PACKAGE)}:{i}: {line.strip()}'
              for path in sorted(PACKAGE.rglob('*.py'))
-             if path.name not in ('_stable.py', 'exercises.py')
+             if path.name != '_stable.py'
              for i, line in enumerate(path.read_text(encoding='utf-8').splitlines(), 1)
              if SHIFT.search(line.split('#')[0])]
     assert not found, 'use minigrad/ops/_stable.py:\n' + '\n'.join(found)
