@@ -75,7 +75,7 @@ class FunctionCtx(Op):
                                f'(expected {len(self.arg_is_tensor)}, got {len(grads)}): return '
                                f'one per argument of forward, None for those that need none')
         out = []
-        inputs = iter(self.inputs)
+        inputs = iter(self._inputs)
         for index, (g, is_tensor) in enumerate(zip(grads, self.arg_is_tensor)):
             if is_tensor:
                 t = next(inputs)
@@ -155,7 +155,7 @@ class Function:
             if out.dtype.kind != 'f':
                 raise RuntimeError(f'{cls.__name__}.forward returned a {out.dtype} tensor, '
                                    f'which cannot carry a gradient; return a floating point one')
-            ctx.inputs = tuple(a for a in args if isinstance(a, Tensor))
+            ctx._inputs = tuple(a for a in args if isinstance(a, Tensor))
             ctx.clock = autograd._clock
             if autograd._anomaly:
                 ctx.made_at = autograd._user_line()

@@ -16,6 +16,9 @@ import weakref
 import numpy as np
 
 _grad_enabled = True
+# speed: nodes share one needs_input_grad tuple per pattern of flags instead of each owning a new
+# one for the garbage collector to track: 2% of the forward pass of a 20,000-op chain
+_patterns = {}
 _new = object.__new__
 _ndarray = np.ndarray
 Tensor = None           # minigrad.tensor sets this (it imports us, so we cannot import it)
@@ -202,7 +205,7 @@ def _check_saved(node):
             expected = now - len(later)
             if len(recent) == recent.maxlen and recent[0][0] > node.clock:
                 expected = f'{expected} or lower'      # older changes were forgotten
-            role = ('an input of' if any(t._array is array for t in node.inputs)
+            role = ('an input of' if any(t._array is array for t in node._inputs)
                     else 'a value saved by')
             raise RuntimeError(
                 f'one of the variables needed for gradient computation has been modified by an '
@@ -227,13 +230,13 @@ def _catch_up(node):
     if getattr(node, 'saved', None) is not None:
         _check_saved(node)
     inputs = []
-    for t in node.inputs:
+    for t in node._inputs:
         grad_fn, requires_grad = _grad_fn_at(t, node)
         if grad_fn is not t.grad_fn or requires_grad != t.requires_grad:
             t = Tensor._wrap(t._array, requires_grad)
             t.grad_fn = grad_fn
         inputs.append(t)
-    node.inputs = tuple(inputs)
+    node._inputs = tuple(inputs)
     node.clock = _clock
 
 
@@ -261,7 +264,7 @@ class Op:
     Backward must never write into `grad`: the same array may reach other nodes.
     """
 
-    __slots__ = ('inputs', 'needs_input_grad', 'saved', 'clock', '__dict__')
+    __slots__ = ('_inputs', 'options', 'needs_input_grad', 'saved', 'clock', '__dict__')
     hooks = None        # gradient hooks of the output tensor (see Tensor.register_hook)
     retained = None     # weak reference to the output tensor, if it called retain_grad()
     name = _Name('OpBackward')
@@ -273,10 +276,10 @@ class Op:
     @classmethod
     def apply(cls, *inputs, **options):
         """Runs forward on the inputs' arrays; records the node if any input needs a gradient."""
-        fn = cls()
+        fn = _new(cls)                  # speed: ops have no __init__ to run
         # Known before forward, so that an op saves only what the wanted gradients need.
         needs = tuple([t.requires_grad for t in inputs]) if _grad_enabled else (False,) * len(inputs)
-        fn.needs_input_grad = needs
+        fn.needs_input_grad = needs = _patterns.setdefault(needs, needs)   # speed: see _patterns
         try:
             data = fn.forward(*[t._array for t in inputs], **options)
         except ValueError as error:         # NumPy's shape errors, named for the learner
@@ -287,7 +290,7 @@ class Op:
         out._grad = out.grad_fn = out._hooks = None
         out.requires_grad = False
         if True in needs:
-            fn.inputs, fn.options = inputs, options
+            fn._inputs, fn.options = inputs, options
             fn.clock = _clock
             if _anomaly:
                 fn.made_at = _user_line()
@@ -299,10 +302,10 @@ class Op:
     def next_functions(self):
         """PyTorch's edges: a (node, 0) pair per input; a leaf that requires grad
         appears as its `AccumulateGrad` node, an input that does not as (None, 0)."""
-        if self.inputs is None:
+        if self._inputs is None:
             return ()
         edges = []
-        for t in self.inputs:
+        for t in self._inputs:
             grad_fn, requires_grad = _grad_fn_at(t, self)
             edges.append((grad_fn if grad_fn is not None else
                           _accumulator(t) if requires_grad else None, 0))
@@ -310,6 +313,16 @@ class Op:
 
     def __repr__(self):
         return f'<{self.name}>'
+
+    @property
+    def inputs(self):
+        """The tensors this node's op was applied to. A number operand (the 0.5 of `x * 0.5`)
+        shows as a tensor of its own: the engine shares one per number between all ops."""
+        return None if self._inputs is None else tuple(map(_shown, self._inputs))
+
+    @inputs.setter
+    def inputs(self, tensors):
+        self._inputs = None if tensors is None else tuple(tensors)
 
     @property
     def rule(self):
@@ -340,8 +353,17 @@ class Op:
             if getattr(self, 'saved', None) is not None:
                 op = type(self)()
                 op.needs_input_grad = self.needs_input_grad
-                op.forward(*[Traced(t) for t in self.inputs], **self.options)
+                op.forward(*[Traced(t) for t in self._inputs], **self.options)
             return _unwrap(op.backward(Traced(grad)))
+
+
+_shared = set()          # ids of the number constants the engine shares (minigrad.tensor adds them)
+
+
+def _shown(t):
+    """`t`, or for a shared number constant a tensor of its own over the same read-only array,
+    so that nothing done to what a graph shows can change another computation."""
+    return Tensor._wrap(t._array) if id(t) in _shared else t
 
 
 def rule_of(op_class):
@@ -522,7 +544,7 @@ def _walk(seeds, retain_graph, create_graph, captured=None):
             grads_in = node.backward(grad_out)
         else:
             grads_in = _node_backward(node, grad_out, create_graph, captured)
-        for t, g in zip(node.inputs, grads_in if type(grads_in) is tuple else (grads_in,)):
+        for t, g in zip(node._inputs, grads_in if type(grads_in) is tuple else (grads_in,)):
             fn = t.grad_fn
             if g is not None and t.requires_grad:
                 data = t._array
@@ -565,7 +587,7 @@ def _count_consumers(starts):
             if node.clock == _RELEASED:
                 raise RuntimeError(_FREED)
             _catch_up(node)
-        for t in node.inputs:
+        for t in node._inputs:
             fn = t.grad_fn
             if fn is not None:
                 if fn in consumers:
@@ -580,7 +602,7 @@ def _node_backward(node, grad_out, create_graph, captured):
     """One chain-rule step with everything around it: capture, hooks, retain_grad, anomaly
     checks, observers. (The walk calls `node.backward` directly when none of these apply.)"""
     if grad_out is None:                    # nothing reached this node: no gradient to pass on
-        return (None,) * len(node.inputs)
+        return (None,) * len(node._inputs)
     if captured and node in captured:       # autograd.grad's non-leaf inputs, before hooks (PyTorch)
         captured[node] = grad_out
     if node.hooks:

@@ -145,8 +145,8 @@ class _Picture:
                     queue.append((t_in, depth + 1))
 
     def _inputs_of(self, fn):
-        if fn.inputs is not None:
-            return fn.inputs
+        if fn._inputs is not None:
+            return fn._inputs
         step = self.trace.step_of(fn) if self.trace is not None else None
         return None if step is None else tuple(i.tensor for i in step.inputs)
 

@@ -97,7 +97,7 @@ class BackwardTrace:
 
     def _observe(self, node, grad_out, grads_in):
         inputs = []
-        for i, t in enumerate(node.inputs):
+        for i, t in enumerate(node._inputs):
             g = grads_in[i] if i < len(grads_in) else None
             if g is not None and t.requires_grad:
                 # Copied: the engine may hand this very array to a leaf's .grad.
