@@ -320,10 +320,6 @@ class Op:
         shows as a tensor of its own: the engine shares one per number between all ops."""
         return None if self._inputs is None else tuple(map(_shown, self._inputs))
 
-    @inputs.setter
-    def inputs(self, tensors):
-        self._inputs = None if tensors is None else tuple(tensors)
-
     @property
     def rule(self):
         """The derivative this node applies: the first line of its op's docstring."""

@@ -180,8 +180,7 @@ class _Picture:
         self.op_count += 1
         label = f'<B>{_esc(fn.name)}</B>'
         if self.show_rules:
-            from .trace import rule_of
-            label += '<BR/>' + _small(_esc(rule_of(fn)), size=9)
+            label += '<BR/>' + _small(_esc(fn.rule), size=9)
         self.nodes.append((name, {'label': '<' + label + '>', 'shape': 'ellipse',
                                   'style': 'filled', 'fillcolor': COLORS['op'],
                                   'margin': '0.05,0.03'}))

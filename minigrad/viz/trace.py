@@ -62,11 +62,6 @@ def _wrap(text, width, subsequent_indent=''):
                          break_on_hyphens=False)
 
 
-def rule_of(node):
-    """The derivative rule a node applies (the first line of its op's docstring)."""
-    return autograd.rule_of(type(node))
-
-
 class BackwardTrace:
     """Records every node the engine visits while the `with` block runs.
 
@@ -108,7 +103,7 @@ class BackwardTrace:
             else:
                 g = None
             inputs.append(StepInput(self._name(t), t.shape, g, t))
-        step = Step(len(self.steps), node.name, rule_of(node), grad_out.shape,
+        step = Step(len(self.steps), node.name, node.rule, grad_out.shape,
                     grad_out.copy(), tuple(inputs), node)
         self.steps.append(step)
         self._by_node[id(node)] = step
