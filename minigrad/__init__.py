@@ -41,6 +41,5 @@ int = int32                                     # noqa: A001
 short = int16
 
 from . import nn, optim, utils                  # noqa: E402  (they import the names above)
-from .autograd import functional as _functional  # noqa: E402,F401  (mg.autograd.functional)
 
 __version__ = '0.1.0'

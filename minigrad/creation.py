@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 
 from . import device as _device
-from .autograd import is_grad_enabled
+from .autograd.mode import is_grad_enabled
 from .random import numpy_generator
 from .tensor import Tensor
 

@@ -43,7 +43,7 @@ import warnings
 
 import numpy as np
 
-from . import function as _function
+from .autograd import function as _function
 from .autograd import enable_grad, no_grad
 from .gradcheck import central_differences
 from .nn import functional as F

@@ -1,7 +1,8 @@
 """Checks the engine's gradients against central finite differences in float64."""
 import numpy as np
 
-from .autograd import no_grad
+from .autograd.engine import grad
+from .autograd.mode import enable_grad, no_grad
 from .tensor import Tensor, cat
 
 
@@ -102,7 +103,6 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3)
     gives right values once but is cut from the graph fails here: its second derivative
     comes out 0 (or the result does not depend on the inputs at all).
     """
-    from . import autograd
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     inputs = tuple(_as_float64(t) for t in inputs)
     count = len(inputs)
@@ -115,10 +115,10 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3)
 
     def first_derivative(*args):            # vᵀJ at the inputs, as a differentiable flat tensor
         xs, vs = args[:count], args[count:]
-        with autograd.enable_grad():        # also when gradcheck evaluates it under no_grad
+        with enable_grad():        # also when gradcheck evaluates it under no_grad
             outs = fn(*xs)
             wanted = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
-            grads = autograd.grad(outs, wanted, vs if len(vs) > 1 else vs[0],
+            grads = grad(outs, wanted, vs if len(vs) > 1 else vs[0],
                                   create_graph=True, allow_unused=True)
             return cat([g.reshape(-1) for g in grads if g is not None])
 

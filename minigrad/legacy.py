@@ -6,10 +6,11 @@ New code should use `mg.tensor(data, dtype=..., requires_grad=...)`.
 """
 import numpy as np
 
+from .tensor import Tensor
+
 
 def Variable(data, requires_grad=False, volatile=False):       # noqa: N802 (PyTorch's name)
     """A leaf tensor sharing `data`'s values (PyTorch 0.3's wrapper; today a Tensor is one)."""
-    from .tensor import Tensor
     if isinstance(data, Tensor):
         out = Tensor._wrap(data._array)
         return out.requires_grad_(True) if requires_grad else out
@@ -18,7 +19,6 @@ def Variable(data, requires_grad=False, volatile=False):       # noqa: N802 (PyT
 
 def _typed(dtype, name):
     def constructor(*args):
-        from .tensor import Tensor
         if args and all(isinstance(a, int) and not isinstance(a, bool) for a in args):
             return Tensor._wrap(np.zeros(args, dtype))      # FloatTensor(2, 3): a new (zeroed) 2x3
         if len(args) != 1:

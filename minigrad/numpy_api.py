@@ -1,21 +1,20 @@
-"""NumPy's functions on Tensors: how one derivative rule serves arrays and graphs.
+"""NumPy's functions on Tensors: `np.exp(t)` is `t.exp()`, `np.where(c, a, t)` is a Where op.
 
-Every op in `minigrad/ops/` is written against NumPy's API (`x * y`, `np.exp(x)`,
-`np.where(c, a, b)`, `x.sum(axis=..., keepdims=True)`). Given arrays, that is plain
-NumPy: the fast path of ordinary backward. When `backward(create_graph=True)` needs
-a gradient that is itself differentiable, it runs the same forward and backward on
-the op's input Tensors, each seen through `Traced` (below): NumPy hands every call
-on them to `__array_ufunc__` / `__array_function__`, and the tables map it onto
-Tensor ops, which record a graph. One derivative rule, two ways to run it.
-
-The same tables serve a plain Tensor given to NumPy (`np.exp(t)` is `t.exp()`).
+NumPy hands every call that involves a Tensor to `Tensor.__array_ufunc__` or
+`Tensor.__array_function__`; the tables below map it onto Tensor ops, which record a
+graph. They serve two callers: a learner who gives a Tensor to NumPy, and
+minigrad/autograd/replay.py, which runs an op's own NumPy forward and backward on
+Tensors for `create_graph=True`. The tables are what an op may use (see the `ops`
+package docstring, or `python -m minigrad.ops --numpy`).
 
 Functions that are constant almost everywhere (sign, comparisons, isnan, ...)
 return plain arrays: their derivative is 0, so they enter the graph as constants.
 """
+import sys
+
 import numpy as np
 
-from . import autograd
+from .autograd import mode
 from .ops import elementwise as ew
 from .ops import shape as sh
 from .tensor import Tensor, _as_tensor, _promote, cat, stack
@@ -24,7 +23,7 @@ from .tensor import Tensor, _as_tensor, _promote, cat, stack
 def _arrays(values):
     """Tensors (also inside lists and tuples) as their arrays, for NumPy itself."""
     if isinstance(values, Tensor):
-        if values.requires_grad and autograd.is_grad_enabled():
+        if values.requires_grad and mode.is_grad_enabled():
             raise RuntimeError("this NumPy function has no derivative in minigrad, so it cannot take "
                                "a tensor that requires grad (the result would not be in the graph); "
                                "use the tensor's own methods, or t.detach().numpy() for the values")
@@ -78,6 +77,9 @@ CONSTANT_UFUNCS = {
     'greater', 'greater_equal', 'less', 'less_equal', 'equal', 'not_equal',
     'logical_and', 'logical_or', 'logical_not', 'logical_xor',
 }
+
+
+REPLAYABLE_UFUNCS = set(UFUNCS) | CONSTANT_UFUNCS
 
 
 def apply_ufunc(ufunc, method, inputs, kwargs):
@@ -194,6 +196,11 @@ FUNCTIONS = {
 }
 
 
+# functions whose result is a view of their argument (writes through one reach the other)
+VIEWS = {np.expand_dims, np.squeeze, np.swapaxes, np.moveaxis, np.transpose, np.reshape,
+         np.broadcast_to, np.split}
+
+
 def apply_function(func, args, kwargs):
     """What `np.<func>(...)` with a Tensor among its arguments does."""
     if func in FUNCTIONS:
@@ -201,141 +208,4 @@ def apply_function(func, args, kwargs):
     return func(*_arrays(args), **{k: _arrays(v) for k, v in kwargs.items()})
 
 
-# ------------------------------------------------- Tensors as NumPy sees them
-
-def _unwrap(x):
-    if isinstance(x, Traced):
-        return x.tensor
-    if isinstance(x, (list, tuple)):
-        return type(x)(_unwrap(v) for v in x)
-    return x
-
-
-def _wrap(x):
-    if isinstance(x, Tensor):
-        return Traced(x)
-    if isinstance(x, (list, tuple)):
-        return type(x)(_wrap(v) for v in x)
-    return x
-
-
-def _binary(method):
-    def op(self, other):
-        return Traced(getattr(self.tensor, method)(_unwrap(other)))
-    return op
-
-
-def _compare(ufunc):
-    def op(self, other):                    # a mask: constant, derivative 0
-        other = other.tensor._array if isinstance(other, Traced) else other
-        return ufunc(self.tensor._array, other)
-    return op
-
-
-def _inplace(method):
-    def op(self, other):
-        getattr(self.tensor, method)(_unwrap(other))
-        return self
-    return op
-
-
-class Traced:
-    """A Tensor behind NumPy's interface, for running an op's own forward and backward on
-    Tensors: `x.sum(axis=0, keepdims=True)`, `x.max(axis=1)`, `x.astype(...)`, `x.size`,
-    `np.where(...)` mean what they mean for arrays, and every result is a Tensor in the graph."""
-
-    __slots__ = ('tensor',)
-    __array_priority__ = 2000
-
-    def __init__(self, tensor):
-        self.tensor = tensor
-
-    shape = property(lambda self: tuple(self.tensor._array.shape))
-    ndim = property(lambda self: self.tensor._array.ndim)
-    dtype = property(lambda self: self.tensor._array.dtype)
-    size = property(lambda self: self.tensor._array.size)
-    base = None
-
-    @property
-    def T(self):
-        return Traced(self.tensor.permute(*range(self.ndim)[::-1]))
-
-    __add__, __radd__ = _binary('__add__'), _binary('__radd__')
-    __sub__, __rsub__ = _binary('__sub__'), _binary('__rsub__')
-    __mul__, __rmul__ = _binary('__mul__'), _binary('__rmul__')
-    __truediv__, __rtruediv__ = _binary('__truediv__'), _binary('__rtruediv__')
-    __pow__, __rpow__ = _binary('__pow__'), _binary('__rpow__')
-    __matmul__, __rmatmul__ = _binary('__matmul__'), _binary('__rmatmul__')
-    __iadd__, __isub__ = _inplace('__iadd__'), _inplace('__isub__')
-    __imul__, __itruediv__ = _inplace('__imul__'), _inplace('__itruediv__')
-    __lt__, __le__ = _compare(np.less), _compare(np.less_equal)
-    __gt__, __ge__ = _compare(np.greater), _compare(np.greater_equal)
-    __eq__, __ne__ = _compare(np.equal), _compare(np.not_equal)
-    __hash__ = object.__hash__
-
-    def __neg__(self):
-        return Traced(-self.tensor)
-
-    def __abs__(self):
-        return Traced(self.tensor.abs())
-
-    def __len__(self):
-        return len(self.tensor)
-
-    def __getitem__(self, index):
-        return Traced(self.tensor[_unwrap(index)])
-
-    def __setitem__(self, index, value):
-        self.tensor[_unwrap(index)] = _unwrap(value)
-
-    def __array__(self, dtype=None, copy=None):
-        raise TypeError('an op wrote a traced Tensor into a NumPy array, which would cut it from '
-                        'the graph; build the result with np.zeros_like(x, shape=...) instead')
-
-    def sum(self, axis=None, dtype=None, keepdims=False):
-        return Traced(self.tensor.sum(**_axis_args(axis, keepdims)))
-
-    def mean(self, axis=None, dtype=None, keepdims=False):
-        return Traced(self.tensor.mean(**_axis_args(axis, keepdims)))
-
-    def max(self, axis=None, keepdims=False):
-        return Traced(self.tensor.amax(**_axis_args(axis, keepdims)))
-
-    def min(self, axis=None, keepdims=False):
-        return Traced(self.tensor.amin(**_axis_args(axis, keepdims)))
-
-    def prod(self, axis=None, keepdims=False):
-        return Traced(self.tensor.prod(**_axis_args(axis, keepdims)))
-
-    def reshape(self, *shape):
-        return Traced(self.tensor.reshape(*shape))
-
-    def transpose(self, *axes):
-        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list, np.ndarray)) else axes
-        return Traced(self.tensor.permute(*[int(a) for a in axes] or range(self.ndim)[::-1]))
-
-    def squeeze(self, axis=None):
-        return Traced(self.tensor.squeeze(axis))
-
-    def astype(self, dtype, copy=True):
-        dtype = np.dtype(dtype)
-        return Traced(self.tensor.to(dtype)) if dtype.kind == 'f' else self.tensor._array.astype(dtype)
-
-    def copy(self):
-        return Traced(self.tensor.clone())
-
-    def any(self, *args, **kwargs):
-        return self.tensor._array.any(*args, **kwargs)
-
-    def all(self, *args, **kwargs):
-        return self.tensor._array.all(*args, **kwargs)
-
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if method == 'at' and ufunc is np.add:          # np.add.at(full, index, values)
-            full, index, values = inputs
-            full.tensor = sh.IndexAdd.apply(full.tensor, _unwrap(values), index=_unwrap(index))
-            return None
-        return _wrap(apply_ufunc(ufunc, method, _unwrap(inputs), _unwrap(kwargs)))
-
-    def __array_function__(self, func, types, args, kwargs):
-        return _wrap(apply_function(func, _unwrap(args), {k: _unwrap(v) for k, v in kwargs.items()}))
+Tensor._numpy = sys.modules[__name__]     # handed in: minigrad.tensor is below us, cannot import us

@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from . import autograd
+from .autograd import engine, graph, mode, versions
 from . import device as _device
 from .ops import activations as act
 from .ops import elementwise as ew
@@ -196,7 +196,7 @@ class Tensor:
     @property
     def _version(self):
         """How many times this tensor's storage was changed in place."""
-        return autograd.version(self._array)
+        return versions.version(self._array)
 
     def dim(self):
         return self._array.ndim
@@ -279,13 +279,17 @@ class Tensor:
                                "methods (t.exp(), mg.exp(t)) or t.detach().numpy() for the values.")
         return self._array if dtype is None else self._array.astype(dtype)
 
+    # NumPy's protocols. minigrad/numpy_api.py builds on this class, so it hands itself in
+    # as `Tensor._numpy` rather than being imported here.
+    _numpy = None
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """`np.exp(t)`, `array * t`: NumPy's functions on tensors are Tensor ops (see numpy_api);
         `arr -= t` stays an array."""
-        return numpy_api.apply_ufunc(ufunc, method, inputs, kwargs)
+        return self._numpy.apply_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        return numpy_api.apply_function(func, args, kwargs)
+        return self._numpy.apply_function(func, args, kwargs)
 
     # -------------------------------------------------------------- autograd
     def detach(self):
@@ -360,7 +364,7 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
         if self.grad_fn is not None:
-            autograd.retain(self)
+            engine.retain(self)
 
     def register_hook(self, hook):
         """Calls hook(grad) when this tensor's gradient is computed; a returned tensor replaces it."""
@@ -381,7 +385,7 @@ class Tensor:
                    'and do not compute it under no_grad()')
             raise RuntimeError(f'element 0 of tensors does not require grad and does not have '
                                f'a grad_fn: {why}')
-        autograd.backward(self, gradient, retain_graph, create_graph)
+        engine.backward(self, gradient, retain_graph, create_graph)
 
     # -------------------------------------------------------------- in place
     # An in-place op changes this tensor's storage, so views and `.data` see it,
@@ -392,8 +396,8 @@ class Tensor:
 
     def _inplace(self, name, compute, *others):
         """Makes `compute(self, *others)` (an out-of-place Tensor op) this tensor's value."""
-        if not (autograd._grad_enabled and (self.requires_grad or _any_requires_grad(others))):
-            with autograd.no_grad():
+        if not (mode._grad_enabled and (self.requires_grad or _any_requires_grad(others))):
+            with mode.no_grad():
                 result = compute(self, *others)
             self._write(result._array, name)
             return self
@@ -408,13 +412,13 @@ class Tensor:
         """Sets the elements `where` (all by default) to `values` (broadcast, converted), in place."""
         if not isinstance(values, Tensor):
             values = Tensor._wrap(np.asarray(values, dtype=self._array.dtype))
-        if not (autograd._grad_enabled and (self.requires_grad or values.requires_grad)):
+        if not (mode._grad_enabled and (self.requires_grad or values.requires_grad)):
             try:
                 where.put(self._array, values._array)
             except ValueError as error:         # read-only (an expand()ed view) or not broadcastable
                 raise RuntimeError(f'{name}: cannot write values of shape {list(values.shape)} '
                                    f'into a tensor of shape {list(self.shape)} ({error})') from None
-            autograd.bump_version(self._array, name)
+            versions.bump_version(self._array, name)
             return self
         return self._inplace(name, lambda old, v: sh.SetView.apply(old, v, view=where), values)
 
@@ -447,17 +451,17 @@ class Tensor:
         except ValueError as error:             # read-only: an expand()ed view
             raise RuntimeError(f'{name}: cannot write into this tensor ({error}); '
                                f'change a .clone() of it instead') from None
-        autograd.bump_version(target, name)
+        versions.bump_version(target, name)
 
     def _become(self, result):
         """Takes `result`'s place in the graph; nodes made before keep the old history."""
         old = self.grad_fn
         self._history = (getattr(self, '_history', None) or ()) + (
-            (autograd._clock, old, self.requires_grad),)
+            (versions._clock, old, self.requires_grad),)
         self.grad_fn, self.requires_grad = result.grad_fn, True
         if old is not None and old.retained is not None and old.retained() is self:
             old.retained = None                 # retain_grad() follows the tensor, as in PyTorch
-            autograd.retain(self)
+            engine.retain(self)
 
     def _rewrite_bases(self):
         """After an in-place op on a view, records the change in the history of what it views."""
@@ -677,7 +681,7 @@ class Tensor:
             if not (isinstance(index, tuple) and Ellipsis in index):
                 index = (*index, ...) if isinstance(index, tuple) else (index, ...)   # x[0] too
             out = sh.Index.apply(self, index=index)
-            if autograd._grad_enabled:
+            if mode._grad_enabled:
                 out._base = (self, sh.At(index))
             return out
         return sh.Index.apply(self, index=index)
@@ -836,7 +840,7 @@ class Tensor:
         if not valid:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {self._array.size}")
         out = sh.Reshape.apply(self, shape=shape)
-        if autograd._grad_enabled and out._array.base is not None:    # a view: writes reach self
+        if mode._grad_enabled and out._array.base is not None:    # a view: writes reach self
             out._base = (self, sh.Reshaped(out._array.shape))
         return out
 
@@ -857,7 +861,7 @@ class Tensor:
             raise RuntimeError(f'permute(): dims {dims} must be a reordering of the '
                                f'{self.ndim} dims of a tensor of shape {tuple(self.shape)}')
         out = sh.Permute.apply(self, dims=dims)
-        if autograd._grad_enabled:
+        if mode._grad_enabled:
             out._base = (self, sh.Permuted(dims))
         return out
 
@@ -917,7 +921,7 @@ class Tensor:
         return 'tensor(' + ', '.join([body] + extras) + ')'
 
 
-autograd.Tensor = Tensor
+graph.Tensor = Tensor     # handed in: the graph module is built below us
 
 
 _constants = {}
@@ -933,7 +937,7 @@ def _constant(number, dtype):
         constant = Tensor._wrap(np.frombuffer(np.array(number, dtype).tobytes(), dtype).reshape(()))
         if number != 0 and number == number and len(_constants) < 1024:   # not ±0 or nan
             _constants[(number, dtype)] = constant
-            autograd._shared.add(id(constant))
+            graph._shared.add(id(constant))
     return constant
 
 
@@ -1142,7 +1146,7 @@ def _into(out, result):
     """PyTorch's `out=`: the result written into `out` (which is returned), or returned as is."""
     if out is None:
         return result
-    if out.requires_grad and autograd._grad_enabled:
+    if out.requires_grad and mode._grad_enabled:
         raise RuntimeError('out=... arguments don\'t support automatic differentiation, but one '
                            'of the arguments requires grad; use the returned tensor instead')
     if out._array.shape != result._array.shape:
@@ -1191,4 +1195,3 @@ def where(condition, input, other):             # noqa: A002 (PyTorch's argument
     return ew.Where.apply(condition, *_promote(_as_tensor(input, like), _as_tensor(other, like)))
 
 
-from . import numpy_api       # noqa: E402  (it builds on the Tensor defined above)

@@ -381,14 +381,14 @@ def test_trace_fits_a_100_column_cell_and_explains_its_notation():
 
 
 def test_trace_stops_listening_after_the_block_and_copies_gradients():
-    from minigrad import autograd
+    from minigrad.autograd import engine
     w = mg.tensor([1.0, 2.0], requires_grad=True)
-    before = list(autograd._observers)
+    before = list(engine._observers)
     with pytest.raises(ZeroDivisionError):
         with trace_backward() as trace:
             (w * 3.0).sum().backward()
             1 / 0
-    assert autograd._observers == before
+    assert engine._observers == before
     (w * 5.0).sum().backward()                           # not recorded
     assert len(trace) == 2
     w.grad.zero_()                                       # the trace keeps its own copies

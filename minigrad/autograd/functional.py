@@ -11,7 +11,7 @@ is, a backward pass that records its own graph.
 """
 import numpy as np
 
-from . import grad as _grad
+from .engine import grad as _grad
 from ..creation import zeros_like
 from ..tensor import Tensor, stack
 

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd.graph import Op
 from ._stable import log_softmax, softmax
 
 

@@ -2,7 +2,7 @@
 gradient back to its input's shape, so these rules are written for equal shapes."""
 import numpy as np
 
-from ..autograd import Op
+from ..autograd.graph import Op
 
 
 class Clone(Op):

@@ -1,7 +1,7 @@
 """Linear algebra: matrix products and the fused linear layer."""
 import numpy as np
 
-from ..autograd import Op
+from ..autograd.graph import Op
 
 
 class MatMul(Op):

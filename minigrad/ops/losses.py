@@ -12,7 +12,7 @@ arrays already in the input's dtype, so no gradient flows to them.
 """
 import numpy as np
 
-from ..autograd import Op
+from ..autograd.graph import Op
 from ._stable import log_softmax, softmax_parts
 
 

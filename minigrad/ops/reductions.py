@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd import Op
+from ..autograd.graph import Op
 from ._stable import logsumexp
 
 

@@ -2,7 +2,7 @@
 gradient back (a reshape undoes a reshape, a scatter undoes a gather)."""
 import numpy as np
 
-from ..autograd import Op, sum_to_shape
+from ..autograd.graph import Op, sum_to_shape
 
 
 # ---------------------------------------------------------------- views

@@ -9,6 +9,8 @@ import pkgutil
 import sys
 import textwrap
 
+from ..autograd.graph import Op, rule_of, source_of
+
 # In the order a learner meets them; a new module in minigrad/ops/ is listed after these.
 FAMILIES = ('elementwise', 'activations', 'reductions', 'shape', 'linalg', 'losses')
 WIDTH = 100
@@ -26,8 +28,6 @@ def _families():
 
 def derivative_table():
     """A Row per public op class in minigrad/ops, by family, in the order of the source."""
-    # Imported here, not at the top: minigrad.tensor imports minigrad.ops, and the ops need the engine.
-    from ..autograd import Op, rule_of, source_of
     rows = []
     for family in _families():
         module = importlib.import_module(f'{__package__}.{family}')

@@ -14,7 +14,7 @@ import textwrap
 
 import numpy as np
 
-from .. import autograd
+from ..autograd import engine
 from ._format import shape_text, summarize
 from ._params import named_tensors
 
@@ -84,11 +84,11 @@ class BackwardTrace:
 
     # ------------------------------------------------------------- recording
     def __enter__(self):
-        autograd._observers.append(self._observe)
+        engine._observers.append(self._observe)
         return self
 
     def __exit__(self, *exc):
-        autograd._observers.remove(self._observe)
+        engine._observers.remove(self._observe)
 
     def _observe(self, node, grad_out, grads_in):
         inputs = []
@@ -96,7 +96,7 @@ class BackwardTrace:
             g = grads_in[i] if i < len(grads_in) else None
             if g is not None and t.requires_grad:
                 # Copied: the engine may hand this very array to a leaf's .grad.
-                g = np.array(autograd.sum_to_shape(g, t._array.shape), dtype=t._array.dtype)
+                g = np.array(engine.sum_to_shape(g, t._array.shape), dtype=t._array.dtype)
                 if t.grad_fn is None:
                     previous = self._leaf_grads.get(id(t))
                     self._leaf_grads[id(t)] = g if previous is None else previous + g

@@ -15,14 +15,17 @@
 
 `forward` and `backward` work on Tensors (forward runs under no_grad). The
 `ctx` they share is the graph node itself (`y.grad_fn`), as in PyTorch.
-minigrad's own ops use the array-level base class `Op` in `minigrad/autograd/__init__.py`.
+minigrad's own ops use the array-level base class `Op` in graph.py.
 With `create_graph=True`, backward runs with grad mode on, so a backward written with
 Tensor ops is itself differentiated.
 """
 import numpy as np
 
-from . import autograd
-from .autograd import Op, no_grad, sum_to_shape
+from ..tensor import Tensor
+from . import mode, versions
+from .engine import _FREED
+from .graph import Op, _Name, sum_to_shape
+from .mode import enable_grad, no_grad
 
 
 class FunctionCtx(Op):
@@ -33,7 +36,7 @@ class FunctionCtx(Op):
     def save_for_backward(self, *tensors):
         """Keeps tensors for backward (read them back with `ctx.saved_tensors`)."""
         for t in tensors:
-            if t is not None and not isinstance(t, autograd.Tensor):
+            if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f'save_for_backward can only save tensors (or None), but got '
                                 f'{type(t).__name__}; keep other values as attributes: ctx.k = k')
         self.saved = tensors
@@ -44,7 +47,7 @@ class FunctionCtx(Op):
         """The tensors given to `save_for_backward` (freed after backward, as in PyTorch)."""
         if self.saved is None:
             if self.__dict__.get('saved_some'):
-                raise RuntimeError(autograd._FREED)
+                raise RuntimeError(_FREED)
             return ()
         return self.saved
 
@@ -57,15 +60,15 @@ class FunctionCtx(Op):
 
     def backward_graph(self, grad):
         """The user's backward, recording a graph (create_graph=True): Tensors in, Tensors out."""
-        with autograd.enable_grad():
+        with enable_grad():
             grads = self._forward_cls.backward(self, grad)
         return self._check_gradients(grads, lambda g: g)
 
     def backward(self, grad):
         """Calls the user's static backward on Tensors; returns arrays for the tensor inputs."""
         with no_grad():
-            grads = self._forward_cls.backward(self, autograd.Tensor._wrap(grad))
-        return self._check_gradients(grads, lambda g: g._array if isinstance(g, autograd.Tensor) else np.asarray(g))
+            grads = self._forward_cls.backward(self, Tensor._wrap(grad))
+        return self._check_gradients(grads, lambda g: g._array if isinstance(g, Tensor) else np.asarray(g))
 
     def _check_gradients(self, grads, convert):
         """One gradient per tensor argument of forward, each checked against its input's shape."""
@@ -88,10 +91,10 @@ def _check_gradient(g, t, index, name):
     """Raises PyTorch's error for a gradient that is not a tensor or cannot fit input `t`."""
     if g is None:
         return
-    if not isinstance(g, (autograd.Tensor, np.ndarray, float, int)):
+    if not isinstance(g, (Tensor, np.ndarray, float, int)):
         raise TypeError(f'function {name} returned a gradient of type {type(g).__name__} at index '
                         f'{index}; expected a Tensor (or None)')
-    shape = tuple(np.shape(g._array if isinstance(g, autograd.Tensor) else g))
+    shape = tuple(np.shape(g._array if isinstance(g, Tensor) else g))
     try:
         if shape != tuple(t.shape):
             sum_to_shape(np.broadcast_to(np.zeros(shape), np.broadcast_shapes(shape, tuple(t.shape))),
@@ -114,7 +117,7 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         node = type(cls.__name__ + 'Backward', (FunctionCtx,), {'_forward_cls': cls})
-        node.name = autograd._Name(node.__name__)
+        node.name = _Name(node.__name__)
         cls._backward_cls = node
 
     @staticmethod
@@ -134,7 +137,6 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        Tensor = autograd.Tensor
         ctx = cls._backward_cls()
         ctx.arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
@@ -151,14 +153,14 @@ class Function:
         if any(out is a for a in args):         # returned an input: the output is a new tensor
             out = Tensor._wrap(out._array)
         marked = ctx.__dict__.get('non_differentiable', ())
-        if autograd.is_grad_enabled() and any(ctx.needs_input_grad) and not any(out is t for t in marked):
+        if mode.is_grad_enabled() and any(ctx.needs_input_grad) and not any(out is t for t in marked):
             if out.dtype.kind != 'f':
                 raise RuntimeError(f'{cls.__name__}.forward returned a {out.dtype} tensor, '
                                    f'which cannot carry a gradient; return a floating point one')
             ctx._inputs = tuple(a for a in args if isinstance(a, Tensor))
-            ctx.clock = autograd._clock
-            if autograd._anomaly:
-                ctx.made_at = autograd._user_line()
+            ctx.clock = versions._clock
+            if mode._anomaly:
+                ctx.made_at = mode._user_line()
             out.grad_fn, out.requires_grad = ctx, True
         return out
 

@@ -1,0 +1,191 @@
+"""The graph: its nodes (`Op`, one per op applied), the leaves' `AccumulateGrad`, and broadcasting.
+
+An op is a subclass of `Op` with a `forward` on NumPy arrays and a `backward` that maps
+the gradient of its output to the gradients of its inputs. `Op.apply` runs forward and,
+when an input requires grad, records the node on the output tensor (`y.grad_fn`). The
+walk that runs the backwards is in engine.py; the ops themselves are in minigrad/ops/.
+
+This module knows no Tensor class and no op: minigrad/tensor.py hands the Tensor type in
+(`graph.Tensor = Tensor`), and replay.py hands in how a rule runs on Tensors (`replay`).
+"""
+import inspect
+import os
+import weakref
+
+import numpy as np
+
+from . import mode, versions
+
+Tensor = None           # minigrad.tensor hands the class in: it is built on this module
+replay = None           # minigrad.autograd.replay hands itself in: it is built on Tensor
+# speed: nodes share one needs_input_grad tuple per pattern of flags instead of each owning a new
+# one for the garbage collector to track: 2% of the forward pass of a 20,000-op chain
+_patterns = {}
+_new = object.__new__
+_ndarray = np.ndarray
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+
+class _Name(str):
+    """A node's name, e.g. "MulBackward"; also callable, as PyTorch's `grad_fn.name()`."""
+
+    def __call__(self):
+        return str(self)
+
+
+class Op:
+    """One node of the graph: an op's forward and its backward, side by side.
+
+    Subclasses define
+      forward(self, *arrays, **options) -> array   (NumPy in, NumPy out)
+      backward(self, grad) -> gradient for each input (a tuple, or one array
+                              for a one-input op; None where not needed)
+    and keep what backward needs in `self.saved`, which the engine frees after
+    use. `self.needs_input_grad[i]` says whether input i wants a gradient; it is
+    set before forward, so forward saves, and backward computes, only what is
+    asked for. Gradients may have the broadcast shape of the output: the
+    engine sums them back to each input's shape.
+    Backward must never write into `grad`: the same array may reach other nodes.
+    """
+
+    __slots__ = ('_inputs', 'options', 'needs_input_grad', 'saved', 'clock', '__dict__')
+    hooks = None        # gradient hooks of the output tensor (see Tensor.register_hook)
+    retained = None     # weak reference to the output tensor, if it called retain_grad()
+    name = _Name('OpBackward')
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.name = _Name(cls.__name__ + 'Backward')
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        """Runs forward on the inputs' arrays; records the node if any input needs a gradient."""
+        fn = _new(cls)                  # speed: ops have no __init__ to run
+        # Known before forward, so that an op saves only what the wanted gradients need.
+        needs = tuple([t.requires_grad for t in inputs]) if mode._grad_enabled else (False,) * len(inputs)
+        fn.needs_input_grad = needs = _patterns.setdefault(needs, needs)   # speed: see _patterns
+        try:
+            data = fn.forward(*[t._array for t in inputs], **options)
+        except ValueError as error:         # NumPy's shape errors, named for the learner
+            shapes = ', '.join(str(t._array.shape) for t in inputs)
+            raise RuntimeError(f'{cls.__name__}: {error} (input shapes: {shapes})') from None
+        out = _new(Tensor)              # speed: Tensor._wrap inlined, 4% of a long chain's forward
+        out._array = data if type(data) is _ndarray else np.asarray(data)
+        out._grad = out.grad_fn = out._hooks = None
+        out.requires_grad = False
+        if True in needs:
+            fn._inputs, fn.options = inputs, options
+            fn.clock = versions._clock
+            if mode._anomaly:
+                fn.made_at = mode._user_line()
+            out.grad_fn = fn
+            out.requires_grad = True
+        return out
+
+    @property
+    def next_functions(self):
+        """PyTorch's edges: a (node, 0) pair per input; a leaf that requires grad
+        appears as its `AccumulateGrad` node, an input that does not as (None, 0)."""
+        if self._inputs is None:
+            return ()
+        edges = []
+        for t in self._inputs:
+            grad_fn, requires_grad = versions._grad_fn_at(t, self)
+            edges.append((grad_fn if grad_fn is not None else
+                          _accumulator(t) if requires_grad else None, 0))
+        return tuple(edges)
+
+    def __repr__(self):
+        return f'<{self.name}>'
+
+    @property
+    def inputs(self):
+        """The tensors this node's op was applied to. A number operand (the 0.5 of `x * 0.5`)
+        shows as a tensor of its own: the engine shares one per number between all ops."""
+        return None if self._inputs is None else tuple(map(_shown, self._inputs))
+
+    @property
+    def rule(self):
+        """The derivative this node applies: the first line of its op's docstring."""
+        return rule_of(type(self))
+
+    @property
+    def source(self):
+        """Where this node's forward and backward are written, as 'file:line'."""
+        return source_of(type(self))
+
+    def forward(self, *arrays, **options):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+    def backward_graph(self, grad):
+        """The same backward rule, run on Tensors so that it records a graph (create_graph=True):
+        see replay.py, which hands itself in as `replay`."""
+        return replay(self, grad)
+
+
+_shared = set()          # ids of the number constants the engine shares (minigrad.tensor adds them)
+
+
+def _shown(t):
+    """`t`, or for a shared number constant a tensor of its own over the same read-only array,
+    so that nothing done to what a graph shows can change another computation."""
+    return Tensor._wrap(t._array) if id(t) in _shared else t
+
+
+def rule_of(op_class):
+    """The first line of an op class's docstring: the derivative rule it applies."""
+    doc = (getattr(op_class, '_forward_cls', op_class).__doc__ or '').strip()
+    return doc.splitlines()[0].strip() if doc else ''
+
+
+def source_of(op_class):
+    """'file:line' of an op class (of the user's Function class, for a custom op)."""
+    cls = getattr(op_class, '_forward_cls', op_class)
+    try:
+        path, line = inspect.getsourcefile(cls), inspect.getsourcelines(cls)[1]
+    except (OSError, TypeError):
+        return 'an unknown place'
+    root = os.path.dirname(_PACKAGE)
+    return f'{os.path.relpath(path, root) if path.startswith(root) else path}:{line}'
+
+
+class AccumulateGrad:
+    """The node PyTorch shows for a leaf: backward ends here, adding into `variable.grad`."""
+
+    name = _Name('AccumulateGrad')
+    next_functions = ()
+
+    def __init__(self, variable):
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        return self._variable()
+
+    def __repr__(self):
+        return '<AccumulateGrad>'
+
+
+def _accumulator(leaf):
+    """The one AccumulateGrad node of `leaf` (made on first use)."""
+    node = getattr(leaf, '_accumulator', None)
+    if node is None:
+        node = leaf._accumulator = AccumulateGrad(leaf)
+    return node
+
+
+# ------------------------------------------------------- broadcasting, once
+
+def sum_to_shape(grad, shape):
+    """Sums a broadcast gradient back to `shape` (the adjoint of broadcasting)."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
+    grad = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return grad.reshape(shape)
