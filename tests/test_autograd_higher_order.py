@@ -1,5 +1,5 @@
 """Gradients of gradients: create_graph=True in minigrad/autograd (the walk records each backward
-as a graph of its own) and numpy_api.Traced (which runs an op's NumPy backward on Tensors).
+as a graph of its own, and replay.py runs an op's NumPy backward on Tensors).
 Hessian-vector products of every op family against PyTorch (float64, 1e-7) and against finite
 differences, gradgradcheck on every family, a third derivative, and a custom Function
 differentiated twice."""
@@ -8,6 +8,8 @@ import pytest
 
 import minigrad as mg
 from helpers import Cube
+from minigrad.autograd import engine
+from minigrad.ops import derivative_table
 
 try:
     import torch
@@ -41,6 +43,14 @@ def n(*shape):
     return rng.standard_normal(shape)
 
 
+def _written(L, x, y):
+    """A non-leaf changed in place (SetView), a clone, a float32 round trip, sub and neg."""
+    a = (x * y).clone()
+    a[1:3] = y[1:3] ** 2
+    small = (x * 1e-3).float()
+    return ((a - (-x)) ** 3).sum() + (small * small).double().sum()
+
+
 CASES = {
     # elementwise
     'sin exp pow': (lambda L, x: (x.sin() * x.exp() + x ** 3).sum(), [n(4)]),
@@ -50,6 +60,7 @@ CASES = {
     'pow maximum minimum clamp': (lambda L, x, y: ((x.abs() + 1) ** y + L.maximum(x, y) ** 2
                                                  + L.minimum(x, y * 2) ** 3 + x.clamp(-0.5, 0.5) ** 2).sum(),
                                   [n(5), n(5)]),
+    'clone cast sub neg, written in place': (lambda L, x, y: _written(L, x, y), [n(5), n(5)]),
     'cos where log1p expm1': (lambda L, x: (L.where(x > 0, x.cos() ** 2, x ** 3) * x.abs().log1p()
                                             + x.expm1() * x).sum(), [n(6)]),
     # activations
@@ -130,6 +141,26 @@ def test_backward_create_graph_gives_differentiable_grad():
     x.grad = None
     grad.sum().backward()
     assert x.grad.tolist() == [6.0, 12.0]           # d/dx Σ 3x² = 6x
+
+
+def test_every_op_of_the_derivative_table_runs_its_rule_under_create_graph():
+    """Second-order coverage comes from the table, not a list kept by hand: differentiating
+    CASES two and three times must replay every op of `python -m minigrad.ops` (a new op
+    fails here until a case above uses it)."""
+    replayed = set()
+
+    def observer(node, grad_out, grads_in):     # called for each node a create_graph walk runs
+        replayed.add(type(node))
+    engine._observers.append(observer)
+    try:
+        for f, arrays in CASES.values():
+            xs = [mg.tensor(a, dtype=mg.float64, requires_grad=True) for a in arrays]
+            grads = mg.autograd.grad(f(mg, *xs), xs, create_graph=True)
+            mg.autograd.grad(sum((g * g).sum() for g in grads), xs, create_graph=True,
+                             allow_unused=True)
+    finally:
+        engine._observers.remove(observer)
+    assert [row.name for row in derivative_table() if row.op not in replayed] == []
 
 
 # ---------------------------------------------------------- custom Functions, twice

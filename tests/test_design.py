@@ -33,6 +33,88 @@ def test_no_function_in_the_package_is_over_60_lines():
     assert {name: n for name, n in lengths.items() if n > 60} == {}
 
 
+def _module_name(path):
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix('').parts)
+    return '.'.join(parts[:-1] if parts[-1] == '__init__' else parts)
+
+
+def _imported(node, package, modules):
+    """The package modules one import statement names: `from .autograd import engine` names
+    minigrad.autograd.engine (a module), `from .tensor import Tensor` minigrad.tensor."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ''
+    if node.level:
+        anchor = package.split('.')[:len(package.split('.')) - node.level + 1]
+        base = '.'.join(anchor + ([base] if base else []))
+    return [f'{base}.{a.name}' if f'{base}.{a.name}' in modules else base for a in node.names]
+
+
+def import_graph():
+    """{module: the package modules it imports}, every import statement counted (also those
+    inside functions); a package is its __init__.py."""
+    modules = {_module_name(path): path for path in PACKAGE.rglob('*.py')}
+    graph = {}
+    for name, path in modules.items():
+        package = name if path.name == '__init__.py' else name.rpartition('.')[0]
+        graph[name] = {target for node in ast.walk(ast.parse(path.read_text()))
+                       if isinstance(node, (ast.Import, ast.ImportFrom))
+                       for target in _imported(node, package, modules)
+                       if target in modules and target != name}
+    return graph
+
+
+def _a_cycle(graph):
+    """One import cycle as a list of modules, or None (depth-first search)."""
+    state, path = {}, []
+
+    def visit(module):
+        state[module] = 'open'
+        path.append(module)
+        for target in sorted(graph[module]):
+            if state.get(target) == 'open':
+                return path[path.index(target):] + [target]
+            if target not in state and (found := visit(target)):
+                return found
+        path.pop()
+        state[module] = 'done'
+        return None
+    for module in sorted(graph):
+        if module not in state and (found := visit(module)):
+            return found
+    return None
+
+
+def test_imports_run_one_way():
+    """No import cycle inside minigrad/: a lower layer that needs a higher one is handed it
+    (graph.Tensor, graph.replay, Tensor._numpy), never imports it."""
+    graph = import_graph()
+    assert graph['minigrad.tensor'] >= {'minigrad.autograd.graph', 'minigrad.ops.elementwise'}
+    assert _a_cycle({'a': {'b'}, 'b': {'c'}, 'c': {'a'}}) == ['a', 'b', 'c', 'a']
+    assert _a_cycle(graph) is None
+
+
+def test_the_engine_files_import_nothing_above_them():
+    graph = import_graph()
+    for low in ('mode', 'versions', 'graph', 'engine'):
+        above = {m for m in graph[f'minigrad.autograd.{low}']
+                 if not m.startswith('minigrad.autograd.')}
+        assert above == set(), f'autograd/{low}.py imports {above}'
+
+
+def test_autograd_init_only_gathers_names():
+    tree = ast.parse((PACKAGE / 'autograd' / '__init__.py').read_text())
+    kinds = {type(node).__name__ for node in tree.body[1:]}
+    assert isinstance(tree.body[0], ast.Expr) and kinds <= {'Import', 'ImportFrom'}
+
+
+def test_no_module_is_over_800_lines_unless_its_docstring_says_why():
+    long = {str(path.relative_to(PACKAGE.parent)): n for path in PACKAGE.rglob('*.py')
+            if (n := len(path.read_text().splitlines())) > 800
+            and 'long because' not in (ast.get_docstring(ast.parse(path.read_text())) or '')}
+    assert long == {}
+
+
 def _reachable(root):
     """Every tensor, node and array reachable from `root`'s graph (inputs, saved values, edges)."""
     seen, stack, found = set(), [root], []
@@ -119,7 +201,7 @@ OUTSIDE_IN = {       # suites that check the library from outside, named for wha
     'test_readme.py': "the README's code runs as written",
     'test_torch_oracle.py': 'values, gradients, dtypes and reprs of many ops against PyTorch',
     # a module's second file, named for the module and the angle it takes:
-    'test_autograd_higher_order.py': 'create_graph (minigrad/autograd, numpy_api.Traced), every op',
+    'test_autograd_higher_order.py': 'create_graph (minigrad/autograd/engine.py and replay.py), every op',
     'test_optim_pytorch.py': 'minigrad.optim step by step against torch.optim, with checkpoints',
     # named for what it tests in three modules (ops/losses.py, nn/functional.py, nn/loss.py):
     'test_losses.py': 'the losses, from ops/losses.py through F.cross_entropy and its kin',

@@ -143,8 +143,10 @@ def rule_of(op_class):
 
 
 def source_of(op_class):
-    """'file:line' of an op class (of the user's Function class, for a custom op)."""
-    cls = getattr(op_class, '_forward_cls', op_class)
+    """'file:line' where an op's backward is written: its class, or the class it inherits
+    backward from (the user's Function class, for a custom op). Also takes a function."""
+    cls = getattr(op_class, '_forward_cls', None) or next(
+        (k for k in getattr(op_class, '__mro__', ()) if 'backward' in vars(k)), op_class)
     try:
         path, line = inspect.getsourcefile(cls), inspect.getsourcelines(cls)[1]
     except (OSError, TypeError):
@@ -181,7 +183,10 @@ def _accumulator(leaf):
 # ------------------------------------------------------- broadcasting, once
 
 def sum_to_shape(grad, shape):
-    """Sums a broadcast gradient back to `shape` (the adjoint of broadcasting)."""
+    """d broadcast(x) = dx summed over the broadcast axes, back to x's shape
+
+    The one rule every op shares. An op may return a gradient of its output's broadcast shape; the walk (engine._fit) sums
+    it back to each input's shape here, so no op writes this rule itself."""
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)

@@ -57,9 +57,9 @@ def replay(node, grad):
             return _unwrap(op.backward(Traced(grad)))
         except NotReplayable as error:
             raise RuntimeError(
-                f'{node.name} cannot be differentiated twice (create_graph=True): its rule '
-                f'({graph.source_of(type(node))}) calls {error}, which minigrad cannot run on '
-                f'Tensors. Write it with the NumPy listed by `python -m minigrad.ops --numpy`.'
+                f'{node.name} cannot be differentiated twice (create_graph=True): its forward or '
+                f'backward ({graph.source_of(type(node))}) calls {error}, which minigrad cannot '
+                f'run on Tensors. Write it with the NumPy listed by `python -m minigrad.ops --numpy`.'
             ) from None
 
 
@@ -160,9 +160,10 @@ class Traced:
 
     def __getitem__(self, index):
         item = self.tensor[_unwrap(index)]
-        if np.may_share_memory(item._array, self.tensor._array):
-            self.fresh = False              # a view (basic indexing); advanced indexing copies
-        return Traced(item)
+        view = np.may_share_memory(item._array, self.tensor._array)   # advanced indexing copies
+        if view:
+            self.fresh = False
+        return Traced(item, fresh=not view)
 
     def __setitem__(self, index, value):
         index, value = _unwrap(index), _unwrap(value)

@@ -21,7 +21,7 @@ import warnings
 from bisect import bisect_right
 from collections import Counter
 
-from . import Optimizer
+from .optimizer import Optimizer
 
 EPOCH_DEPRECATION_WARNING = (
     'The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where '
