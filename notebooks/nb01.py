@@ -139,6 +139,20 @@ CELLS = [
     print('minigrad agrees with the hand derivation.')
     """),
     md(r"""
+    Every rule in that trace is written once, in one place, and each node can tell you which:
+    `grad_fn.rule` is the derivative it applies and `grad_fn.source` the file and line where its
+    forward and backward stand side by side. In a terminal, `python -m minigrad.ops` prints the
+    table of every op (`minigrad.ops.derivative_table()` gives it as rows); its first row is the
+    one rule every op shares: a gradient of a broadcast input is summed back to the input's shape.
+    """),
+    code(r"""
+    node = Lt.grad_fn
+    print(f'{node.name}: {node.rule}  ({node.source})')
+    from minigrad.ops import derivative_table
+    for row in derivative_table()[:4]:
+        print(f'{row.name:<22} {row.source:<34} {row.rule}')
+    """),
+    md(r"""
     After `backward()`, only the leaves we asked about keep a gradient in `.grad` (reading `.grad`
     of an intermediate tensor gives `None`, with a warning saying to call `.retain_grad()` first,
     as PyTorch does). The trace kept every gradient, intermediates included. Drawn again with

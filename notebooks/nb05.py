@@ -81,6 +81,27 @@ CELLS = [
     show(g.grad_fn)
     """),
     md(r"""
+    How does a rule written for NumPy arrays give a graph? The engine runs the same code again
+    (`minigrad/autograd/replay.py`). Here is `PowBackward`'s rule, the one that just ran. With
+    `create_graph=True` the walk calls `replay(node, grad)` instead of `node.backward(grad)`: it
+    re-runs the op's forward on its input Tensors, so that what forward saved is in the graph
+    too, then runs this backward on the gradient. Both see their inputs through `Traced`, a
+    wrapper that answers NumPy's calls with Tensor ops: `a ** (b - 1)` becomes a `PowBackward`
+    (`b` is the constant 3, so `b - 1` records nothing) and each `*` a `MulBackward`. One rule, written once, runs
+    either way. (An op may only use the NumPy that replay can answer; `python -m minigrad.ops
+    --numpy` lists it.) Replaying the node by hand gives the same gradient and the same graph:
+    """),
+    code(r"""
+    import inspect
+    from minigrad.autograd.replay import replay
+
+    print(inspect.getsource(type(y.grad_fn).backward))
+    replayed, _ = replay(y.grad_fn, mg.tensor(1.0, dtype=mg.float64))   # (d/dx, d/d3: not needed)
+    print(f'replayed: dy/dx = {replayed.item()}, made by {replayed.grad_fn.name}')
+    show(replayed.grad_fn)
+    assert replayed.item() == g.item() == 12.0
+    """),
+    md(r"""
     The same graph as a picture (it needs Graphviz; without it the cell says so and moves on).
     Read it left to right: $x^2 = 4$, times 3, times the seed $\partial y/\partial y = 1$ that
     backward started from. The gradient $dy/dx = 12$ is the *output* of this graph, and `x` its input.
