@@ -276,7 +276,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, *, reduction='m
 def _class_dim(input, fn):
     if input.ndim == 0:
         raise ValueError(f'{fn}() expects input of shape (N, C) or (C,) (C classes), got a 0-d tensor')
-    return 1 if input.ndim > 1 else 0
+    return losses.class_axis(input.ndim)
 
 
 def _describe(input, axis):

@@ -198,6 +198,11 @@ class BCEWithLogits(Op):
 # unbatched (C,) with the classes on dim 0. Class-index targets have the input's
 # shape without the class dim: (N,), (N, d1, ...) or ().
 
+def class_axis(ndim):
+    """The class dim of a classifier's input: 1 for (N, C) or (N, C, d1, ...), 0 for (C,)."""
+    return 1 if ndim > 1 else 0
+
+
 def _along(values, axis):
     """Per-sample values with the class dim put back (size 1), to broadcast over classes."""
     return values[(slice(None),) * axis + (None,)] if values.ndim else values
@@ -249,7 +254,7 @@ class CrossEntropy(Op):
     unweighted), which is how PyTorch defines it.
     """
     def forward(self, x, index, weight, ignore_index, label_smoothing, reduction):
-        axis = 1 if x.ndim > 1 else 0
+        axis = class_axis(x.ndim)
         shifted, exp, total = softmax_parts(x, axis)            # softmax(x) = exp / total, stably
         log_total = np.log(total)                               # lp = shifted - log_total
         targets, sample_weight, keep = _pick(index, ignore_index, weight, x.dtype, axis)
@@ -311,7 +316,7 @@ class CrossEntropyProbs(Op):
     'mean' still divides by N (not by the weights), as PyTorch does here.
     """
     def forward(self, x, target, weight, label_smoothing, reduction):
-        axis = 1 if x.ndim > 1 else 0
+        axis = class_axis(x.ndim)
         classes = x.shape[axis]
         log_probs = log_softmax(x, axis)
         q = target
@@ -351,7 +356,7 @@ class NLL(Op):
     samples not ignored.
     """
     def forward(self, x, index, weight, ignore_index, reduction):
-        axis = 1 if x.ndim > 1 else 0
+        axis = class_axis(x.ndim)
         targets, sample_weight, keep = _pick(index, ignore_index, weight, x.dtype, axis)
         losses = -x[targets]
         if sample_weight is not None:
