@@ -313,6 +313,23 @@ def test_a_crash_is_reported_with_its_line_and_message(capsys):
     assert 'Traceback' not in out
 
 
+def test_an_error_raised_inside_minigrad_is_reported_at_the_learners_line(capsys):
+    """The frames of minigrad (its engine, its ops, the exercises package) are skipped."""
+    def forward(ctx, x):
+        return x @ mg.ones(7, 7)
+    ok, out = run('tanh', bad(S.Tanh, forward=forward), capsys)
+    assert ok is False and 'your forward raised an error' in out
+    assert f'in forward, line {forward.__code__.co_firstlineno + 1}: return x @ mg.ones(7, 7)' in out
+
+    def backward(ctx, grad_output):
+        return grad_output @ mg.ones(7, 7)
+    ok, out = run('tanh', bad(S.Tanh, backward=backward), capsys)
+    assert ok is False and 'your backward raised an error' in out
+    assert (f'in backward, line {backward.__code__.co_firstlineno + 1}: '
+            'return grad_output @ mg.ones(7, 7)') in out
+    assert 'RuntimeError: matmul: shapes (5,) and (7, 7) cannot be multiplied' in out
+
+
 def test_nothing_saved_gets_a_hint(capsys):
     ok, out = run('tanh', bad(S.Tanh, forward=lambda ctx, x: x.tanh()), capsys)
     assert ok is False and 'ctx.save_for_backward' in out
