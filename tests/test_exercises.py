@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import exercises
 from minigrad.autograd import Function
-from minigrad.exercises import EXERCISES, Node, check
+from minigrad.exercises import EXERCISE_LIST, EXERCISES, Node, check
+from minigrad.exercises.grader import _reference, _tensors
+from minigrad.exercises.walk import _reverse_topological, _walk_cases
 
 import exercise_solutions as S
 
@@ -312,6 +313,23 @@ def test_a_crash_is_reported_with_its_line_and_message(capsys):
     assert 'Traceback' not in out
 
 
+def test_an_error_raised_inside_minigrad_is_reported_at_the_learners_line(capsys):
+    """The frames of minigrad (its engine, its ops, the exercises package) are skipped."""
+    def forward(ctx, x):
+        return x @ mg.ones(7, 7)
+    ok, out = run('tanh', bad(S.Tanh, forward=forward), capsys)
+    assert ok is False and 'your forward raised an error' in out
+    assert f'in forward, line {forward.__code__.co_firstlineno + 1}: return x @ mg.ones(7, 7)' in out
+
+    def backward(ctx, grad_output):
+        return grad_output @ mg.ones(7, 7)
+    ok, out = run('tanh', bad(S.Tanh, backward=backward), capsys)
+    assert ok is False and 'your backward raised an error' in out
+    assert (f'in backward, line {backward.__code__.co_firstlineno + 1}: '
+            'return grad_output @ mg.ones(7, 7)') in out
+    assert 'RuntimeError: matmul: shapes (5,) and (7, 7) cannot be multiplied' in out
+
+
 def test_nothing_saved_gets_a_hint(capsys):
     ok, out = run('tanh', bad(S.Tanh, forward=lambda ctx, x: x.tanh()), capsys)
     assert ok is False and 'ctx.save_for_backward' in out
@@ -381,7 +399,7 @@ def _order_dfs(root):
 
 def _order_stack(root):
     """Reverse topological order without recursion (as the model answer, but returned)."""
-    return exercises._reverse_topological(root)
+    return _reverse_topological(root)
 
 
 def walk_with(order, step, start=1.0):
@@ -453,7 +471,7 @@ WALK_MISTAKES = [
 
 
 def test_the_walk_model_answer_and_a_recursive_one_agree_on_small_graphs():
-    for build in [case for _, case in exercises._walk_cases()][:4]:
+    for build in [case for _, case in _walk_cases()][:4]:
         a, b = build(), build()
         S.backward_walk(a)
         walk_with(_order_dfs, _add)(b)
@@ -505,11 +523,11 @@ def test_the_references_agree_with_pytorch(torch):
                  'log_softmax': lambda x: tf.log_softmax(x, dim=-1), 'mse_loss': tf.mse_loss,
                  'cross_entropy': tf.cross_entropy, 'linear': tf.linear}
     rng = np.random.default_rng(0)
-    for exercise in exercises.EXERCISE_LIST:
+    for exercise in EXERCISE_LIST:
         for case in exercise.cases(rng):
-            shape = exercise.reference(*exercises._tensors(exercise, case.arrays, grad=False)).shape
+            shape = exercise.reference(*_tensors(exercise, case.arrays, grad=False)).shape
             g = rng.standard_normal(tuple(shape))
-            out, grads = exercises._reference(exercise, case.arrays, g)
+            out, grads = _reference(exercise, case.arrays, g)
             ts = [torch.tensor(case.arrays[n], requires_grad=n in exercise.grads) for n in exercise.args]
             t_out = torch_ops[exercise.name](*ts)
             t_out.backward(torch.tensor(g))
