@@ -210,7 +210,7 @@ def _caller_level():
     """The stacklevel of the first frame outside this package, so that a warning points at
     the user's `optim.SGD(...)` or `opt.add_param_group(...)` line."""
     frame, level = sys._getframe(1), 1
-    package = __name__.rsplit('.', 1)[0]      # 'minigrad'
+    package = __name__.partition('.')[0]      # 'minigrad'
     while frame is not None and frame.f_globals.get('__name__', '').partition('.')[0] == package:
         frame, level = frame.f_back, level + 1
     return level
