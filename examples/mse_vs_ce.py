@@ -62,6 +62,7 @@ import minigrad as mg                            # noqa: E402
 import minigrad.nn.functional as F               # noqa: E402
 from minigrad import data, nn, optim             # noqa: E402
 from minigrad.train import fit                   # noqa: E402
+from minigrad.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 # ---------------------------------------------------------------- settings
 
@@ -216,8 +217,9 @@ def run_one(job):
         train_data = (X_train, y_train)
         target_on = None                   # the full-batch accuracy at each step
     else:                                  # the same batches for both losses: seeded by `seed`
-        train_data = data.DataLoader(X_train, y_train, batch_size=spec['batch_size'],
-                                     shuffle=True, seed=seed)
+        train_data = DataLoader(TensorDataset(mg.tensor(X_train), mg.tensor(y_train)),
+                                batch_size=spec['batch_size'], shuffle=True,
+                                generator=mg.Generator().manual_seed(seed))
         target_on = 'train'
     # Too large a rate overflows: fit stops there and the run is reported as diverged,
     # so NumPy's overflow warnings would only repeat that.
