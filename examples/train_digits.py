@@ -22,6 +22,7 @@ import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import data, nn, optim
 from minigrad.train import evaluate, fit
+from minigrad.utils.data import DataLoader, TensorDataset
 
 
 def load_data(seed):
@@ -74,8 +75,9 @@ def main(argv=None):
     mg.manual_seed(args.seed)
     model = make_model(args.hidden)
     optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
-    loader = data.DataLoader(X_train, y_train, batch_size=args.batch_size, shuffle=True,
-                             seed=args.seed)
+    loader = DataLoader(TensorDataset(mg.tensor(X_train), mg.tensor(y_train)),
+                        batch_size=args.batch_size, shuffle=True,
+                        generator=mg.Generator().manual_seed(args.seed))
     history = fit(model, F.cross_entropy, optimizer, loader, epochs=args.epochs,
                   eval_data={'test': (X_test, y_test)}, grad_flow=False,
                   progress=not args.quiet, desc='digits')

@@ -67,6 +67,11 @@ def execute(nb, timeout=TIMEOUT, allow_errors=False):
     # the matrices here are small, and OpenBLAS threads competing for 2 busy cores can make
     # them many times slower. It changes the speed only.
     os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')
+    # The kernel starts in this folder, where `import minigrad` finds only an installed copy
+    # (perhaps of another checkout): put this checkout first on its path.
+    root = str(HERE.parent)
+    os.environ['PYTHONPATH'] = os.pathsep.join(
+        [root] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p and p != root])
     client = NotebookClient(nb, timeout=timeout, kernel_name='python3', record_timing=False,
                             allow_errors=allow_errors, coalesce_streams=True,
                             resources={'metadata': {'path': str(HERE)}})

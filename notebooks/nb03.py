@@ -24,6 +24,7 @@ CELLS = [
 
     import minigrad as mg
     from minigrad import data, nn, optim
+    from minigrad.utils.data import DataLoader, TensorDataset
     """),
     md(r"""
     ## 1. The data
@@ -82,15 +83,18 @@ CELLS = [
     md(r"""
     ## 3. The training loop
 
-    A `DataLoader` serves the training set in shuffled mini-batches of 32. For each batch:
-    forward pass, loss, **`zero_grad()`** (gradients accumulate otherwise), **`backward()`**,
-    **`step()`**. After each epoch (one pass over the training set) we measure the test set,
+    A `DataLoader` serves the training set in shuffled mini-batches of 32: a `TensorDataset`
+    pairs each image with its label, and the seeded `generator` makes the batch order repeat
+    from run to run (with `torch` in place of `minigrad` and `mg`, these lines run in PyTorch).
+    For each batch: forward pass, loss, **`zero_grad()`** (gradients accumulate otherwise),
+    **`backward()`**, **`step()`**. After each epoch (one pass over the training set) we measure the test set,
     with `mg.no_grad()` since no gradient is needed there. (`minigrad.train.train_step(model,
     loss_fn, optimizer, xb, yb)` is one such step as a function, and `minigrad.train.fit`
     packages the loop, with a progress bar, for the examples.)
     """),
     code(r"""
-    loader = data.DataLoader(X_train, y_train, batch_size=32, shuffle=True, seed=0)
+    loader = DataLoader(TensorDataset(mg.tensor(X_train), mg.tensor(y_train)), batch_size=32,
+                        shuffle=True, generator=mg.Generator().manual_seed(0))
     X_test_t = mg.tensor(X_test)
     EPOCHS = 20
 

@@ -1,7 +1,19 @@
 import os
+import pathlib
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import settings
+
+# This checkout's minigrad, in this process and in every process the tests start (the
+# examples, notebook kernels), from any working directory: a minigrad installed from another
+# checkout (`pip install -e`) must not stand in for it. A script's own folder comes first on
+# its sys.path, so `python examples/x.py` would otherwise import the installed one.
+ROOT = str(pathlib.Path(__file__).resolve().parents[1])
+sys.path.insert(0, ROOT)
+os.environ['PYTHONPATH'] = os.pathsep.join(
+    [ROOT] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p and p != ROOT])
 
 settings.register_profile('minigrad', max_examples=40, deadline=None)
 settings.load_profile('minigrad')

@@ -1,5 +1,10 @@
 """Small pieces several test files share: a custom Function, float64 leaves, points beside a
-kink, and a minigrad-against-PyTorch comparison of values and vector-Jacobian products."""
+kink, a minigrad-against-PyTorch comparison of values and vector-Jacobian products, and the
+examples' modules."""
+import importlib
+import pathlib
+import sys
+
 import numpy as np
 
 import minigrad as mg
@@ -44,3 +49,14 @@ def assert_agree(pairs, rtol, atol=0.0):
     values, grads = pairs
     for got, expected in [values] + grads:
         np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / 'examples'
+
+
+def example_module(name):
+    """examples/<name>.py imported as the lab's files import each other (examples/ on sys.path,
+    after everything else, so that no example's name hides another module)."""
+    if str(EXAMPLES) not in sys.path:
+        sys.path.append(str(EXAMPLES))
+    return importlib.import_module(name)

@@ -185,6 +185,25 @@ def test_dataloader_batches_cover_every_row_once_per_epoch():
         np.testing.assert_array_equal(np.concatenate([yb._array for _, yb in replay]), expected)
 
 
+def test_dataloader_is_a_shortcut_for_pytorchs_spelling_with_the_same_batches():
+    from minigrad.utils.data import DataLoader, TensorDataset
+    X = np.arange(46, dtype=np.float32).reshape(23, 2)
+    y = np.arange(23)
+    short = data.DataLoader(X, y, batch_size=5, shuffle=True, seed=7)
+    assert isinstance(short, DataLoader) and short.batch_size == 5 and len(short) == 5
+    spelled = DataLoader(TensorDataset(mg.tensor(X), mg.tensor(y)), batch_size=5, shuffle=True,
+                         generator=mg.Generator().manual_seed(7))
+    rows = np.random.default_rng(7)
+    for _ in range(3):            # one permutation of the rows per epoch: seeded orders as ever
+        expected = rows.permutation(23)
+        for loader in (short, spelled):
+            batches = list(loader)
+            np.testing.assert_array_equal(np.concatenate([yb.numpy() for _, yb in batches]),
+                                          expected)
+            np.testing.assert_array_equal(np.concatenate([xb.numpy() for xb, _ in batches]),
+                                          X[expected])
+
+
 def test_dataloader_without_shuffle_keeps_order_and_drop_last():
     X, y = np.arange(10, dtype=np.float32)[:, None], np.arange(10)
     loader = data.DataLoader(X, y, batch_size=4)

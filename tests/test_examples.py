@@ -1,7 +1,8 @@
 """The examples, run as a learner runs them (a subprocess), checked through the JSON they write.
 
 (examples/higher_order.py has its own file, test_examples_higher_order.py; `minigrad.train`, which
-the examples are built on, is tested in test_train.py.)
+the examples are built on, is tested in test_train.py.) The subprocesses import this checkout's
+minigrad from any working directory: conftest.py puts the checkout on their PYTHONPATH.
 """
 import json
 import math
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from helpers import example_module
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'examples')
 
@@ -157,16 +159,30 @@ def test_help_documents_options(script):
             assert option in proc.stdout, option
 
 
-def _lab():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location('mse_vs_ce_lab', os.path.join(EXAMPLES, 'mse_vs_ce.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def test_examples_import_this_checkouts_minigrad_from_any_directory(tmp_path):
+    probe = 'import minigrad, sys; print(minigrad.__file__)'
+    proc = subprocess.run([sys.executable, '-c', probe], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    package = os.path.dirname(os.path.realpath(proc.stdout.strip()))
+    assert os.path.dirname(package) == os.path.realpath(os.path.dirname(EXAMPLES)), proc.stdout
+
+
+def test_the_lab_imports_none_of_its_companions():
+    """Imports run one way: the figures, options and --docs files import the lab, the lab
+    imports them only inside main (so `python examples/mse_vs_ce.py --docs` works)."""
+    probe = ('import sys; sys.path.insert(0, sys.argv[1]); import mse_vs_ce; '
+             'print(sorted(m for m in sys.modules if m.startswith("mse_vs_ce")))')
+    proc = subprocess.run([sys.executable, '-c', probe, EXAMPLES], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["['mse_vs_ce']"]
+    docs = example_module('mse_vs_ce_docs')
+    assert docs.with_shared is example_module('mse_vs_ce').with_shared
 
 
 def test_nudged_start_moves_every_weight_by_one_float32_step():
-    lab = _lab()
+    lab = example_module('mse_vs_ce')
     plain = lab.make_model('spirals', 3).state_dict()
     nudged = lab.make_model('spirals', 3, jitter=True).state_dict()
     again = lab.make_model('spirals', 3, jitter=True).state_dict()
@@ -179,7 +195,7 @@ def test_nudged_start_moves_every_weight_by_one_float32_step():
 
 
 def test_wilson_interval_and_verdicts():
-    lab = _lab()
+    lab, docs = example_module('mse_vs_ce'), example_module('mse_vs_ce_docs')
     low, high = lab.wilson(14, 40)
     assert low < 14 / 40 < high and (round(low, 2), round(high, 2)) == (0.22, 0.5)
     assert lab.wilson(20, 20)[1] == 1.0 and lab.wilson(0, 20)[0] == 0.0
@@ -187,17 +203,17 @@ def test_wilson_interval_and_verdicts():
                                        steps_to_target_std=std,
                                        reached_low=lab.wilson(k, n)[0],
                                        reached_high=lab.wilson(k, n)[1])
-    assert lab.verdict(row(20, 20, 110, 14), row(20, 20, 106, 11)) == 'tie'
-    assert lab.verdict(row(20, 20, 110, 14), row(20, 20, 321, 43)) == 'a'
-    assert lab.verdict(row(40, 40, 90, 45), row(14, 40, 424, 223)) == 'a'
-    assert lab.verdict(row(14, 40, 424, 223), row(21, 40, 346, 227)) == 'unclear'
+    assert docs.verdict(row(20, 20, 110, 14), row(20, 20, 106, 11)) == 'tie'
+    assert docs.verdict(row(20, 20, 110, 14), row(20, 20, 321, 43)) == 'a'
+    assert docs.verdict(row(40, 40, 90, 45), row(14, 40, 424, 223)) == 'a'
+    assert docs.verdict(row(14, 40, 424, 223), row(21, 40, 346, 227)) == 'unclear'
 
 
 def test_representative_seed_is_the_median_not_the_best():
-    lab = _lab()
+    figures = example_module('mse_vs_ce_figures')
     runs = [dict(seed=s, loss='mse', setting='own', final_train_acc=a)
             for s, a in enumerate([0.99, 0.33, 0.64, 0.33, 0.98])]
-    assert lab.representative_seed(runs) == (2, 0.64)
+    assert figures.representative_seed(runs) == (2, 0.64)
 
 
 # --------------------------------------------------- regression.py, train_digits.py

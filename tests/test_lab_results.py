@@ -8,7 +8,6 @@ and claims follow from its own per-run numbers. The slow test re-runs the whole 
 `python -m pytest -m slow tests/test_lab_results.py` (or MINIGRAD_RUN_LAB=1), so that the
 default `python -m pytest` stays fast.
 """
-import importlib.util
 import json
 import math
 import os
@@ -19,16 +18,22 @@ import sys
 
 import pytest
 
+from helpers import example_module
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / 'docs' / 'mse_vs_ce_results.json'
 
 
 @pytest.fixture(scope='module')
 def lab():
-    spec = importlib.util.spec_from_file_location('mse_vs_ce_lab', ROOT / 'examples' / 'mse_vs_ce.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """examples/mse_vs_ce.py: the runs and their summaries."""
+    return example_module('mse_vs_ce')
+
+
+@pytest.fixture(scope='module')
+def docs():
+    """examples/mse_vs_ce_docs.py: the --docs protocol, its claims and the README block."""
+    return example_module('mse_vs_ce_docs')
 
 
 @pytest.fixture(scope='module')
@@ -37,17 +42,17 @@ def results():
         return json.load(f)
 
 
-def test_readme_lab_block_is_rendered_from_the_results_file(lab, results):
-    block = lab.readme_lab_block(ROOT / 'README.md')
+def test_readme_lab_block_is_rendered_from_the_results_file(docs, results):
+    block = docs.readme_lab_block(ROOT / 'README.md')
     assert block is not None, 'README.md lost the generated lab block markers'
-    assert block == lab.readme_block(results), (
+    assert block == docs.readme_block(results), (
         'README.md and docs/mse_vs_ce_results.json disagree: run `python examples/mse_vs_ce.py '
         '--docs` (it rewrites both), do not edit the block by hand')
 
 
-def test_every_table_number_in_the_readme_is_in_the_results_file(lab, results):
+def test_every_table_number_in_the_readme_is_in_the_results_file(docs, results):
     """Each 'N ± M' and 'k/n' of the README's lab tables is a row of the results file."""
-    block = lab.readme_lab_block(ROOT / 'README.md')
+    block = docs.readme_lab_block(ROOT / 'README.md')
     table_lines = [line for line in block.splitlines() if line.startswith('| ') and '---' not in line
                    and not line.startswith('| setting')]
     assert len(table_lines) == 12
@@ -66,7 +71,7 @@ def test_every_table_number_in_the_readme_is_in_the_results_file(lab, results):
             assert fraction in known_fractions, (fraction, line)
 
 
-def test_summaries_and_claims_follow_from_the_per_run_numbers(lab, results):
+def test_summaries_and_claims_follow_from_the_per_run_numbers(lab, docs, results):
     for key, exp in results['experiments'].items():
         runs = [dict(r) for r in exp['runs']]
         own = {'ce': exp['lr']['ce'], 'mse': exp['lr']['mse']}
@@ -81,10 +86,10 @@ def test_summaries_and_claims_follow_from_the_per_run_numbers(lab, results):
                     assert fresh[name] == pytest.approx(value, **slack), (key, name)
                 else:
                     assert fresh[name] == value, (key, name)
-        assert len(lab.nudge_rows(runs, twins)) == len(exp['nudged'])
-        for fresh, stored in zip(lab.nudge_rows(runs, twins), exp['nudged']):
+        assert len(docs.nudge_rows(runs, twins)) == len(exp['nudged'])
+        for fresh, stored in zip(docs.nudge_rows(runs, twins), exp['nudged']):
             assert fresh['flipped'] == stored['flipped'] and fresh['moved_max'] == stored['moved_max']
-    assert lab.docs_claims(results) == results['claims']
+    assert docs.docs_claims(results) == results['claims']
 
 
 def test_saturated_start_claims_rest_on_at_least_20_seeds_with_intervals(results):
@@ -106,10 +111,10 @@ def test_figures_exist_and_the_readme_shows_them(results):
     assert shown == set(results['figures']), 'the README shows a lab figure --docs did not draw'
 
 
-def test_representative_seed_is_the_median_run(lab, results):
+def test_representative_seed_is_the_median_run(results):
     sat = results['experiments']['saturated']
     rep = results['representative']
-    seed, acc = lab.representative_seed(sat['runs'])
+    seed, acc = example_module('mse_vs_ce_figures').representative_seed(sat['runs'])
     assert (rep['seed'], rep['final_train_acc']) == (seed, acc)
     accs = sorted(r['final_train_acc'] for r in sat['runs']
                   if r['loss'] == 'mse' and r['setting'] == 'own')
@@ -124,7 +129,7 @@ def _asked_for(request):
 
 
 @pytest.mark.slow
-def test_rerunning_the_lab_reproduces_the_results_file(lab, results, tmp_path, request):
+def test_rerunning_the_lab_reproduces_the_results_file(docs, results, tmp_path, request):
     if not _asked_for(request):
         pytest.skip('re-runs the whole --docs protocol (about 5 minutes on 2 cores): '
                     'python -m pytest -m slow tests/test_lab_results.py')
@@ -133,8 +138,8 @@ def test_rerunning_the_lab_reproduces_the_results_file(lab, results, tmp_path, r
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600,
                           env=dict(os.environ, MPLBACKEND='Agg'))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert (ROOT / 'README.md').read_text(encoding='utf-8').count(lab.BEGIN_MARK) == 1
-    with open(tmp_path / lab.RESULTS_NAME, encoding='utf-8') as f:
+    assert (ROOT / 'README.md').read_text(encoding='utf-8').count(docs.BEGIN_MARK) == 1
+    with open(tmp_path / docs.RESULTS_NAME, encoding='utf-8') as f:
         fresh = json.load(f)
     for name in results['figures']:
         assert (tmp_path / name).exists(), name
@@ -142,8 +147,8 @@ def test_rerunning_the_lab_reproduces_the_results_file(lab, results, tmp_path, r
     differ = {k: (v, fresh['claims'].get(k)) for k, v in results['claims'].items()
               if fresh['claims'].get(k) != v}
     assert not differ, f'README claims that no longer hold (committed, fresh): {differ}'
-    if lab.same_machine(fresh['environment'], results['environment']):
+    if docs.same_machine(fresh['environment'], results['environment']):
         # Here the runs repeat bit for bit: every number of the README comes back.
-        assert lab.readme_block(fresh) == lab.readme_block(results)
+        assert docs.readme_block(fresh) == docs.readme_block(results)
         assert {k: v for k, v in fresh.items() if k not in ('seconds', 'environment')} == \
             {k: v for k, v in results.items() if k not in ('seconds', 'environment')}

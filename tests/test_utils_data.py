@@ -348,6 +348,9 @@ def test_samplers():
     r = RandomSampler(range(3), num_samples=7, generator=np.random.default_rng(0))
     draws = list(r)
     assert len(draws) == 7 and sorted(draws[:3]) == [0, 1, 2] and sorted(draws[3:6]) == [0, 1, 2]
+    r, reference = RandomSampler(range(10), generator=np.random.default_rng(4)), np.random.default_rng(4)
+    for _ in range(3):     # one permutation per pass and no spare one drawn (PyTorch draws one)
+        assert list(r) == reference.permutation(10).tolist()
     r = RandomSampler(range(3), replacement=True, num_samples=50)
     assert len(list(r)) == 50 and set(r) <= {0, 1, 2}
     assert list(BatchSampler(SequentialSampler(range(10)), 3, False)) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]

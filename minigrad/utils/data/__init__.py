@@ -11,7 +11,8 @@ Names, arguments and collation rules are PyTorch's. Differences: loading is
 single-process (`num_workers`, `pin_memory` are accepted and ignored); random orders
 come from minigrad's generator (`mg.manual_seed`) or a `numpy.random.Generator`
 passed as `generator=`, so they differ from PyTorch's for the same seed.
-`minigrad.data` (synthetic sets, digits, the two-array `DataLoader(X, y, ...)`) is separate.
+`minigrad.data` holds synthetic sets and the digits; its `DataLoader(X, y, batch_size, shuffle,
+seed)` is a shortcut for `DataLoader(TensorDataset(X, y), ..., generator=mg.Generator().manual_seed(seed))`.
 """
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info

@@ -202,8 +202,8 @@ def _check_batch_size(batch_size):
     hint = ''
     if isinstance(batch_size, (Tensor, np.ndarray, list, tuple)):
         hint = ('. DataLoader takes one dataset: to pair inputs X with targets y, pass '
-                'TensorDataset(X, y) (minigrad.data.DataLoader(X, y, batch_size) is the other, '
-                'two-array loader)')
+                'TensorDataset(X, y) (minigrad.data.DataLoader(X, y, batch_size) is a shortcut for '
+                'that)')
     shown = f'<a {type(batch_size).__name__}>' if hint else f'{batch_size}'
     raise ValueError(f'batch_size should be a positive integer value, but got batch_size={shown}{hint}')
 

@@ -69,7 +69,11 @@ class RandomSampler(Sampler[int]):
         else:
             for _ in range(self.num_samples // n):
                 yield from gen.permutation(n).tolist()
-            yield from gen.permutation(n).tolist()[:self.num_samples % n]
+            if self.num_samples % n:
+                # PyTorch draws (and drops) a whole permutation here even when nothing is left
+                # over; skipping it makes an epoch of a shuffled DataLoader one permutation,
+                # the batches minigrad.data.DataLoader(X, y, ..., seed) has always given
+                yield from gen.permutation(n).tolist()[:self.num_samples % n]
 
     def __len__(self):
         return self.num_samples
