@@ -16,7 +16,7 @@ from .ops import elementwise as ew
 from .ops import linalg
 from .ops import reductions as red
 from .ops import shape as sh
-from .random import generator
+from .random import numpy_generator
 
 float32, float64, int64 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)
 bool_ = np.dtype(np.bool_)
@@ -540,19 +540,19 @@ class Tensor:
         """Copies `src`'s values (broadcast, converted to this dtype) into this tensor."""
         return self._overwrite('copy_', src)
 
-    def normal_(self, mean=0.0, std=1.0):
-        return self._overwrite('normal_', generator().normal(mean, std, self._array.shape))
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        return self._overwrite('normal_', numpy_generator(generator).normal(mean, std, self._array.shape))
 
-    def uniform_(self, a=0.0, b=1.0):             # PyTorch's names: from a to b
-        return self._overwrite('uniform_', generator().uniform(a, b, self._array.shape))
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):        # PyTorch's names: from a to b
+        return self._overwrite('uniform_', numpy_generator(generator).uniform(a, b, self._array.shape))
 
-    def random_(self, from_=0, to=None):
+    def random_(self, from_=0, to=None, *, generator=None):
         """Integers drawn uniformly from [from_, to - 1] (`random_(to)` means [0, to - 1])."""
         if to is None:
             from_, to = 0, from_
             if to == 0:
                 raise ValueError('random_() needs an upper bound here, e.g. t.random_(0, 10)')
-        return self._overwrite('random_', generator().integers(from_, to, self._array.shape))
+        return self._overwrite('random_', numpy_generator(generator).integers(from_, to, self._array.shape))
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad:

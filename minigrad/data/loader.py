@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
-from ._rng import rng
+from ..random import seed_generator as rng
 
 
 class DataLoader:

@@ -9,8 +9,8 @@
 
 Names, arguments and collation rules are PyTorch's. Differences: loading is
 single-process (`num_workers`, `pin_memory` are accepted and ignored); random orders
-come from minigrad's generator (`mg.manual_seed`) or a `numpy.random.Generator`
-passed as `generator=`, so they differ from PyTorch's for the same seed.
+come from minigrad's generator (`mg.manual_seed`), or an `mg.Generator` or a
+`numpy.random.Generator` passed as `generator=`, so they differ from PyTorch's for the same seed.
 `minigrad.data` (synthetic sets, digits, the two-array `DataLoader(X, y, ...)`) is separate.
 """
 from .collate import default_collate, default_convert
