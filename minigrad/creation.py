@@ -29,6 +29,7 @@ import numpy as np
 
 from . import device as _device
 from .autograd import is_grad_enabled
+from .dtypes import bool as _BOOL, float32 as _FLOAT, int64 as _INT
 from .random import numpy_generator
 from .tensor import Tensor
 
@@ -37,9 +38,6 @@ __all__ = ['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'linspace', 'logsp
            'zeros_like', 'ones_like', 'empty_like', 'full_like', 'rand_like', 'randn_like',
            'randint_like', 'from_numpy', 'as_tensor']
 
-_FLOAT = np.dtype(np.float32)           # PyTorch's default floating dtype
-_INT = np.dtype(np.int64)
-_BOOL = np.dtype(np.bool_)
 _FROM_NUMPY_KINDS = 'biufc'             # bool, signed, unsigned, floating, complex
 
 

@@ -11,6 +11,9 @@ import numpy as np
 
 from . import autograd
 from . import device as _device
+from . import dtypes
+from .dtypes import (_LEGACY_NAMES, Size, _promote, _to_array, bool as bool_, float16, float32,
+                     float64, int32, int64)
 from .ops import activations as act
 from .ops import elementwise as ew
 from .ops import linalg
@@ -18,30 +21,10 @@ from .ops import reductions as red
 from .ops import shape as sh
 from .random import numpy_generator
 
-float32, float64, int64 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)
-bool_ = np.dtype(np.bool_)
-
 _values_indices = collections.namedtuple('values_indices', ['values', 'indices'])
 
 _new = object.__new__
 _ndarray = np.ndarray
-
-
-class Size(tuple):
-    """A tensor's shape: a tuple of ints (PyTorch's `torch.Size`)."""
-
-    def numel(self):
-        return int(np.prod(self, dtype=np.int64))
-
-    def __repr__(self):
-        return f'minigrad.Size({list(self)})'
-
-    def __getitem__(self, index):
-        item = tuple.__getitem__(self, index)
-        return Size(item) if isinstance(index, slice) else item
-
-    def __add__(self, other):
-        return Size(tuple(self) + tuple(other))
 
 
 _LEAF_INPLACE = ('a leaf Variable that requires grad is being used in an in-place operation. '
@@ -49,32 +32,6 @@ _LEAF_INPLACE = ('a leaf Variable that requires grad is being used in an in-plac
                  '(e.g. `with mg.no_grad(): w -= lr * w.grad`), or change w.data instead.')
 _VIEW_OF_LEAF = ('a view of a leaf Variable that requires grad is being used in an in-place '
                  'operation. Change the leaf itself under `with mg.no_grad():`.')
-
-
-def _to_array(data, dtype=None):
-    """Python floats -> float32, ints -> int64, bools -> bool; NumPy input keeps its dtype."""
-    if isinstance(data, Tensor):
-        data = data._array
-    if dtype is not None:
-        return np.array(data, dtype=np.dtype(dtype))
-    if isinstance(data, (np.ndarray, np.generic)):
-        return np.array(data)
-    array = np.array(data)
-    if array.dtype == np.float64 and not _holds_typed(data):
-        array = array.astype(np.float32)
-    elif array.dtype.kind == 'i':
-        array = array.astype(np.int64)
-    elif array.dtype.kind not in 'bf':
-        raise TypeError(f'tensor() expects numbers, (nested) lists of numbers or a NumPy array, '
-                        f'got data of NumPy dtype {array.dtype}')
-    return array
-
-
-def _holds_typed(data):
-    """True if (the first leaf of) nested lists is a tensor or NumPy value, whose dtype counts."""
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-    return isinstance(data, (Tensor, np.ndarray, np.generic))
 
 
 def _check_can_require_grad(array):
@@ -336,13 +293,13 @@ class Tensor:
         return self._cast(float64)
 
     def half(self):
-        return self._cast(np.dtype(np.float16))
+        return self._cast(float16)
 
     def long(self):
         return self._cast(int64)
 
     def int(self):
-        return self._cast(np.dtype(np.int32))
+        return self._cast(int32)
 
     def bool(self):
         return self._cast(bool_)
@@ -918,6 +875,7 @@ class Tensor:
 
 
 autograd.Tensor = Tensor
+dtypes.Tensor = Tensor
 
 
 _constants = {}
@@ -943,31 +901,6 @@ def _binary(op, a, b, reflected=False):
     if a._array.dtype is not b._array.dtype:
         a, b = _promote(a, b)
     return op.apply(b, a) if reflected else op.apply(a, b)
-
-
-def _promote(a, b):
-    """PyTorch's rules for mixed operands: an integer or bool tensor meeting a float one takes
-    its dtype; a 0-d tensor meeting a dimensioned one of the same kind takes the other's dtype."""
-    da, db = a._array.dtype, b._array.dtype
-    if da is db or da == db:
-        return a, b
-    if (da.kind == 'f') != (db.kind == 'f'):
-        if da.kind == 'f':
-            return a, Tensor._wrap(b._array.astype(da))
-        return Tensor._wrap(a._array.astype(db)), b
-    if _CATEGORY[da.kind] == _CATEGORY[db.kind]:
-        if a._array.ndim == 0 and b._array.ndim:
-            return a._cast(db), b
-        if b._array.ndim == 0 and a._array.ndim:
-            return a, b._cast(da)
-    return a, b                             # otherwise NumPy's rule (bool with int: the int)
-
-
-_CATEGORY = {'b': 0, 'u': 1, 'i': 1, 'f': 2, 'c': 3}
-
-
-_LEGACY_NAMES = {float32: 'FloatTensor', float64: 'DoubleTensor', int64: 'LongTensor',
-                 np.dtype(np.int32): 'IntTensor', bool_: 'BoolTensor'}
 
 
 def _any_requires_grad(values):
