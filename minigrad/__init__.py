@@ -18,11 +18,12 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .random import Generator, manual_seed
 from .serialization import load, save
 from . import viz
-from .tensor import (Tensor, abs, cat, clamp, cos, exp, log, log_softmax, matmul, maximum,
-                     minimum, pow, relu, sigmoid, sin, softmax, sqrt, stack, tanh, tensor, where)
-from .functions import (add, argmax, argmin, amax, amin, dot, flatten, is_tensor, mean, mm,  # noqa: E402
-                     mul, numel, prod, reshape, squeeze, std, sub, sum, transpose, unsqueeze, var,
-                     max, min, div, neg, norm, logsumexp, clone, t)
+from .tensor import Tensor
+from .functions import (abs, add, amax, amin, argmax, argmin, cat, clamp, clone, cos, div, dot, exp,
+                        flatten, is_tensor, log, log_softmax, logsumexp, matmul, max, maximum, mean,
+                        min, minimum, mm, mul, neg, norm, numel, pow, prod, relu, reshape, sigmoid,
+                        sin, softmax, sqrt, squeeze, stack, std, sub, sum, t, tanh, tensor,
+                        transpose, unsqueeze, var, where)
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 
 from . import nn, optim, utils

@@ -596,8 +596,12 @@ class Tensor:
         return self.reshape(self._array.shape) if self.ndim < 2 else self.transpose(0, 1)   # a view
 
     def masked_fill(self, mask, value):
-        """`value` where `mask` is True, else this tensor's element."""
-        return where(_as_tensor(mask), value, self)
+        """`value` where `mask` is True, else this tensor's element (`mg.where(mask, value, self)`)."""
+        mask = _as_tensor(mask)
+        if mask._array.dtype != bool_:
+            raise TypeError(f'masked_fill only supports boolean masks, but got mask with dtype {mask.dtype}')
+        like = value if isinstance(value, Tensor) else self
+        return ew.Where.apply(mask, *_promote(_as_tensor(value, like), self))
 
     def __matmul__(self, other):
         other = _as_tensor(other, self)
@@ -965,14 +969,9 @@ def _check_matmul(a, b):
                            f'({inner_a} columns on the left, {inner_b} rows on the right)')
 
 
-# -------------------------------------------- the same ops as module functions
-
-def tensor(data, *, dtype=None, device=None, requires_grad=False):
-    """A new leaf tensor holding a copy of `data` (PyTorch's `torch.tensor`)."""
-    if isinstance(data, Tensor):
-        data = data._array
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
-
+# ------------------------------------------------------ making operands
+# (the module functions, mg.exp, mg.where, ..., are in functions.py; cat and stack are
+# here only until numpy_api, gradcheck and autograd.functional import them from there)
 
 def _as_tensor(x, like=None):
     """`x` as a Tensor. As an operand of tensor `like`, a Python number takes its dtype when
@@ -984,40 +983,6 @@ def _as_tensor(x, like=None):
         if kind == 'f' or kind in 'iu' and not isinstance(x, (bool, float)):
             return _constant(x, like._array.dtype)
     return Tensor._wrap(_to_array(x))
-
-
-def exp(input): return input.exp()                                     # noqa: A002 (PyTorch's names)
-def log(input): return input.log()                                     # noqa: A002
-def sqrt(input): return input.sqrt()                                   # noqa: A002
-def abs(input): return input.abs()                                     # noqa: A001 A002
-def sin(input): return input.sin()                                     # noqa: A002
-def cos(input): return input.cos()                                     # noqa: A002
-def tanh(input): return input.tanh()                                   # noqa: A002
-def sigmoid(input): return input.sigmoid()                             # noqa: A002
-def relu(input): return input.relu()                                   # noqa: A002
-def softmax(input, dim): return input.softmax(dim)                     # noqa: A002
-def log_softmax(input, dim): return input.log_softmax(dim)             # noqa: A002
-def clamp(input, min=None, max=None): return input.clamp(min=min, max=max)   # noqa: A002
-def pow(input, exponent): return _as_tensor(input, exponent) ** exponent       # noqa: A001 A002
-def maximum(input, other): return _as_tensor(input, other).maximum(other)    # noqa: A002
-def minimum(input, other): return _as_tensor(input, other).minimum(other)    # noqa: A002
-
-
-def matmul(input, other, *, out=None):          # noqa: A002
-    return _into(out, _as_tensor(input, other) @ other)
-
-
-def _into(out, result):
-    """PyTorch's `out=`: the result written into `out` (which is returned), or returned as is."""
-    if out is None:
-        return result
-    if out.requires_grad and autograd._grad_enabled:
-        raise RuntimeError('out=... arguments don\'t support automatic differentiation, but one '
-                           'of the arguments requires grad; use the returned tensor instead')
-    if out._array.shape != result._array.shape:
-        out._array = np.empty(result._array.shape, out.dtype)     # resized, as PyTorch does
-    out.copy_(result.detach())
-    return out
 
 
 def cat(tensors, dim=0):
@@ -1049,15 +1014,6 @@ def stack(tensors, dim=0):
             raise RuntimeError(f'stack expects each tensor to be equal size, but got '
                                f'{tuple(tensors[0].shape)} at entry 0 and {tuple(t.shape)} at entry {i}')
     return sh.Stack.apply(*tensors, dim=dim)
-
-
-def where(condition, input, other):             # noqa: A002 (PyTorch's argument names)
-    """Elementwise `input if condition else other`; the gradient follows the choice."""
-    condition = _as_tensor(condition)
-    if condition.dtype != bool_:
-        raise TypeError(f'where expected condition to be a boolean tensor, got {condition.dtype}')
-    like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
-    return ew.Where.apply(condition, *_promote(_as_tensor(input, like), _as_tensor(other, like)))
 
 
 from . import numpy_api       # noqa: E402  (it builds on the Tensor defined above)
