@@ -29,8 +29,8 @@ import numpy as np
 
 from . import device as _device
 from .autograd import is_grad_enabled
-from .dtypes import bool as _BOOL, float32 as _FLOAT, int64 as _INT
 from .random import numpy_generator
+from .dtypes import bool as _BOOL, float32 as _FLOAT, int64 as _INT    # float32: PyTorch's default
 from .tensor import Tensor
 
 __all__ = ['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'linspace', 'logspace',

@@ -4,7 +4,6 @@ Every differentiable method is one line that applies an op from
 `minigrad/ops/`, where its forward and backward stand side by side.
 """
 import collections
-import functools
 import warnings
 
 import numpy as np
@@ -14,6 +13,7 @@ from . import device as _device
 from . import dtypes
 from .dtypes import (_LEGACY_NAMES, Size, _promote, _to_array, bool as bool_, float16, float32,
                      float64, int32, int64)
+from .dims import _numpy_names, _reduction_dims, _shape_arg, _wrap_dim
 from .ops import activations as act
 from .ops import elementwise as ew
 from .ops import linalg
@@ -39,18 +39,6 @@ def _check_can_require_grad(array):
     if array.dtype.kind != 'f':
         raise RuntimeError(f'only Tensors of floating point dtype can require gradients '
                            f'(this one is {array.dtype}); pass dtype=mg.float32 to make one')
-
-
-def _numpy_names(reduction):
-    """Lets a reduction take NumPy's axis= and keepdims= for dim= and keepdim= (as PyTorch does)."""
-    @functools.wraps(reduction)
-    def with_numpy_names(self, *args, axis=None, keepdims=None, **kwargs):
-        if axis is not None:
-            kwargs['dim'] = axis
-        if keepdims is not None:
-            kwargs['keepdim'] = keepdims
-        return reduction(self, *args, **kwargs)
-    return with_numpy_names
 
 
 class Tensor:
@@ -870,8 +858,8 @@ class Tensor:
 
 
 autograd.Tensor = Tensor
-dtypes.Tensor = Tensor
 
+dtypes.Tensor = Tensor        # handed in, as to the engine: dtypes.py is built below us
 
 _constants = {}
 
@@ -908,37 +896,6 @@ def _ndim(x):
 
 def _shape(x):
     return x.shape if isinstance(x, Tensor) else np.shape(x)
-
-
-# ------------------------------------------------------------------ dims
-# The one place where a `dim` argument is read. PyTorch lets a 0-d tensor take
-# dim 0 or -1 (as if it had one axis); a reduction over it reduces nothing.
-
-def _wrap_dim(dim, ndim):
-    """`dim` counted from the front; an IndexError in PyTorch's words when it is out of range."""
-    rank = max(ndim, 1)                 # a 0-d tensor accepts dim 0 and -1, as in PyTorch
-    if not -rank <= dim < rank:
-        raise IndexError(f'Dimension out of range (expected to be in range of '
-                         f'[{-rank}, {rank - 1}], but got {dim})')
-    return dim % rank
-
-
-def _reduction_dims(dim, ndim):
-    """A reduction's `dim` (an int or a tuple) checked and counted from the front, or None for
-    all dims: PyTorch's reading of `dim=None`, of `dim=()` and of any dim of a 0-d tensor."""
-    if dim is None:
-        return None
-    dims = tuple(_wrap_dim(d, ndim) for d in ((dim,) if isinstance(dim, int) else dim))
-    if not dims or ndim == 0:
-        return None
-    return dims[0] if isinstance(dim, int) else dims
-
-
-def _shape_arg(shape):
-    """Accepts f(2, 3) and f((2, 3)) alike."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    return tuple(int(n) for n in shape)
 
 
 def _to_index(index):
