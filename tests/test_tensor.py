@@ -311,6 +311,16 @@ def test_random_fills_take_a_generator(fill):
     assert fill(mg.zeros(6), None).tolist() == a           # None: minigrad's generator
 
 
+@pytest.mark.parametrize('which, name', [('max', 'AMaxBackward'), ('min', 'AMinBackward')])
+def test_max_and_min_graphs_are_the_ones_their_docstrings_name(which, name):
+    x = mg.tensor([[1.0, 3.0], [4.0, 2.0]], requires_grad=True)
+    assert getattr(x, which)().grad_fn.name == name
+    values = getattr(x, which)(dim=1).values
+    assert values.grad_fn.name == 'ReshapeBackward'             # the squeeze ...
+    assert values.grad_fn.next_functions[0][0].name == 'TakeAlongBackward'   # ... over the rule
+    assert getattr(x, which)(dim=1, keepdim=True).values.grad_fn.name == 'TakeAlongBackward'
+
+
 # -------------------------------------------------------------------- repr
 
 REPRS = [
