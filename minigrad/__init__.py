@@ -26,7 +26,7 @@ from .functions import (abs, add, amax, amin, argmax, argmin, cat, clamp, clone,
                         transpose, unsqueeze, var, where)
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 
-from . import nn, optim, utils
+from . import nn, optim, utils                  # noqa: E402  (they import the names above)
 from .autograd import functional as _functional  # noqa: E402,F401  (mg.autograd.functional)
 
 __version__ = '0.1.0'

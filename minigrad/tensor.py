@@ -1,7 +1,14 @@
 """The Tensor: a NumPy array, an optional gradient, and the op that made it.
 
 Every differentiable method is one line that applies an op from
-`minigrad/ops/`, where its forward and backward stand side by side.
+`minigrad/ops/`, where its forward and backward stand side by side. What a
+tensor builds on has a module of its own: dtypes.py (dtype names, inference,
+promotion, Size), printing.py (repr), dims.py (dim arguments), random.py (the
+generator); the module functions (`mg.exp`, `mg.where`, `mg.sum`) are in functions.py.
+
+This file is long because the class is: PyTorch's Tensor has some 160 methods
+(about 700 lines here, the one-line ones written one to a line), and the
+bookkeeping of in-place changes and views belongs to the class.
 """
 import collections
 import warnings
@@ -149,11 +156,8 @@ class Tensor:
 
     ndimension = dim
 
-    def is_floating_point(self):
-        return self._array.dtype.kind == 'f'
-
-    def element_size(self):
-        return self._array.itemsize
+    def is_floating_point(self): return self._array.dtype.kind == 'f'
+    def element_size(self): return self._array.itemsize
 
     @property
     def T(self):
@@ -175,11 +179,8 @@ class Tensor:
                                "Use tensor.detach().numpy() instead.")
         return self._array
 
-    def tolist(self):
-        return self._array.tolist()
-
-    def numel(self):
-        return self._array.size
+    def tolist(self): return self._array.tolist()
+    def numel(self): return self._array.size
 
     nelement = numel
 
@@ -275,26 +276,13 @@ class Tensor:
     def cuda(self, device=None, non_blocking=False):
         _device.check('cuda', '.cuda()')
 
-    def float(self):
-        return self._cast(float32)
-
-    def double(self):
-        return self._cast(float64)
-
-    def half(self):
-        return self._cast(float16)
-
-    def long(self):
-        return self._cast(int64)
-
-    def int(self):
-        return self._cast(int32)
-
-    def bool(self):
-        return self._cast(bool_)
-
-    def type_as(self, other):
-        return self._cast(other.dtype)
+    def float(self): return self._cast(float32)
+    def double(self): return self._cast(float64)
+    def half(self): return self._cast(float16)
+    def long(self): return self._cast(int64)
+    def int(self): return self._cast(int32)
+    def bool(self): return self._cast(bool_)
+    def type_as(self, other): return self._cast(other.dtype)
 
     def type(self, dtype=None):
         if dtype is None:
@@ -413,20 +401,11 @@ class Tensor:
             base._become(sh.SetView.apply(base._snapshot(), view, view=where))
             view, link = base, getattr(base, '_base', None)
 
-    def __iadd__(self, other):
-        return self._inplace('add_', Tensor.__add__, other)
-
-    def __isub__(self, other):
-        return self._inplace('sub_', Tensor.__sub__, other)
-
-    def __imul__(self, other):
-        return self._inplace('mul_', Tensor.__mul__, other)
-
-    def __itruediv__(self, other):
-        return self._inplace('div_', Tensor.__truediv__, other)
-
-    def __ipow__(self, other):
-        return self._inplace('pow_', Tensor.__pow__, other)
+    def __iadd__(self, other): return self._inplace('add_', Tensor.__add__, other)
+    def __isub__(self, other): return self._inplace('sub_', Tensor.__sub__, other)
+    def __imul__(self, other): return self._inplace('mul_', Tensor.__mul__, other)
+    def __itruediv__(self, other): return self._inplace('div_', Tensor.__truediv__, other)
+    def __ipow__(self, other): return self._inplace('pow_', Tensor.__pow__, other)
 
     def __setitem__(self, index, value):
         self._overwrite('setitem', value, sh.At(_to_index(index)))
@@ -437,14 +416,9 @@ class Tensor:
     def sub_(self, other, alpha=1):
         return self._inplace('sub_', lambda s, o: s.sub(o, alpha=alpha), other)
 
-    def mul_(self, other):
-        return self._inplace('mul_', Tensor.__mul__, other)
-
-    def div_(self, other):
-        return self._inplace('div_', Tensor.__truediv__, other)
-
-    def pow_(self, exponent):
-        return self._inplace('pow_', Tensor.__pow__, exponent)
+    def mul_(self, other): return self._inplace('mul_', Tensor.__mul__, other)
+    def div_(self, other): return self._inplace('div_', Tensor.__truediv__, other)
+    def pow_(self, exponent): return self._inplace('pow_', Tensor.__pow__, exponent)
 
     def clamp_(self, min=None, max=None):            # noqa: A002 (PyTorch's names)
         return self._inplace('clamp_', lambda s: s.clamp(min, max))
@@ -452,35 +426,16 @@ class Tensor:
     def masked_fill_(self, mask, value):
         return self._inplace('masked_fill_', lambda s, v: s.masked_fill(mask, v), value)
 
-    def neg_(self):
-        return self._inplace('neg_', Tensor.__neg__)
-
-    def exp_(self):
-        return self._inplace('exp_', Tensor.exp)
-
-    def log_(self):
-        return self._inplace('log_', Tensor.log)
-
-    def sqrt_(self):
-        return self._inplace('sqrt_', Tensor.sqrt)
-
-    def abs_(self):
-        return self._inplace('abs_', Tensor.abs)
-
-    def relu_(self):
-        return self._inplace('relu_', Tensor.relu)
-
-    def sigmoid_(self):
-        return self._inplace('sigmoid_', Tensor.sigmoid)
-
-    def tanh_(self):
-        return self._inplace('tanh_', Tensor.tanh)
-
-    def zero_(self):
-        return self._overwrite('zero_', 0)
-
-    def fill_(self, value):
-        return self._overwrite('fill_', value)
+    def neg_(self): return self._inplace('neg_', Tensor.__neg__)
+    def exp_(self): return self._inplace('exp_', Tensor.exp)
+    def log_(self): return self._inplace('log_', Tensor.log)
+    def sqrt_(self): return self._inplace('sqrt_', Tensor.sqrt)
+    def abs_(self): return self._inplace('abs_', Tensor.abs)
+    def relu_(self): return self._inplace('relu_', Tensor.relu)
+    def sigmoid_(self): return self._inplace('sigmoid_', Tensor.sigmoid)
+    def tanh_(self): return self._inplace('tanh_', Tensor.tanh)
+    def zero_(self): return self._overwrite('zero_', 0)
+    def fill_(self, value): return self._overwrite('fill_', value)
 
     def copy_(self, src):
         """Copies `src`'s values (broadcast, converted to this dtype) into this tensor."""
@@ -510,38 +465,17 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------- operators
-    def __add__(self, other):
-        return _binary(ew.Add, self, other)
-
-    def __radd__(self, other):
-        return _binary(ew.Add, self, other, reflected=True)
-
-    def __sub__(self, other):
-        return _binary(ew.Sub, self, other)
-
-    def __rsub__(self, other):
-        return _binary(ew.Sub, self, other, reflected=True)
-
-    def __mul__(self, other):
-        return _binary(ew.Mul, self, other)
-
-    def __rmul__(self, other):
-        return _binary(ew.Mul, self, other, reflected=True)
-
-    def __truediv__(self, other):
-        return _binary(ew.Div, self, other)
-
-    def __rtruediv__(self, other):
-        return _binary(ew.Div, self, other, reflected=True)
-
-    def __pow__(self, other):
-        return _binary(ew.Pow, self, other)
-
-    def __rpow__(self, other):
-        return _binary(ew.Pow, self, other, reflected=True)
-
-    def __neg__(self):
-        return ew.Neg.apply(self)
+    def __add__(self, other): return _binary(ew.Add, self, other)
+    def __radd__(self, other): return _binary(ew.Add, self, other, reflected=True)
+    def __sub__(self, other): return _binary(ew.Sub, self, other)
+    def __rsub__(self, other): return _binary(ew.Sub, self, other, reflected=True)
+    def __mul__(self, other): return _binary(ew.Mul, self, other)
+    def __rmul__(self, other): return _binary(ew.Mul, self, other, reflected=True)
+    def __truediv__(self, other): return _binary(ew.Div, self, other)
+    def __rtruediv__(self, other): return _binary(ew.Div, self, other, reflected=True)
+    def __pow__(self, other): return _binary(ew.Pow, self, other)
+    def __rpow__(self, other): return _binary(ew.Pow, self, other, reflected=True)
+    def __neg__(self): return ew.Neg.apply(self)
 
     def add(self, other, alpha=1):
         """self + alpha * other"""
@@ -551,17 +485,10 @@ class Tensor:
         """self - alpha * other"""
         return self - (other if alpha == 1 else other * alpha)
 
-    def mul(self, other):
-        return self * other
-
-    def div(self, other):
-        return self / other
-
-    def neg(self):
-        return -self
-
-    def matmul(self, other):
-        return self @ other
+    def mul(self, other): return self * other
+    def div(self, other): return self / other
+    def neg(self): return -self
+    def matmul(self, other): return self @ other
 
     def mm(self, mat2):
         """Matrix product of two 2-D tensors."""
@@ -603,23 +530,12 @@ class Tensor:
         other = other._array if isinstance(other, Tensor) else other
         return Tensor._wrap(op(self._array, other))
 
-    def __lt__(self, other):
-        return self._compare(other, np.less)
-
-    def __le__(self, other):
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
-
-    def __eq__(self, other):
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other):
-        return self._compare(other, np.not_equal)
+    def __lt__(self, other): return self._compare(other, np.less)
+    def __le__(self, other): return self._compare(other, np.less_equal)
+    def __gt__(self, other): return self._compare(other, np.greater)
+    def __ge__(self, other): return self._compare(other, np.greater_equal)
+    def __eq__(self, other): return self._compare(other, np.equal)
+    def __ne__(self, other): return self._compare(other, np.not_equal)
 
     def __getitem__(self, index):
         index = _to_index(index)
@@ -637,44 +553,19 @@ class Tensor:
         """Itself if floating point, else a float32 copy: exp, log, ... of integers give float32 (PyTorch)."""
         return self if self._array.dtype.kind == 'f' else Tensor._wrap(self._array.astype(np.float32))
 
-    def exp(self):
-        return ew.Exp.apply(self._float())
-
-    def log(self):
-        return ew.Log.apply(self._float())
-
-    def sqrt(self):
-        return ew.Sqrt.apply(self._float())
-
-    def log1p(self):
-        return ew.Log1p.apply(self._float())
-
-    def expm1(self):
-        return ew.Expm1.apply(self._float())
-
-    def abs(self):
-        return ew.Abs.apply(self)
-
-    def sin(self):
-        return ew.Sin.apply(self._float())
-
-    def cos(self):
-        return ew.Cos.apply(self._float())
-
-    def tanh(self):
-        return act.Tanh.apply(self._float())
-
-    def sigmoid(self):
-        return act.Sigmoid.apply(self._float())
-
-    def relu(self):
-        return act.ReLU.apply(self)
-
-    def softmax(self, dim):
-        return act.Softmax.apply(self, dim=dim)
-
-    def log_softmax(self, dim):
-        return act.LogSoftmax.apply(self, dim=dim)
+    def exp(self): return ew.Exp.apply(self._float())
+    def log(self): return ew.Log.apply(self._float())
+    def sqrt(self): return ew.Sqrt.apply(self._float())
+    def log1p(self): return ew.Log1p.apply(self._float())
+    def expm1(self): return ew.Expm1.apply(self._float())
+    def abs(self): return ew.Abs.apply(self)
+    def sin(self): return ew.Sin.apply(self._float())
+    def cos(self): return ew.Cos.apply(self._float())
+    def tanh(self): return act.Tanh.apply(self._float())
+    def sigmoid(self): return act.Sigmoid.apply(self._float())
+    def relu(self): return act.ReLU.apply(self)
+    def softmax(self, dim): return act.Softmax.apply(self, dim=dim)
+    def log_softmax(self, dim): return act.LogSoftmax.apply(self, dim=dim)
 
     def clamp(self, min=None, max=None):
         if min is None and max is None:
@@ -683,14 +574,9 @@ class Tensor:
             return ew.Clamp.apply(self._float(), min=min, max=max)
         return ew.Clamp.apply(self, min=min, max=max)
 
-    def pow(self, exponent):
-        return self ** exponent
-
-    def maximum(self, other):
-        return _binary(ew.Maximum, self, other)
-
-    def minimum(self, other):
-        return _binary(ew.Minimum, self, other)
+    def pow(self, exponent): return self ** exponent
+    def maximum(self, other): return _binary(ew.Maximum, self, other)
+    def minimum(self, other): return _binary(ew.Minimum, self, other)
 
     # ------------------------------------------------------------ reductions
     @_numpy_names
@@ -804,14 +690,9 @@ class Tensor:
 
     view = reshape
 
-    def view_as(self, other):
-        return self.view(*other.shape)
-
-    def reshape_as(self, other):
-        return self.reshape(*other.shape)
-
-    def expand_as(self, other):
-        return self.expand(*other.shape)
+    def view_as(self, other): return self.view(*other.shape)
+    def reshape_as(self, other): return self.reshape(*other.shape)
+    def expand_as(self, other): return self.expand(*other.shape)
 
     def permute(self, *dims):
         dims = tuple(_wrap_dim(d, self.ndim) for d in _shape_arg(dims))
