@@ -59,10 +59,10 @@ def numpy_generator(generator=None, *, seeds=False):
         inner = getattr(generator, name, None)
         if isinstance(inner, np.random.Generator):
             return inner
-    what = 'seed= must be None, an int,' if seeds else 'generator= must be None,'
-    raise TypeError(f"{what} an mg.Generator or a NumPy np.random.Generator (numpy.random.Generator, "
-                    f"e.g. np.random.default_rng(0)), got {generator!r}; None is minigrad's own "
-                    f"generator, seeded by mg.manual_seed")
+    what = 'seed= must be an int,' if seeds else 'generator= must be'
+    raise TypeError(f"{what} an mg.Generator, a NumPy np.random.Generator (class numpy.random.Generator, "
+                    f"made by np.random.default_rng(seed)) or None for minigrad's own generator "
+                    f"(seeded by mg.manual_seed); got {generator!r}")
 
 
 def seed_generator(seed=None):
