@@ -11,34 +11,20 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, logspace, normal, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, zeros, zeros_like)
+from .dtypes import (Size, bool, double, float, float16, float32, float64, half, int, int8,  # noqa: A004
+                     int16, int32, int64, long, short, uint8)
 from .device import accelerator, backends, cuda, device, get_default_device, set_default_device
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .random import Generator, manual_seed
 from .serialization import load, save
 from . import viz
-from .tensor import (Size, Tensor, abs, cat, clamp, cos, exp, log, log_softmax, matmul, maximum,
-                     minimum, pow, relu, sigmoid, sin, softmax, sqrt, stack, tanh, tensor, where)
-from .functions import (add, argmax, argmin, amax, amin, dot, flatten, is_tensor, mean, mm,  # noqa: E402
-                     mul, numel, prod, reshape, squeeze, std, sub, sum, transpose, unsqueeze, var,
-                     max, min, div, neg, norm, logsumexp, clone, t)
+from .tensor import Tensor
+from .functions import (abs, add, amax, amin, argmax, argmin, cat, clamp, clone, cos, div, dot, exp,
+                        flatten, is_tensor, log, log_softmax, logsumexp, matmul, max, maximum, mean,
+                        min, minimum, mm, mul, neg, norm, numel, pow, prod, relu, reshape, sigmoid,
+                        sin, softmax, sqrt, squeeze, stack, std, sub, sum, t, tanh, tensor,
+                        transpose, unsqueeze, var, where)
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
-
-float32 = np.dtype(np.float32)
-float64 = np.dtype(np.float64)
-float16 = np.dtype(np.float16)
-int64 = np.dtype(np.int64)
-int32 = np.dtype(np.int32)
-int16 = np.dtype(np.int16)
-int8 = np.dtype(np.int8)
-uint8 = np.dtype(np.uint8)
-bool = np.dtype(np.bool_)                       # noqa: A001 (mirrors torch.bool)
-# PyTorch's other names for them
-float = float32                                 # noqa: A001
-double = float64
-half = float16
-long = int64
-int = int32                                     # noqa: A001
-short = int16
 
 from . import nn, optim, utils                  # noqa: E402  (they import the names above)
 

@@ -9,9 +9,10 @@ device raises a clear error), `requires_grad=` and, where PyTorch has it,
 Sizes are given as PyTorch takes them: `zeros(2, 3)`, `zeros((2, 3))`,
 `zeros([2, 3])` or `zeros(size=(2, 3))`.
 
-Random factories draw from `minigrad.random.generator()`, so
-`mg.manual_seed(seed)` makes them reproducible; `generator=` accepts a NumPy
-`np.random.Generator` to draw from instead. The draws are NumPy's, so the same
+Random factories draw from `minigrad.random.numpy_generator(generator)`: with
+`generator=None` that is minigrad's generator, so `mg.manual_seed(seed)` makes them
+reproducible; `generator=` takes an `mg.Generator` or a NumPy `np.random.Generator`
+to draw from instead. The draws are NumPy's, so the same
 seed gives different numbers than in PyTorch.
 
 `linspace`, `logspace` and `arange` compute their values the way PyTorch's CPU
@@ -29,6 +30,7 @@ import numpy as np
 from . import device as _device
 from .autograd.mode import is_grad_enabled
 from .random import numpy_generator
+from .dtypes import bool as _BOOL, float32 as _FLOAT, int64 as _INT    # float32: PyTorch's default
 from .tensor import Tensor
 
 __all__ = ['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'linspace', 'logspace',
@@ -36,9 +38,6 @@ __all__ = ['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'linspace', 'logsp
            'zeros_like', 'ones_like', 'empty_like', 'full_like', 'rand_like', 'randn_like',
            'randint_like', 'from_numpy', 'as_tensor']
 
-_FLOAT = np.dtype(np.float32)           # PyTorch's default floating dtype
-_INT = np.dtype(np.int64)
-_BOOL = np.dtype(np.bool_)
 _FROM_NUMPY_KINDS = 'biufc'             # bool, signed, unsigned, floating, complex
 
 
@@ -127,10 +126,6 @@ def _is_floating(value):
     if isinstance(value, Tensor):
         return value.dtype.kind == 'f'
     return isinstance(value, (float, np.floating))
-
-
-def _rng(generator):
-    return numpy_generator(generator)
 
 
 def _need_float(dtype, name):
@@ -451,7 +446,7 @@ def rand(*sizes, size=None, generator=None, out=None, dtype=None, device=None,
     shape = _size(sizes, size, 'rand')
     _check_device(device, 'rand')
     dt = _out_dtype(dtype, out, 'rand')
-    return _finish(_uniform(_rng(generator), shape, dt, 'rand'), 'rand', out, requires_grad)
+    return _finish(_uniform(numpy_generator(generator), shape, dt, 'rand'), 'rand', out, requires_grad)
 
 
 def _uniform(rng, shape, dt, name):
@@ -467,7 +462,7 @@ def randn(*sizes, size=None, generator=None, out=None, dtype=None, device=None,
     shape = _size(sizes, size, 'randn')
     _check_device(device, 'randn')
     dt = _out_dtype(dtype, out, 'randn')
-    return _finish(_standard_normal(_rng(generator), shape, dt, 'randn'), 'randn', out,
+    return _finish(_standard_normal(numpy_generator(generator), shape, dt, 'randn'), 'randn', out,
                    requires_grad)
 
 
@@ -510,7 +505,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     _check_device(device, 'randint')
     dt = _out_dtype(dtype, out, 'randint', _INT)
     low, high = _int_bounds(low, high, dt, 'randint')
-    return _finish(_draw_ints(_rng(generator), low, high, shape, dt), 'randint', out,
+    return _finish(_draw_ints(numpy_generator(generator), low, high, shape, dt), 'randint', out,
                    requires_grad)
 
 
@@ -521,7 +516,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_g
         raise RuntimeError(f'randperm(): n must be non-negative, got {n}')
     _check_device(device, 'randperm')
     dt = _out_dtype(dtype, out, 'randperm', _INT)
-    return _finish(_rng(generator).permutation(n).astype(dt), 'randperm', out, requires_grad)
+    return _finish(numpy_generator(generator).permutation(n).astype(dt), 'randperm', out, requires_grad)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
@@ -535,7 +530,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
     With tensors it is differentiable in `mean` and `std` (a sample is `mean + std * noise`).
     """
-    rng = _rng(generator)
+    rng = numpy_generator(generator)
     _check_device(device, 'normal')
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         m, s = _number(mean, 'normal', 'mean'), _number(std, 'normal', 'std')
@@ -627,7 +622,7 @@ def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=F
     shape = _like(input, 'rand_like')
     _check_device(device, 'rand_like')
     dt = _like_dtype(input, dtype, 'rand_like')
-    return _finish(_uniform(_rng(generator), shape, dt, 'rand_like'), 'rand_like',
+    return _finish(_uniform(numpy_generator(generator), shape, dt, 'rand_like'), 'rand_like',
                    requires_grad=requires_grad)
 
 
@@ -636,7 +631,7 @@ def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=
     shape = _like(input, 'randn_like')
     _check_device(device, 'randn_like')
     dt = _like_dtype(input, dtype, 'randn_like')
-    return _finish(_standard_normal(_rng(generator), shape, dt, 'randn_like'), 'randn_like',
+    return _finish(_standard_normal(numpy_generator(generator), shape, dt, 'randn_like'), 'randn_like',
                    requires_grad=requires_grad)
 
 
@@ -650,7 +645,7 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=
     _check_device(device, 'randint_like')
     dt = _like_dtype(input, dtype, 'randint_like')
     low, high = _int_bounds(low, high, dt, 'randint_like')
-    return _finish(_draw_ints(_rng(generator), low, high, shape, dt), 'randint_like',
+    return _finish(_draw_ints(numpy_generator(generator), low, high, shape, dt), 'randint_like',
                    requires_grad=requires_grad)
 
 

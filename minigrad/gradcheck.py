@@ -3,7 +3,8 @@ import numpy as np
 
 from .autograd.engine import grad
 from .autograd.mode import enable_grad, no_grad
-from .tensor import Tensor, cat
+from .functions import cat
+from .tensor import Tensor
 
 
 class GradcheckError(AssertionError):

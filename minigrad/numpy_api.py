@@ -17,7 +17,9 @@ import numpy as np
 from .autograd import mode
 from .ops import elementwise as ew
 from .ops import shape as sh
-from .tensor import Tensor, _as_tensor, _promote, cat, stack
+from .dtypes import _promote
+from .functions import cat, stack
+from .tensor import Tensor, _as_tensor
 
 
 def _arrays(values):

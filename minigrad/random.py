@@ -1,4 +1,9 @@
-"""The one random number generator behind factories, initialisation, dropout and shuffling."""
+"""Which random generator a draw uses: the one helper behind every `generator=` and `seed=` argument.
+
+Factories, `Tensor.normal_`/`uniform_`/`random_`, `nn.init`, dropout, `utils.data`
+(samplers, `random_split`, `DataLoader`) and `mg.data` (synthetic sets, split,
+loader) all ask `numpy_generator` for the NumPy Generator to draw from.
+"""
 import numpy as np
 
 _generator = np.random.default_rng()
@@ -8,11 +13,6 @@ def manual_seed(seed):
     """Makes every random draw in minigrad reproducible from `seed`."""
     global _generator
     _generator = np.random.default_rng(seed)
-    return _generator
-
-
-def generator():
-    """The current NumPy Generator (replaced by `manual_seed`)."""
     return _generator
 
 
@@ -37,13 +37,39 @@ class Generator:
         return self._seed
 
 
-def numpy_generator(generator):
-    """The NumPy Generator behind a `generator=` argument: minigrad's own for None."""
+def numpy_generator(generator=None, *, seeds=False):
+    """The NumPy Generator to draw from for a `generator=` argument, looked up at the moment of drawing.
+
+    None: minigrad's default generator (the one `mg.manual_seed` replaces, so it is
+    looked up anew each time); an `mg.Generator`: its own stream; a NumPy
+    `np.random.Generator`: itself; an object holding one in `_generator` or `_rng`
+    (a `torch.Generator`-like wrapper): that one. With `seeds=True` (mg.data's `seed=`
+    arguments) an int is a seed too: a new generator of its own, seeded with it.
+    Anything else raises a TypeError that says what is accepted.
+    """
     if generator is None:
         return _generator
     if isinstance(generator, Generator):
         return generator._generator
     if isinstance(generator, np.random.Generator):
         return generator
-    raise TypeError(f'generator= must be an mg.Generator, a NumPy np.random.Generator or None '
-                    f'(minigrad\'s generator, seeded by mg.manual_seed), got {type(generator).__name__}')
+    if seeds and isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
+        return np.random.default_rng(generator)
+    for name in ('_generator', '_rng'):
+        inner = getattr(generator, name, None)
+        if isinstance(inner, np.random.Generator):
+            return inner
+    what = 'seed= must be an int,' if seeds else 'generator= must be'
+    raise TypeError(f"{what} an mg.Generator, a NumPy np.random.Generator (class numpy.random.Generator, "
+                    f"made by np.random.default_rng(seed)) or None for minigrad's own generator "
+                    f"(seeded by mg.manual_seed); got {generator!r}")
+
+
+def seed_generator(seed=None):
+    """mg.data's `seed=`: `numpy_generator(seed, seeds=True)` (an int seeds a generator of its own)."""
+    return numpy_generator(seed, seeds=True)
+
+
+def generator():
+    """minigrad's default NumPy Generator, `numpy_generator(None)` (kept for code that imports it)."""
+    return numpy_generator(None)

@@ -1,47 +1,38 @@
 """The Tensor: a NumPy array, an optional gradient, and the op that made it.
 
 Every differentiable method is one line that applies an op from
-`minigrad/ops/`, where its forward and backward stand side by side.
+`minigrad/ops/`, where its forward and backward stand side by side. What a
+tensor builds on has a module of its own: dtypes.py (dtype names, inference,
+promotion, Size), printing.py (repr), dims.py (dim arguments), random.py (the
+generator); the module functions (`mg.exp`, `mg.where`, `mg.sum`) are in functions.py.
+
+This file is long because the class is: PyTorch's Tensor has some 160 methods
+(about 700 lines here, the one-line ones written one to a line), and the
+bookkeeping of in-place changes and views belongs to the class.
 """
 import collections
-import functools
 import warnings
 
 import numpy as np
 
 from .autograd import engine, graph, mode, versions
 from . import device as _device
+from . import dtypes
+from .dtypes import (_LEGACY_NAMES, Size, _promote, _to_array, bool as bool_, float16, float32,
+                     float64, int32, int64)
+from .dims import _numpy_names, _reduction_dims, _shape_arg, _wrap_dim
 from .ops import activations as act
 from .ops import elementwise as ew
 from .ops import linalg
 from .ops import reductions as red
 from .ops import shape as sh
-from .random import generator
-
-float32, float64, int64 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)
-bool_ = np.dtype(np.bool_)
+from .printing import tensor_repr
+from .random import numpy_generator
 
 _values_indices = collections.namedtuple('values_indices', ['values', 'indices'])
 
 _new = object.__new__
 _ndarray = np.ndarray
-
-
-class Size(tuple):
-    """A tensor's shape: a tuple of ints (PyTorch's `torch.Size`)."""
-
-    def numel(self):
-        return int(np.prod(self, dtype=np.int64))
-
-    def __repr__(self):
-        return f'minigrad.Size({list(self)})'
-
-    def __getitem__(self, index):
-        item = tuple.__getitem__(self, index)
-        return Size(item) if isinstance(index, slice) else item
-
-    def __add__(self, other):
-        return Size(tuple(self) + tuple(other))
 
 
 _LEAF_INPLACE = ('a leaf Variable that requires grad is being used in an in-place operation. '
@@ -51,48 +42,10 @@ _VIEW_OF_LEAF = ('a view of a leaf Variable that requires grad is being used in 
                  'operation. Change the leaf itself under `with mg.no_grad():`.')
 
 
-def _to_array(data, dtype=None):
-    """Python floats -> float32, ints -> int64, bools -> bool; NumPy input keeps its dtype."""
-    if isinstance(data, Tensor):
-        data = data._array
-    if dtype is not None:
-        return np.array(data, dtype=np.dtype(dtype))
-    if isinstance(data, (np.ndarray, np.generic)):
-        return np.array(data)
-    array = np.array(data)
-    if array.dtype == np.float64 and not _holds_typed(data):
-        array = array.astype(np.float32)
-    elif array.dtype.kind == 'i':
-        array = array.astype(np.int64)
-    elif array.dtype.kind not in 'bf':
-        raise TypeError(f'tensor() expects numbers, (nested) lists of numbers or a NumPy array, '
-                        f'got data of NumPy dtype {array.dtype}')
-    return array
-
-
-def _holds_typed(data):
-    """True if (the first leaf of) nested lists is a tensor or NumPy value, whose dtype counts."""
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-    return isinstance(data, (Tensor, np.ndarray, np.generic))
-
-
 def _check_can_require_grad(array):
     if array.dtype.kind != 'f':
         raise RuntimeError(f'only Tensors of floating point dtype can require gradients '
                            f'(this one is {array.dtype}); pass dtype=mg.float32 to make one')
-
-
-def _numpy_names(reduction):
-    """Lets a reduction take NumPy's axis= and keepdims= for dim= and keepdim= (as PyTorch does)."""
-    @functools.wraps(reduction)
-    def with_numpy_names(self, *args, axis=None, keepdims=None, **kwargs):
-        if axis is not None:
-            kwargs['dim'] = axis
-        if keepdims is not None:
-            kwargs['keepdim'] = keepdims
-        return reduction(self, *args, **kwargs)
-    return with_numpy_names
 
 
 class Tensor:
@@ -203,11 +156,8 @@ class Tensor:
 
     ndimension = dim
 
-    def is_floating_point(self):
-        return self._array.dtype.kind == 'f'
-
-    def element_size(self):
-        return self._array.itemsize
+    def is_floating_point(self): return self._array.dtype.kind == 'f'
+    def element_size(self): return self._array.itemsize
 
     @property
     def T(self):
@@ -229,11 +179,8 @@ class Tensor:
                                "Use tensor.detach().numpy() instead.")
         return self._array
 
-    def tolist(self):
-        return self._array.tolist()
-
-    def numel(self):
-        return self._array.size
+    def tolist(self): return self._array.tolist()
+    def numel(self): return self._array.size
 
     nelement = numel
 
@@ -333,26 +280,13 @@ class Tensor:
     def cuda(self, device=None, non_blocking=False):
         _device.check('cuda', '.cuda()')
 
-    def float(self):
-        return self._cast(float32)
-
-    def double(self):
-        return self._cast(float64)
-
-    def half(self):
-        return self._cast(np.dtype(np.float16))
-
-    def long(self):
-        return self._cast(int64)
-
-    def int(self):
-        return self._cast(np.dtype(np.int32))
-
-    def bool(self):
-        return self._cast(bool_)
-
-    def type_as(self, other):
-        return self._cast(other.dtype)
+    def float(self): return self._cast(float32)
+    def double(self): return self._cast(float64)
+    def half(self): return self._cast(float16)
+    def long(self): return self._cast(int64)
+    def int(self): return self._cast(int32)
+    def bool(self): return self._cast(bool_)
+    def type_as(self, other): return self._cast(other.dtype)
 
     def type(self, dtype=None):
         if dtype is None:
@@ -471,20 +405,11 @@ class Tensor:
             base._become(sh.SetView.apply(base._snapshot(), view, view=where))
             view, link = base, getattr(base, '_base', None)
 
-    def __iadd__(self, other):
-        return self._inplace('add_', Tensor.__add__, other)
-
-    def __isub__(self, other):
-        return self._inplace('sub_', Tensor.__sub__, other)
-
-    def __imul__(self, other):
-        return self._inplace('mul_', Tensor.__mul__, other)
-
-    def __itruediv__(self, other):
-        return self._inplace('div_', Tensor.__truediv__, other)
-
-    def __ipow__(self, other):
-        return self._inplace('pow_', Tensor.__pow__, other)
+    def __iadd__(self, other): return self._inplace('add_', Tensor.__add__, other)
+    def __isub__(self, other): return self._inplace('sub_', Tensor.__sub__, other)
+    def __imul__(self, other): return self._inplace('mul_', Tensor.__mul__, other)
+    def __itruediv__(self, other): return self._inplace('div_', Tensor.__truediv__, other)
+    def __ipow__(self, other): return self._inplace('pow_', Tensor.__pow__, other)
 
     def __setitem__(self, index, value):
         self._overwrite('setitem', value, sh.At(_to_index(index)))
@@ -495,14 +420,9 @@ class Tensor:
     def sub_(self, other, alpha=1):
         return self._inplace('sub_', lambda s, o: s.sub(o, alpha=alpha), other)
 
-    def mul_(self, other):
-        return self._inplace('mul_', Tensor.__mul__, other)
-
-    def div_(self, other):
-        return self._inplace('div_', Tensor.__truediv__, other)
-
-    def pow_(self, exponent):
-        return self._inplace('pow_', Tensor.__pow__, exponent)
+    def mul_(self, other): return self._inplace('mul_', Tensor.__mul__, other)
+    def div_(self, other): return self._inplace('div_', Tensor.__truediv__, other)
+    def pow_(self, exponent): return self._inplace('pow_', Tensor.__pow__, exponent)
 
     def clamp_(self, min=None, max=None):            # noqa: A002 (PyTorch's names)
         return self._inplace('clamp_', lambda s: s.clamp(min, max))
@@ -510,53 +430,34 @@ class Tensor:
     def masked_fill_(self, mask, value):
         return self._inplace('masked_fill_', lambda s, v: s.masked_fill(mask, v), value)
 
-    def neg_(self):
-        return self._inplace('neg_', Tensor.__neg__)
-
-    def exp_(self):
-        return self._inplace('exp_', Tensor.exp)
-
-    def log_(self):
-        return self._inplace('log_', Tensor.log)
-
-    def sqrt_(self):
-        return self._inplace('sqrt_', Tensor.sqrt)
-
-    def abs_(self):
-        return self._inplace('abs_', Tensor.abs)
-
-    def relu_(self):
-        return self._inplace('relu_', Tensor.relu)
-
-    def sigmoid_(self):
-        return self._inplace('sigmoid_', Tensor.sigmoid)
-
-    def tanh_(self):
-        return self._inplace('tanh_', Tensor.tanh)
-
-    def zero_(self):
-        return self._overwrite('zero_', 0)
-
-    def fill_(self, value):
-        return self._overwrite('fill_', value)
+    def neg_(self): return self._inplace('neg_', Tensor.__neg__)
+    def exp_(self): return self._inplace('exp_', Tensor.exp)
+    def log_(self): return self._inplace('log_', Tensor.log)
+    def sqrt_(self): return self._inplace('sqrt_', Tensor.sqrt)
+    def abs_(self): return self._inplace('abs_', Tensor.abs)
+    def relu_(self): return self._inplace('relu_', Tensor.relu)
+    def sigmoid_(self): return self._inplace('sigmoid_', Tensor.sigmoid)
+    def tanh_(self): return self._inplace('tanh_', Tensor.tanh)
+    def zero_(self): return self._overwrite('zero_', 0)
+    def fill_(self, value): return self._overwrite('fill_', value)
 
     def copy_(self, src):
         """Copies `src`'s values (broadcast, converted to this dtype) into this tensor."""
         return self._overwrite('copy_', src)
 
-    def normal_(self, mean=0.0, std=1.0):
-        return self._overwrite('normal_', generator().normal(mean, std, self._array.shape))
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        return self._overwrite('normal_', numpy_generator(generator).normal(mean, std, self._array.shape))
 
-    def uniform_(self, a=0.0, b=1.0):             # PyTorch's names: from a to b
-        return self._overwrite('uniform_', generator().uniform(a, b, self._array.shape))
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):        # PyTorch's names: from a to b
+        return self._overwrite('uniform_', numpy_generator(generator).uniform(a, b, self._array.shape))
 
-    def random_(self, from_=0, to=None):
+    def random_(self, from_=0, to=None, *, generator=None):
         """Integers drawn uniformly from [from_, to - 1] (`random_(to)` means [0, to - 1])."""
         if to is None:
             from_, to = 0, from_
             if to == 0:
                 raise ValueError('random_() needs an upper bound here, e.g. t.random_(0, 10)')
-        return self._overwrite('random_', generator().integers(from_, to, self._array.shape))
+        return self._overwrite('random_', numpy_generator(generator).integers(from_, to, self._array.shape))
 
     def requires_grad_(self, requires_grad=True):
         if requires_grad:
@@ -568,38 +469,17 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------- operators
-    def __add__(self, other):
-        return _binary(ew.Add, self, other)
-
-    def __radd__(self, other):
-        return _binary(ew.Add, self, other, reflected=True)
-
-    def __sub__(self, other):
-        return _binary(ew.Sub, self, other)
-
-    def __rsub__(self, other):
-        return _binary(ew.Sub, self, other, reflected=True)
-
-    def __mul__(self, other):
-        return _binary(ew.Mul, self, other)
-
-    def __rmul__(self, other):
-        return _binary(ew.Mul, self, other, reflected=True)
-
-    def __truediv__(self, other):
-        return _binary(ew.Div, self, other)
-
-    def __rtruediv__(self, other):
-        return _binary(ew.Div, self, other, reflected=True)
-
-    def __pow__(self, other):
-        return _binary(ew.Pow, self, other)
-
-    def __rpow__(self, other):
-        return _binary(ew.Pow, self, other, reflected=True)
-
-    def __neg__(self):
-        return ew.Neg.apply(self)
+    def __add__(self, other): return _binary(ew.Add, self, other)
+    def __radd__(self, other): return _binary(ew.Add, self, other, reflected=True)
+    def __sub__(self, other): return _binary(ew.Sub, self, other)
+    def __rsub__(self, other): return _binary(ew.Sub, self, other, reflected=True)
+    def __mul__(self, other): return _binary(ew.Mul, self, other)
+    def __rmul__(self, other): return _binary(ew.Mul, self, other, reflected=True)
+    def __truediv__(self, other): return _binary(ew.Div, self, other)
+    def __rtruediv__(self, other): return _binary(ew.Div, self, other, reflected=True)
+    def __pow__(self, other): return _binary(ew.Pow, self, other)
+    def __rpow__(self, other): return _binary(ew.Pow, self, other, reflected=True)
+    def __neg__(self): return ew.Neg.apply(self)
 
     def add(self, other, alpha=1):
         """self + alpha * other"""
@@ -609,17 +489,10 @@ class Tensor:
         """self - alpha * other"""
         return self - (other if alpha == 1 else other * alpha)
 
-    def mul(self, other):
-        return self * other
-
-    def div(self, other):
-        return self / other
-
-    def neg(self):
-        return -self
-
-    def matmul(self, other):
-        return self @ other
+    def mul(self, other): return self * other
+    def div(self, other): return self / other
+    def neg(self): return -self
+    def matmul(self, other): return self @ other
 
     def mm(self, mat2):
         """Matrix product of two 2-D tensors."""
@@ -642,8 +515,12 @@ class Tensor:
         return self.reshape(self._array.shape) if self.ndim < 2 else self.transpose(0, 1)   # a view
 
     def masked_fill(self, mask, value):
-        """`value` where `mask` is True, else this tensor's element."""
-        return where(_as_tensor(mask), value, self)
+        """`value` where `mask` is True, else this tensor's element (`mg.where(mask, value, self)`)."""
+        mask = _as_tensor(mask)
+        if mask._array.dtype != bool_:
+            raise TypeError(f'masked_fill only supports boolean masks, but got mask with dtype {mask.dtype}')
+        like = value if isinstance(value, Tensor) else self
+        return ew.Where.apply(mask, *_promote(_as_tensor(value, like), self))
 
     def __matmul__(self, other):
         other = _as_tensor(other, self)
@@ -657,23 +534,12 @@ class Tensor:
         other = other._array if isinstance(other, Tensor) else other
         return Tensor._wrap(op(self._array, other))
 
-    def __lt__(self, other):
-        return self._compare(other, np.less)
-
-    def __le__(self, other):
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
-
-    def __eq__(self, other):
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other):
-        return self._compare(other, np.not_equal)
+    def __lt__(self, other): return self._compare(other, np.less)
+    def __le__(self, other): return self._compare(other, np.less_equal)
+    def __gt__(self, other): return self._compare(other, np.greater)
+    def __ge__(self, other): return self._compare(other, np.greater_equal)
+    def __eq__(self, other): return self._compare(other, np.equal)
+    def __ne__(self, other): return self._compare(other, np.not_equal)
 
     def __getitem__(self, index):
         index = _to_index(index)
@@ -691,44 +557,19 @@ class Tensor:
         """Itself if floating point, else a float32 copy: exp, log, ... of integers give float32 (PyTorch)."""
         return self if self._array.dtype.kind == 'f' else Tensor._wrap(self._array.astype(np.float32))
 
-    def exp(self):
-        return ew.Exp.apply(self._float())
-
-    def log(self):
-        return ew.Log.apply(self._float())
-
-    def sqrt(self):
-        return ew.Sqrt.apply(self._float())
-
-    def log1p(self):
-        return ew.Log1p.apply(self._float())
-
-    def expm1(self):
-        return ew.Expm1.apply(self._float())
-
-    def abs(self):
-        return ew.Abs.apply(self)
-
-    def sin(self):
-        return ew.Sin.apply(self._float())
-
-    def cos(self):
-        return ew.Cos.apply(self._float())
-
-    def tanh(self):
-        return act.Tanh.apply(self._float())
-
-    def sigmoid(self):
-        return act.Sigmoid.apply(self._float())
-
-    def relu(self):
-        return act.ReLU.apply(self)
-
-    def softmax(self, dim):
-        return act.Softmax.apply(self, dim=dim)
-
-    def log_softmax(self, dim):
-        return act.LogSoftmax.apply(self, dim=dim)
+    def exp(self): return ew.Exp.apply(self._float())
+    def log(self): return ew.Log.apply(self._float())
+    def sqrt(self): return ew.Sqrt.apply(self._float())
+    def log1p(self): return ew.Log1p.apply(self._float())
+    def expm1(self): return ew.Expm1.apply(self._float())
+    def abs(self): return ew.Abs.apply(self)
+    def sin(self): return ew.Sin.apply(self._float())
+    def cos(self): return ew.Cos.apply(self._float())
+    def tanh(self): return act.Tanh.apply(self._float())
+    def sigmoid(self): return act.Sigmoid.apply(self._float())
+    def relu(self): return act.ReLU.apply(self)
+    def softmax(self, dim): return act.Softmax.apply(self, dim=dim)
+    def log_softmax(self, dim): return act.LogSoftmax.apply(self, dim=dim)
 
     def clamp(self, min=None, max=None):
         if min is None and max is None:
@@ -737,14 +578,9 @@ class Tensor:
             return ew.Clamp.apply(self._float(), min=min, max=max)
         return ew.Clamp.apply(self, min=min, max=max)
 
-    def pow(self, exponent):
-        return self ** exponent
-
-    def maximum(self, other):
-        return _binary(ew.Maximum, self, other)
-
-    def minimum(self, other):
-        return _binary(ew.Minimum, self, other)
+    def pow(self, exponent): return self ** exponent
+    def maximum(self, other): return _binary(ew.Maximum, self, other)
+    def minimum(self, other): return _binary(ew.Minimum, self, other)
 
     # ------------------------------------------------------------ reductions
     @_numpy_names
@@ -798,19 +634,31 @@ class Tensor:
 
     @_numpy_names
     def max(self, dim=None, keepdim=False):
-        """The largest element, or with `dim` the pair (values, indices) along it."""
+        """The largest element, or with `dim` the pair (values, indices) along it.
+
+        Where its derivative is: `max()` is `amax()`, one AMaxBackward node (ops/reductions.py
+        AMax: ties share the gradient). `max(dim)` is `_extreme_along`: the values are
+        TakeAlong(x, argmax) (ops/shape.py TakeAlong: backward puts the gradient at the argmax,
+        0 elsewhere), then a squeeze. So for `y = x.max(dim=1).values`, `y.grad_fn` is a
+        ReshapeBackward and the rule is one node down: `y.grad_fn.next_functions[0][0]` is
+        TakeAlongBackward (with keepdim=True it is `y.grad_fn` itself).
+        """
         if dim is None:
             return self.amax()
         return self._extreme_along(np.argmax, dim, keepdim)
 
     @_numpy_names
     def min(self, dim=None, keepdim=False):
-        """The smallest element, or with `dim` the pair (values, indices) along it."""
+        """The smallest element, or with `dim` the pair (values, indices) along it. The graph is
+        max's (see max): AMinBackward, or TakeAlongBackward at the argmin under a ReshapeBackward."""
         if dim is None:
             return self.amin()
         return self._extreme_along(np.argmin, dim, keepdim)
 
     def _extreme_along(self, arg, dim, keepdim):
+        """(values, indices) along `dim`: indices = arg(x) (np.argmax or np.argmin, no gradient);
+        values = TakeAlong(x, indices), whose backward scatters the gradient to those indices
+        (ops/shape.py TakeAlong), squeezed (a Reshape node) unless keepdim. A 0-d x: x.reshape(())."""
         if self.ndim == 0:                      # the one element, at index 0 (PyTorch)
             _wrap_dim(dim, 0)
             return _values_indices(self.reshape(()), Tensor._wrap(np.zeros((), np.int64)))
@@ -846,14 +694,9 @@ class Tensor:
 
     view = reshape
 
-    def view_as(self, other):
-        return self.view(*other.shape)
-
-    def reshape_as(self, other):
-        return self.reshape(*other.shape)
-
-    def expand_as(self, other):
-        return self.expand(*other.shape)
+    def view_as(self, other): return self.view(*other.shape)
+    def reshape_as(self, other): return self.reshape(*other.shape)
+    def expand_as(self, other): return self.expand(*other.shape)
 
     def permute(self, *dims):
         dims = tuple(_wrap_dim(d, self.ndim) for d in _shape_arg(dims))
@@ -908,21 +751,12 @@ class Tensor:
 
     # ------------------------------------------------------------------ repr
     def __repr__(self):
-        body = _format(self._array)
-        extras = []
-        if self._array.size == 0 and self.ndim != 1:
-            extras.append(f'size={tuple(self.shape)}')
-        if self.dtype not in (float32, int64, bool_):
-            extras.append(f'dtype=minigrad.{self.dtype}')
-        if self.grad_fn is not None:
-            extras.append(f'grad_fn=<{self.grad_fn.name}>')
-        elif self.requires_grad:
-            extras.append('requires_grad=True')
-        return 'tensor(' + ', '.join([body] + extras) + ')'
+        return tensor_repr(self)
 
 
 graph.Tensor = Tensor     # handed in: the graph module is built below us
 
+dtypes.Tensor = Tensor        # handed in, as to the engine: dtypes.py is built below us
 
 _constants = {}
 
@@ -949,31 +783,6 @@ def _binary(op, a, b, reflected=False):
     return op.apply(b, a) if reflected else op.apply(a, b)
 
 
-def _promote(a, b):
-    """PyTorch's rules for mixed operands: an integer or bool tensor meeting a float one takes
-    its dtype; a 0-d tensor meeting a dimensioned one of the same kind takes the other's dtype."""
-    da, db = a._array.dtype, b._array.dtype
-    if da is db or da == db:
-        return a, b
-    if (da.kind == 'f') != (db.kind == 'f'):
-        if da.kind == 'f':
-            return a, Tensor._wrap(b._array.astype(da))
-        return Tensor._wrap(a._array.astype(db)), b
-    if _CATEGORY[da.kind] == _CATEGORY[db.kind]:
-        if a._array.ndim == 0 and b._array.ndim:
-            return a._cast(db), b
-        if b._array.ndim == 0 and a._array.ndim:
-            return a, b._cast(da)
-    return a, b                             # otherwise NumPy's rule (bool with int: the int)
-
-
-_CATEGORY = {'b': 0, 'u': 1, 'i': 1, 'f': 2, 'c': 3}
-
-
-_LEGACY_NAMES = {float32: 'FloatTensor', float64: 'DoubleTensor', int64: 'LongTensor',
-                 np.dtype(np.int32): 'IntTensor', bool_: 'BoolTensor'}
-
-
 def _any_requires_grad(values):
     return any(isinstance(v, Tensor) and v.requires_grad for v in values)
 
@@ -984,37 +793,6 @@ def _ndim(x):
 
 def _shape(x):
     return x.shape if isinstance(x, Tensor) else np.shape(x)
-
-
-# ------------------------------------------------------------------ dims
-# The one place where a `dim` argument is read. PyTorch lets a 0-d tensor take
-# dim 0 or -1 (as if it had one axis); a reduction over it reduces nothing.
-
-def _wrap_dim(dim, ndim):
-    """`dim` counted from the front; an IndexError in PyTorch's words when it is out of range."""
-    rank = max(ndim, 1)                 # a 0-d tensor accepts dim 0 and -1, as in PyTorch
-    if not -rank <= dim < rank:
-        raise IndexError(f'Dimension out of range (expected to be in range of '
-                         f'[{-rank}, {rank - 1}], but got {dim})')
-    return dim % rank
-
-
-def _reduction_dims(dim, ndim):
-    """A reduction's `dim` (an int or a tuple) checked and counted from the front, or None for
-    all dims: PyTorch's reading of `dim=None`, of `dim=()` and of any dim of a 0-d tensor."""
-    if dim is None:
-        return None
-    dims = tuple(_wrap_dim(d, ndim) for d in ((dim,) if isinstance(dim, int) else dim))
-    if not dims or ndim == 0:
-        return None
-    return dims[0] if isinstance(dim, int) else dims
-
-
-def _shape_arg(shape):
-    """Accepts f(2, 3) and f((2, 3)) alike."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    return tuple(int(n) for n in shape)
 
 
 def _to_index(index):
@@ -1045,69 +823,8 @@ def _check_matmul(a, b):
                            f'({inner_a} columns on the left, {inner_b} rows on the right)')
 
 
-def _format(data):
-    """The array part of repr, laid out as PyTorch does: `1.`, `1.5000`, `1.0000e-05`,
-    padded to one width, as many per line as fit in 80 columns; over 1000
-    elements, only the first and last 3 along each dim."""
-    if data.size == 0:
-        return '[]'
-    summarize = data.size > 1000
-    fmt = _element_format(_edges(data) if summarize else data)
-    shown = _edges(data) if summarize else data
-    width = max(len(fmt(v)) for v in shown.flat)
-    return _layout(data, lambda v: fmt(v).rjust(width), width + 2, len('tensor('), summarize)
-
-
-def _element_format(data):
-    if data.dtype.kind == 'b':
-        return str
-    if data.dtype.kind != 'f':
-        return lambda v: str(int(v))
-    finite = data[np.isfinite(data)]
-    integral = finite.size == 0 or np.all(finite == np.round(finite))
-    magnitude = np.abs(finite[finite != 0]) if finite.size else finite
-    # PyTorch's switch: a range wider than 1000x, or values above 1e8 or below 1e-4
-    scientific = magnitude.size and (magnitude.max() / magnitude.min() > 1000
-                                     or magnitude.max() > 1e8 or magnitude.min() < 1e-4)
-    if scientific:
-        return '{:.4e}'.format
-    if integral:
-        return lambda v: f'{v:.0f}.' if np.isfinite(v) else f'{v}'
-    return '{:.4f}'.format
-
-
-def _edges(data, items=3):
-    """The first and last `items` along every dim (what a summarized repr shows)."""
-    for axis, n in enumerate(data.shape):
-        if n > 2 * items:
-            data = np.concatenate([data.take(range(items), axis), data.take(range(n - items, n), axis)], axis)
-    return data
-
-
-def _layout(data, fmt, item_width, indent, summarize):
-    if data.ndim == 0:
-        return fmt(data.item())
-    n = data.shape[0]
-    cut = summarize and n > 6
-    parts = list(range(3)) + [None] + list(range(n - 3, n)) if cut else range(n)
-    if data.ndim == 1:
-        items = [' ...' if i is None else fmt(data[i].item()) for i in parts]
-        per_line = max(1, (80 - indent) // item_width)
-        lines = [', '.join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
-        return '[' + (',\n' + ' ' * (indent + 1)).join(lines) + ']'
-    rows = ['...' if i is None else _layout(data[i], fmt, item_width, indent + 1, summarize)
-            for i in parts]
-    return '[' + (',' + '\n' * (data.ndim - 1) + ' ' * (indent + 1)).join(rows) + ']'
-
-
-# -------------------------------------------- the same ops as module functions
-
-def tensor(data, *, dtype=None, device=None, requires_grad=False):
-    """A new leaf tensor holding a copy of `data` (PyTorch's `torch.tensor`)."""
-    if isinstance(data, Tensor):
-        data = data._array
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
-
+# ------------------------------------------------------ making operands
+# (the module functions, mg.exp, mg.cat, mg.where, ..., are in functions.py)
 
 def _as_tensor(x, like=None):
     """`x` as a Tensor. As an operand of tensor `like`, a Python number takes its dtype when
@@ -1119,79 +836,3 @@ def _as_tensor(x, like=None):
         if kind == 'f' or kind in 'iu' and not isinstance(x, (bool, float)):
             return _constant(x, like._array.dtype)
     return Tensor._wrap(_to_array(x))
-
-
-def exp(input): return input.exp()                                     # noqa: A002 (PyTorch's names)
-def log(input): return input.log()                                     # noqa: A002
-def sqrt(input): return input.sqrt()                                   # noqa: A002
-def abs(input): return input.abs()                                     # noqa: A001 A002
-def sin(input): return input.sin()                                     # noqa: A002
-def cos(input): return input.cos()                                     # noqa: A002
-def tanh(input): return input.tanh()                                   # noqa: A002
-def sigmoid(input): return input.sigmoid()                             # noqa: A002
-def relu(input): return input.relu()                                   # noqa: A002
-def softmax(input, dim): return input.softmax(dim)                     # noqa: A002
-def log_softmax(input, dim): return input.log_softmax(dim)             # noqa: A002
-def clamp(input, min=None, max=None): return input.clamp(min=min, max=max)   # noqa: A002
-def pow(input, exponent): return _as_tensor(input, exponent) ** exponent       # noqa: A001 A002
-def maximum(input, other): return _as_tensor(input, other).maximum(other)    # noqa: A002
-def minimum(input, other): return _as_tensor(input, other).minimum(other)    # noqa: A002
-
-
-def matmul(input, other, *, out=None):          # noqa: A002
-    return _into(out, _as_tensor(input, other) @ other)
-
-
-def _into(out, result):
-    """PyTorch's `out=`: the result written into `out` (which is returned), or returned as is."""
-    if out is None:
-        return result
-    if out.requires_grad and mode._grad_enabled:
-        raise RuntimeError('out=... arguments don\'t support automatic differentiation, but one '
-                           'of the arguments requires grad; use the returned tensor instead')
-    if out._array.shape != result._array.shape:
-        out._array = np.empty(result._array.shape, out.dtype)     # resized, as PyTorch does
-    out.copy_(result.detach())
-    return out
-
-
-def cat(tensors, dim=0):
-    """Joins tensors along an existing dim; each gets back its slice of the gradient."""
-    tensors = [_as_tensor(t) for t in tensors]
-    if not tensors:
-        raise ValueError('cat() needs a non-empty list of tensors')
-    first = tensors[0]._array.shape
-    for i, t in enumerate(tensors):
-        if t.ndim == 0:
-            raise RuntimeError(f'zero-dimensional tensor (at position {i}) cannot be concatenated; '
-                               f'use mg.stack to join 0-d tensors into a 1-D one')
-    dim = _wrap_dim(dim, len(first))
-    for i, t in enumerate(tensors):
-        if t.ndim != len(first) or any(a != b for k, (a, b) in enumerate(zip(t._array.shape, first))
-                                       if k != dim):
-            raise RuntimeError(f'cat(): tensors must have the same shape except in dim {dim}; '
-                               f'tensor 0 has shape {first}, tensor {i} has shape {tuple(t.shape)}')
-    return sh.Cat.apply(*tensors, dim=dim)
-
-
-def stack(tensors, dim=0):
-    """Joins equal-shaped tensors along a new dim."""
-    tensors = [_as_tensor(t) for t in tensors]
-    if not tensors:
-        raise ValueError('stack() needs a non-empty list of tensors')
-    for i, t in enumerate(tensors):
-        if t.shape != tensors[0].shape:
-            raise RuntimeError(f'stack expects each tensor to be equal size, but got '
-                               f'{tuple(tensors[0].shape)} at entry 0 and {tuple(t.shape)} at entry {i}')
-    return sh.Stack.apply(*tensors, dim=dim)
-
-
-def where(condition, input, other):             # noqa: A002 (PyTorch's argument names)
-    """Elementwise `input if condition else other`; the gradient follows the choice."""
-    condition = _as_tensor(condition)
-    if condition.dtype != bool_:
-        raise TypeError(f'where expected condition to be a boolean tensor, got {condition.dtype}')
-    like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else None
-    return ew.Where.apply(condition, *_promote(_as_tensor(input, like), _as_tensor(other, like)))
-
-

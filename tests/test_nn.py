@@ -601,6 +601,25 @@ def test_init_details():
     assert np.abs(conv_like._array).max() <= math.sqrt(2) * math.sqrt(3 / 36)
 
 
+@pytest.mark.parametrize('fn', [nn.init.uniform_, nn.init.normal_, nn.init.xavier_uniform_,
+                                nn.init.xavier_normal_, nn.init.kaiming_uniform_,
+                                nn.init.kaiming_normal_])
+def test_init_takes_an_mg_generator_as_pytorch_does(fn):
+    """`generator=mg.Generator()` draws from that generator's own stream (it raised AttributeError)."""
+    def draw(seed):
+        return fn(mg.zeros(4, 5), generator=mg.Generator().manual_seed(seed))._array.copy()
+    mg.manual_seed(0)
+    first = draw(7)
+    mg.manual_seed(1)                               # minigrad's own generator plays no part
+    np.testing.assert_array_equal(draw(7), first)
+    assert not np.array_equal(draw(8), first)
+    shared = mg.Generator().manual_seed(7)          # one stream moves on from draw to draw
+    assert not np.array_equal(fn(mg.zeros(4, 5), generator=shared)._array,
+                              fn(mg.zeros(4, 5), generator=shared)._array)
+    with pytest.raises(TypeError, match='generator= must be an mg.Generator'):
+        fn(mg.zeros(4, 5), generator=7)
+
+
 # ------------------------------------------------------------ torch oracle
 
 def test_linear_init_distribution_matches_torch():

@@ -298,6 +298,29 @@ def test_zero_():
     np.testing.assert_array_equal(t._array, [0.0, 0.0])
 
 
+@pytest.mark.parametrize('fill', [lambda t, g: t.normal_(0, 1, generator=g),
+                                  lambda t, g: t.uniform_(-1, 1, generator=g),
+                                  lambda t, g: t.random_(0, 1000, generator=g)])
+def test_random_fills_take_a_generator(fill):
+    def draw(seed):
+        return fill(mg.zeros(6), mg.Generator().manual_seed(seed)).tolist()
+    assert draw(3) == draw(3) and draw(3) != draw(4)
+    mg.manual_seed(0)
+    a = fill(mg.zeros(6), None).tolist()
+    mg.manual_seed(0)
+    assert fill(mg.zeros(6), None).tolist() == a           # None: minigrad's generator
+
+
+@pytest.mark.parametrize('which, name', [('max', 'AMaxBackward'), ('min', 'AMinBackward')])
+def test_max_and_min_graphs_are_the_ones_their_docstrings_name(which, name):
+    x = mg.tensor([[1.0, 3.0], [4.0, 2.0]], requires_grad=True)
+    assert getattr(x, which)().grad_fn.name == name
+    values = getattr(x, which)(dim=1).values
+    assert values.grad_fn.name == 'ReshapeBackward'             # the squeeze ...
+    assert values.grad_fn.next_functions[0][0].name == 'TakeAlongBackward'   # ... over the rule
+    assert getattr(x, which)(dim=1, keepdim=True).values.grad_fn.name == 'TakeAlongBackward'
+
+
 # -------------------------------------------------------------------- repr
 
 REPRS = [

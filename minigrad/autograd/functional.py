@@ -13,7 +13,8 @@ import numpy as np
 
 from .engine import grad as _grad
 from ..creation import zeros_like
-from ..tensor import Tensor, stack
+from ..functions import stack
+from ..tensor import Tensor
 
 
 def _as_tuple(values, name):

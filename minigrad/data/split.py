@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
-from ._rng import rng
+from ..random import seed_generator
 
 
 def train_test_split(X, y, test_size=0.2, seed=None, shuffle=True):
@@ -26,7 +26,7 @@ def train_test_split(X, y, test_size=0.2, seed=None, shuffle=True):
                          f'[1, {n - 1}], got {test_size!r}')
     if n - n_test < 1:
         raise ValueError(f'test_size={test_size} leaves no rows to train on ({n} rows in all)')
-    order = rng(seed).permutation(n) if shuffle else np.arange(n)
+    order = seed_generator(seed).permutation(n) if shuffle else np.arange(n)
     train, test = order[n_test:], order[:n_test]
     return _take(X, train), _take(X, test), _take(y, train), _take(y, test)
 

@@ -3,11 +3,12 @@
 Each returns `(X, y)` as NumPy arrays: X float32 of shape (n_samples,
 n_features), y int64 class labels (or float32 targets for regression). With
 `seed=None` they draw from minigrad's generator, so `mg.manual_seed(0)` fixes
-them; an int `seed` gives the same set every time regardless.
+them; an int `seed` gives the same set every time regardless (an `mg.Generator` or a
+NumPy Generator is drawn from as given).
 """
 import numpy as np
 
-from ._rng import rng
+from ..random import seed_generator
 
 
 def _counts(n_samples, n_classes):
@@ -37,7 +38,7 @@ def make_spirals(n_samples=600, n_classes=3, noise=0.2, seed=None, shuffle=True)
     """
     if n_classes < 1:
         raise ValueError(f'n_classes must be at least 1, got {n_classes}')
-    gen = rng(seed)
+    gen = seed_generator(seed)
     parts, labels = [], []
     for k, n in enumerate(_counts(n_samples, n_classes)):
         r = np.linspace(0.0, 1.0, n)
@@ -50,7 +51,7 @@ def make_spirals(n_samples=600, n_classes=3, noise=0.2, seed=None, shuffle=True)
 def make_moons(n_samples=500, noise=0.2, seed=None, shuffle=True):
     """Two interleaving half circles: class 0 is (cos t, sin t), class 1 is
     (1 - cos t, 1/2 - sin t), t evenly in [0, π], plus N(0, noise²) on each coordinate."""
-    gen = rng(seed)
+    gen = seed_generator(seed)
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer
     t_out, t_in = np.linspace(0, np.pi, n_outer), np.linspace(0, np.pi, n_inner)
@@ -69,7 +70,7 @@ def make_blobs(n_samples=300, n_features=2, centers=3, cluster_std=1.0,
     `centers` is a count (centres drawn uniformly in `center_box`) or an array
     of shape (n_centers, n_features); `cluster_std` a number or one per centre.
     """
-    gen = rng(seed)
+    gen = seed_generator(seed)
     if np.ndim(centers) == 0:
         centers = gen.uniform(center_box[0], center_box[1], size=(int(centers), n_features))
     else:
@@ -94,7 +95,7 @@ def make_regression(n_samples=200, n_features=1, noise=0.1, bias=0.0, seed=None,
     output). With `coef=True` also returns the true w, to compare with what
     a model learns.
     """
-    gen = rng(seed)
+    gen = seed_generator(seed)
     X = gen.standard_normal((n_samples, n_features))
     w = gen.standard_normal(n_features)
     y = X @ w + bias + noise * gen.standard_normal(n_samples)

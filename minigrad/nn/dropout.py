@@ -1,7 +1,7 @@
 """Dropout: random zeroing during training, the identity during evaluation."""
 import numpy as np
 
-from ..random import generator
+from ..random import numpy_generator
 from ..tensor import Tensor
 from .module import Module
 
@@ -27,7 +27,7 @@ class Dropout(Module):
         if self.p == 1:
             scaled_mask = np.zeros_like(x)
         else:
-            keep = generator().random(x.shape) >= self.p
+            keep = numpy_generator().random(x.shape) >= self.p
             scaled_mask = keep.astype(x.dtype)
             scaled_mask *= 1 / (1 - self.p)
         return input * Tensor._wrap(scaled_mask)

@@ -1,7 +1,7 @@
 """Flatten and Unflatten: reshaping as layers, for use in a Sequential."""
 import math
 
-from ..tensor import _wrap_dim
+from ..dims import _wrap_dim
 from .module import Module
 
 

@@ -8,10 +8,11 @@ import warnings
 
 import numpy as np
 
+from ..dims import _reduction_dims
 from ..ops import activations as act
 from ..ops import linalg
 from ..ops import losses
-from ..tensor import Tensor, _reduction_dims
+from ..tensor import Tensor
 
 _REDUCTIONS = ('mean', 'sum', 'none')
 

@@ -7,15 +7,16 @@ backward, with mode="fan_out"), Var(W) = gain² / fan, where the gain undoes
 what the nonlinearity does to the variance (√2 for ReLU, which zeroes half).
 A uniform U(-b, b) has variance b²/3, hence the √3 in the uniform bounds.
 
-Every function draws from `minigrad.random.generator()` unless given a NumPy
-`generator`, so `mg.manual_seed` makes initialisation reproducible.
+Every random function takes PyTorch's `generator=`: None draws from minigrad's
+generator, so `mg.manual_seed` makes initialisation reproducible; an `mg.Generator`
+(or a NumPy `np.random.Generator`) draws from its own stream.
 """
 import math
 import warnings
 
 import numpy as np
 
-from ..random import generator as _default_generator
+from ..random import numpy_generator
 
 _LINEAR = ('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d',
            'conv_transpose3d')
@@ -59,18 +60,14 @@ def _fill(tensor, values):
     return tensor
 
 
-def _rng(generator):
-    return _default_generator() if generator is None else generator
-
-
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fills with samples of U(a, b)."""
-    return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fills with samples of N(mean, std²)."""
-    return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).normal(mean, std, tensor.shape))
 
 
 def constant_(tensor, val):

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from ..autograd import no_grad
-from ..tensor import Tensor, _to_array
+from ..tensor import Tensor
 
 
 class Parameter(Tensor):

@@ -9,8 +9,8 @@
 
 Names, arguments and collation rules are PyTorch's. Differences: loading is
 single-process (`num_workers`, `pin_memory` are accepted and ignored); random orders
-come from minigrad's generator (`mg.manual_seed`) or a `numpy.random.Generator`
-passed as `generator=`, so they differ from PyTorch's for the same seed.
+come from minigrad's generator (`mg.manual_seed`), or an `mg.Generator` or a
+`numpy.random.Generator` passed as `generator=`, so they differ from PyTorch's for the same seed.
 `minigrad.data` holds synthetic sets and the digits; its `DataLoader(X, y, batch_size, shuffle,
 seed)` is a shortcut for `DataLoader(TensorDataset(X, y), ..., generator=mg.Generator().manual_seed(seed))`.
 """

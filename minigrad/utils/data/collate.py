@@ -19,7 +19,8 @@ import re
 import numpy as np
 
 from ... import autograd
-from ...tensor import Tensor, stack
+from ...functions import stack
+from ...tensor import Tensor
 
 __all__ = ['default_collate', 'default_convert', 'collate', 'default_collate_fn_map',
            'default_collate_err_msg_format']

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from ...tensor import Tensor
-from ._random import check_generator
+from ...random import numpy_generator
 from .collate import default_collate, default_convert
 from .dataset import Dataset, IterableDataset, Subset, TensorDataset, _misspelled
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -49,7 +49,7 @@ class DataLoader(Generic[T_co]):
       `TensorDataset`, a list, a Tensor) or an `IterableDataset`.
     - `shuffle=True`: a new random order every epoch (every `for` loop over the loader),
       drawn from minigrad's generator, so `mg.manual_seed(seed)` makes the sequence of
-      epochs reproducible; `generator=` a `numpy.random.Generator` to use instead. The
+      epochs reproducible; `generator=` an `mg.Generator` (or a `numpy.random.Generator`) to use instead. The
       orders are not PyTorch's for the same seed (different random number generators).
     - `batch_size=None` turns batching off: each sample comes as it is, NumPy arrays made
       Tensors (`default_convert`). `drop_last=True` drops a last, smaller batch.
@@ -65,7 +65,7 @@ class DataLoader(Generic[T_co]):
                  in_order=True):
         prefetch_factor = _check_worker_options(num_workers, timeout, prefetch_factor,
                                                 persistent_workers, multiprocessing_context)
-        check_generator(generator)
+        numpy_generator(generator)        # a wrong type fails now, not at the first epoch
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             _check_iterable_dataset(dataset, shuffle, sampler, batch_sampler)

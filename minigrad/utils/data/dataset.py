@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from ...tensor import Tensor
-from ._random import check_generator, numpy_generator
+from ...random import numpy_generator
 
 __all__ = ['Dataset', 'IterableDataset', 'TensorDataset', 'StackDataset', 'ConcatDataset',
            'ChainDataset', 'Subset', 'random_split']
@@ -199,11 +199,11 @@ def random_split(dataset, lengths, generator=None):
     then each split gets floor(fraction * len(dataset)) samples and what is left over
     is handed out one at a time, round-robin from the first split (PyTorch's rule:
     10 samples at [0.25, 0.75] give 3 and 7). `generator`: `None` draws from
-    minigrad's generator (`mg.manual_seed` makes the split reproducible), or a
-    `numpy.random.Generator`. The order differs from PyTorch's for the same seed:
+    minigrad's generator (`mg.manual_seed` makes the split reproducible), or an
+    `mg.Generator` or a `numpy.random.Generator`. The order differs from PyTorch's for the same seed:
     the random number generators are different.
     """
-    check_generator(generator)
+    numpy_generator(generator)            # a wrong type fails before any work
     lengths = list(lengths)
     n = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:

@@ -3,7 +3,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from ._random import check_generator, numpy_generator
+from ...random import numpy_generator
 
 __all__ = ['Sampler', 'SequentialSampler', 'RandomSampler', 'SubsetRandomSampler',
            'WeightedRandomSampler', 'BatchSampler']
@@ -40,7 +40,7 @@ class RandomSampler(Sampler[int]):
 
     `replacement=True` draws `num_samples` indices independently instead. `generator=None`
     draws from minigrad's generator, so `mg.manual_seed(seed)` makes the sequence of
-    orders reproducible; or pass a `numpy.random.Generator`. The orders are not
+    orders reproducible; or pass an `mg.Generator` or a `numpy.random.Generator`. The orders are not
     PyTorch's for the same seed: the random number generators differ.
     """
 
@@ -48,7 +48,8 @@ class RandomSampler(Sampler[int]):
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
-        self.generator = check_generator(generator)
+        self.generator = generator
+        numpy_generator(generator)        # a wrong type fails now, not at the first draw
         if not isinstance(self.replacement, bool):
             raise TypeError(f'replacement should be a boolean value, but got '
                             f'replacement={self.replacement}')
@@ -84,7 +85,8 @@ class SubsetRandomSampler(Sampler[int]):
 
     def __init__(self, indices, generator=None):
         self.indices = indices
-        self.generator = check_generator(generator)
+        self.generator = generator
+        numpy_generator(generator)        # a wrong type fails now, not at the first draw
 
     def __iter__(self):
         for i in numpy_generator(self.generator).permutation(len(self.indices)).tolist():
@@ -117,7 +119,8 @@ class WeightedRandomSampler(Sampler[int]):
         self.weights = weights
         self.num_samples = num_samples
         self.replacement = replacement
-        self.generator = check_generator(generator)
+        self.generator = generator
+        numpy_generator(generator)        # a wrong type fails now, not at the first draw
 
     def __iter__(self):
         gen = numpy_generator(self.generator)
