@@ -333,7 +333,7 @@ def fmt_us(seconds):
     return f'{seconds * 1e6:,.1f} µs' if seconds < 1e-2 else f'{seconds * 1e3:,.2f} ms'
 
 
-def main(argv=None):
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--quick', action='store_true', help='fewer rounds and shorter samples (under a minute)')
@@ -346,6 +346,52 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.threads < 1:
         parser.error(f'--threads must be at least 1, got {args.threads}')
+    return args
+
+
+def report(results, name, timing, note=''):
+    """Prints one workload's line (medians, quartiles, ratios) and keeps its timing in results."""
+    base = timing.get('numpy', {}).get('median')
+    line = [f'{name:<14}']
+    for who in ('minigrad', 'numpy', 'torch'):
+        if who in timing:
+            t = timing[who]
+            line.append(f'{who} {fmt_us(t["median"])} [{fmt_us(t["p25"])}–{fmt_us(t["p75"])}]')
+    ours = timing['minigrad']['median']
+    if base:
+        timing['ratio_vs_numpy'] = ours / base
+        line.append(f'×numpy {ours / base:.2f}')
+    if 'torch' in timing:
+        timing['ratio_vs_torch'] = ours / timing['torch']['median']
+        line.append(f'×torch {timing["ratio_vs_torch"]:.2f}')
+    print('  '.join(line) + note, flush=True)
+    results['workloads'][name] = timing
+
+
+def deep_chain(tiny, rounds, sample, pause):
+    """The 20,000-op chain against torch, and how its time scales with length (gc on and off)."""
+    depth = 200 if tiny else 20_000
+    contenders = {'minigrad': chain_step('minigrad', depth)}
+    if torch is not None:
+        contenders['torch'] = chain_step('torch', depth)
+    timing = race(contenders, max(3, rounds // 3), sample, pause)
+    short, long_ = (50, 200) if tiny else (10_000, 40_000)
+    for key, gc_off in (('linearity', False), ('linearity_gc_off', True)):
+        if gc_off:
+            gc.disable()            # the same, without the cyclic GC scanning the live graph
+        try:
+            scale = race({'short': chain_step('minigrad', short), 'long': chain_step('minigrad', long_)},
+                         max(3, rounds // 3), sample, pause)
+        finally:
+            gc.enable()
+        timing[key] = scale['long']['median'] / scale['short']['median'] / (long_ / short)
+    note = (f'  ({long_:,} vs {short:,} ops: {timing["linearity"]:.2f}× '
+            f'linear; {timing["linearity_gc_off"]:.2f}× with gc off)')
+    return timing, note
+
+
+def main(argv=None):
+    args = parse_args(argv)
     global torch
     if args.no_torch:
         torch = None
@@ -367,24 +413,6 @@ def main(argv=None):
                            'cpu': platform.processor() or platform.machine(),
                            'cores': os.cpu_count(), 'threads': args.threads},
                'workloads': {}}
-
-    def report(name, timing, note=''):
-        base = timing.get('numpy', {}).get('median')
-        line = [f'{name:<14}']
-        for who in ('minigrad', 'numpy', 'torch'):
-            if who in timing:
-                t = timing[who]
-                line.append(f'{who} {fmt_us(t["median"])} [{fmt_us(t["p25"])}–{fmt_us(t["p75"])}]')
-        ours = timing['minigrad']['median']
-        if base:
-            timing['ratio_vs_numpy'] = ours / base
-            line.append(f'×numpy {ours / base:.2f}')
-        if 'torch' in timing:
-            timing['ratio_vs_torch'] = ours / timing['torch']['median']
-            line.append(f'×torch {timing["ratio_vs_torch"]:.2f}')
-        print('  '.join(line) + note, flush=True)
-        results['workloads'][name] = timing
-
     print(f'minigrad benchmarks — Python {platform.python_version()}, NumPy {np.__version__}, '
           f'PyTorch {torch.__version__ if torch else "absent"}, {os.cpu_count()} cores, '
           f'{args.threads} thread(s); median [p25–p75] per step', flush=True)
@@ -397,32 +425,12 @@ def main(argv=None):
                       'numpy': numpy_step(weights, x, y, activation, loss)[0]}
         if torch is not None:
             contenders['torch'] = torch_step(weights, x, y, activation, loss)
-        report(name, race(contenders, rounds, sample, pause))
-
+        report(results, name, race(contenders, rounds, sample, pause))
     if not wanted or 'deep-chain' in wanted:
-        depth = 200 if args.tiny else 20_000
-        contenders = {'minigrad': chain_step('minigrad', depth)}
-        if torch is not None:
-            contenders['torch'] = chain_step('torch', depth)
-        timing = race(contenders, max(3, rounds // 3), sample, pause)
-        short, long_ = (50, 200) if args.tiny else (10_000, 40_000)
-        scale = race({'short': chain_step('minigrad', short), 'long': chain_step('minigrad', long_)},
-                     max(3, rounds // 3), sample, pause)
-        timing['linearity'] = scale['long']['median'] / scale['short']['median'] / (long_ / short)
-        gc.disable()                # the same, without the cyclic GC scanning the live graph
-        try:
-            scale = race({'short': chain_step('minigrad', short), 'long': chain_step('minigrad', long_)},
-                         max(3, rounds // 3), sample, pause)
-        finally:
-            gc.enable()
-        timing['linearity_gc_off'] = scale['long']['median'] / scale['short']['median'] / (long_ / short)
-        report('deep-chain', timing, f'  ({long_:,} vs {short:,} ops: {timing["linearity"]:.2f}× '
-                                     f'linear; {timing["linearity_gc_off"]:.2f}× with gc off)')
-
+        report(results, 'deep-chain', *deep_chain(args.tiny, rounds, sample, pause))
     if not wanted or 'op-overhead' in wanted:
         for op, contenders in overhead_steps(args.quick).items():
-            report(f'op-{op}', race(contenders, rounds, sample, pause))
-
+            report(results, f'op-{op}', race(contenders, rounds, sample, pause))
     if not wanted or 'memory' in wanted:
         layer_sizes, activation, batch, loss = sizes['mlp-small']
         weights, x, y = make_problem(layer_sizes, batch)

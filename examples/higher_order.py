@@ -267,6 +267,16 @@ def part_penalty(args, torch):
           f'{cut_difference:.1e}): the penalty silently trains nothing')
     assert not penalty_cut.requires_grad and cut_difference == 0.0, cut_difference
 
+    history = train_critic(critic, batches, lam, lr)
+    result = dict(fd_error=fd_error, cut_difference=cut_difference, history=history)
+
+    if torch is not None:
+        result.update(penalty_with_torch(torch, start_weights, batches, lam, lr, engine, critic))
+    return result
+
+
+def train_critic(critic, batches, lam, lr):
+    """Adam on D(fake) - D(real) + lam · penalty, one step per batch; prints and checks the run."""
     optimizer = optim.Adam(critic.parameters(), lr=lr)
     history = []
     for arrays in batches:
@@ -275,9 +285,9 @@ def part_penalty(args, torch):
         (wass + lam * penalty).backward()                # reaches the weights through both terms
         optimizer.step()
         history.append((wass.item(), penalty.item(), norms.mean().item()))
+    steps = len(batches)
     print('   step   D(fake) - D(real)   penalty   mean ||∇ₓ D(x̂)||')
-    shown = sorted({0, 1, 2, 5, 10, args.steps // 2, args.steps - 1} & set(range(args.steps)))
-    for step in shown:
+    for step in sorted({0, 1, 2, 5, 10, steps // 2, steps - 1} & set(range(steps))):
         w, p, n = history[step]
         print(f'   {step:4d}   {w:17.4f}   {p:7.4f}   {n:18.4f}')
     first, last = history[0], history[-1]
@@ -285,11 +295,7 @@ def part_penalty(args, torch):
           f'{last[0]:.3f})\n   while keeping its slope near 1 (penalty {first[1]:.3f} -> {last[1]:.4f})')
     assert last[0] < first[0] - 1.0, 'the critic did not learn to separate real from fake'
     assert last[1] < 0.1 and abs(last[2] - 1) < 0.25, last
-    result = dict(fd_error=fd_error, cut_difference=cut_difference, history=history)
-
-    if torch is not None:
-        result.update(penalty_with_torch(torch, start_weights, batches, lam, lr, engine, critic))
-    return result
+    return history
 
 
 def penalty_with_torch(torch, start_weights, batches, lam, lr, engine, critic):
