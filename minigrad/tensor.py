@@ -636,38 +636,32 @@ class Tensor:
     def max(self, dim=None, keepdim=False):
         """The largest element, or with `dim` the pair (values, indices) along it.
 
-        Where its derivative is: `max()` is `amax()`, one AMaxBackward node (ops/reductions.py
-        AMax: ties share the gradient). `max(dim)` is `_extreme_along`: the values are
-        TakeAlong(x, argmax) (ops/shape.py TakeAlong: backward puts the gradient at the argmax,
-        0 elsewhere), then a squeeze. So for `y = x.max(dim=1).values`, `y.grad_fn` is a
-        ReshapeBackward and the rule is one node down: `y.grad_fn.next_functions[0][0]` is
-        TakeAlongBackward (with keepdim=True it is `y.grad_fn` itself).
+        Its derivative: `max()` is `amax()`, an AMaxBackward node (ties share the gradient);
+        `max(dim).values` is a MaxBackward node (ops/reductions.py: the gradient goes to the
+        returned index), as in PyTorch.
         """
         if dim is None:
             return self.amax()
-        return self._extreme_along(np.argmax, dim, keepdim)
+        return self._extreme_along(red.Max, np.argmax, dim, keepdim)
 
     @_numpy_names
     def min(self, dim=None, keepdim=False):
-        """The smallest element, or with `dim` the pair (values, indices) along it. The graph is
-        max's (see max): AMinBackward, or TakeAlongBackward at the argmin under a ReshapeBackward."""
+        """The smallest element, or with `dim` the pair (values, indices) along it: as max, with
+        AMinBackward and MinBackward nodes."""
         if dim is None:
             return self.amin()
-        return self._extreme_along(np.argmin, dim, keepdim)
+        return self._extreme_along(red.Min, np.argmin, dim, keepdim)
 
-    def _extreme_along(self, arg, dim, keepdim):
-        """(values, indices) along `dim`: indices = arg(x) (np.argmax or np.argmin, no gradient);
-        values = TakeAlong(x, indices), whose backward scatters the gradient to those indices
-        (ops/shape.py TakeAlong), squeezed (a Reshape node) unless keepdim. A 0-d x: x.reshape(())."""
+    def _extreme_along(self, op, arg, dim, keepdim):
+        """(values, indices) along `dim`: indices = arg(x) (np.argmax or np.argmin, no gradient),
+        values = op (red.Max or red.Min), whose backward puts the gradient at those indices."""
         if self.ndim == 0:                      # the one element, at index 0 (PyTorch)
             _wrap_dim(dim, 0)
-            return _values_indices(self.reshape(()), Tensor._wrap(np.zeros((), np.int64)))
+            return self.reshape(1)._extreme_along(op, arg, 0, False)
         dim = _wrap_dim(dim, self.ndim)
         indices = np.expand_dims(arg(self._array, axis=dim), dim)
-        values = sh.TakeAlong.apply(self, indices=indices, dim=dim)
-        if not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return _values_indices(values, Tensor._wrap(indices))
+        values = op.apply(self, indices=indices, dim=dim, keepdim=keepdim)
+        return _values_indices(values, Tensor._wrap(indices if keepdim else indices.squeeze(dim)))
 
     @_numpy_names
     def argmax(self, dim=None, keepdim=False):

@@ -51,6 +51,13 @@ def _written(L, x, y):
     return ((a - (-x)) ** 3).sum() + (small * small).double().sum()
 
 
+def _take_along(L, x, indices, dim):
+    """NumPy's take_along_axis on a minigrad Tensor; torch's take_along_dim."""
+    if L is mg:
+        return np.take_along_axis(x, np.asarray(indices), dim)
+    return L.take_along_dim(x, L.tensor(indices), dim)
+
+
 CASES = {
     # elementwise
     'sin exp pow': (lambda L, x: (x.sin() * x.exp() + x ** 3).sum(), [n(4)]),
@@ -73,6 +80,8 @@ CASES = {
     'mean var': (lambda L, x: (x.mean(0) * x.var(1).sum()).sum() + (x ** 2).sum(1).mean(), [n(3, 4)]),
     'logsumexp amax amin': (lambda L, x: (x.logsumexp(1) ** 2).sum() + (x.amax(1) * x.amin(0).sum()).sum(), [n(3, 4)]),
     'max(dim) prod std': (lambda L, x: (x.max(1).values ** 2).sum() + (x.prod(1) ** 2).sum() + x.std(0).sum(), [n(3, 4)]),
+    'min(dim) take_along': (lambda L, x: (x.min(0, keepdim=True).values ** 3).sum()
+                            + (_take_along(L, x, [[0, 2, 1, 2], [0, 0, 1, 2]], 0) ** 2).sum(), [n(3, 4)]),
     # shape and indexing
     'reshape t slices gather cat': (lambda L, x: (x.reshape(4, 3).t()[1:, ::2] ** 3).sum()
                                     + (x[[0, 0, 1]] ** 2).sum() + L.cat([x, x * 2], 0).pow(3).sum(), [n(2, 6)]),

@@ -340,11 +340,6 @@ def test_apply_ufunc_and_apply_function_called_directly():
 
 # ---------------------------------------------------------------------------- known bugs
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason='np.take_along_axis maps to ops.shape.TakeAlong, whose backward assigns '
-                   '(full[index] = grad) instead of accumulating, assuming distinct indices; with a '
-                   'repeated index (legal in NumPy) the gradient counts it once (torch.take_along_dim '
-                   'gives 2 where minigrad gives 1)')
 def test_take_along_axis_gradient_with_repeated_indices():
     t = leaf(A)
     repeated = np.array([[0, 0, 1], [2, 2, 2]])

@@ -311,14 +311,31 @@ def test_random_fills_take_a_generator(fill):
     assert fill(mg.zeros(6), None).tolist() == a           # None: minigrad's generator
 
 
-@pytest.mark.parametrize('which, name', [('max', 'AMaxBackward'), ('min', 'AMinBackward')])
-def test_max_and_min_graphs_are_the_ones_their_docstrings_name(which, name):
+@pytest.mark.parametrize('which', ['max', 'min'])
+def test_max_and_min_graphs_are_the_ones_their_docstrings_name(which):
     x = mg.tensor([[1.0, 3.0], [4.0, 2.0]], requires_grad=True)
-    assert getattr(x, which)().grad_fn.name == name
-    values = getattr(x, which)(dim=1).values
-    assert values.grad_fn.name == 'ReshapeBackward'             # the squeeze ...
-    assert values.grad_fn.next_functions[0][0].name == 'TakeAlongBackward'   # ... over the rule
-    assert getattr(x, which)(dim=1, keepdim=True).values.grad_fn.name == 'TakeAlongBackward'
+    node = which.capitalize()
+    assert getattr(x, which)().grad_fn.name == f'A{node}Backward'
+    for keepdim in (False, True):                       # one node, named as in PyTorch
+        assert getattr(x, which)(dim=1, keepdim=keepdim).values.grad_fn.name == f'{node}Backward'
+    assert f'{node}Backward' in mg.ops.table.format_table()
+
+
+@pytest.mark.parametrize('which', ['max', 'min'])
+@pytest.mark.parametrize('shape, dim, keepdim', [((2, 3), 1, False), ((2, 3), 0, True),
+                                                 ((2, 3, 4), -2, False), ((), 0, False)])
+def test_max_and_min_along_a_dim_give_the_returned_index_the_gradient(which, shape, dim, keepdim):
+    x = mg.tensor(np.random.default_rng(0).permutation(max(1, int(np.prod(shape)))).reshape(shape),
+                  dtype=mg.float64, requires_grad=True)
+    values, indices = getattr(x, which)(dim=dim, keepdim=keepdim)
+    weights = mg.arange(values.numel(), dtype=mg.float64).reshape(values.shape) + 1
+    (values * weights).sum().backward()
+    expected = np.zeros(shape)
+    index = indices.numpy() if keepdim or not shape else np.expand_dims(indices.numpy(), dim)
+    np.put_along_axis(expected.reshape(shape or (1,)), index.reshape(index.shape or (1,)),
+                      weights.numpy().reshape(index.shape or (1,)), axis=dim if shape else 0)
+    assert x.grad.numpy().tolist() == expected.tolist()
+    assert mg.autograd.gradcheck(lambda t: getattr(t, which)(dim=dim, keepdim=keepdim).values, (x,))
 
 
 # -------------------------------------------------------------------- repr

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd.graph import Op
 from ._stable import logsumexp
+from .shape import _along_index
 
 
 def _restore(grad, x_ndim, dim, keepdim):
@@ -108,6 +109,28 @@ class AMax(_Extreme):
 class AMin(_Extreme):
     """d amin(x) = dx at the minimum (ties share it evenly)"""
     reduce = staticmethod(np.min)
+
+
+class _AtIndex(Op):
+    """Shared by max(dim)/min(dim): the gradient goes to the one index the forward returned."""
+    def forward(self, x, indices, dim, keepdim=False):
+        self.shape, self.indices, self.dim, self.keepdim = x.shape, indices, dim, keepdim
+        values = np.take_along_axis(x, indices, axis=dim)      # indices keep the dim: (.., 1, ..)
+        return values if keepdim else values.squeeze(axis=dim)
+
+    def backward(self, grad):
+        full = np.zeros_like(grad, shape=self.shape)
+        full[_along_index(self.indices, self.dim)] = _restore(grad, len(self.shape), self.dim,
+                                                              self.keepdim)
+        return full
+
+
+class Max(_AtIndex):
+    """d max(x, dim).values = dx at the returned index along dim (one index, also on ties)"""
+
+
+class Min(_AtIndex):
+    """d min(x, dim).values = dx at the returned index along dim (one index, also on ties)"""
 
 
 class LogSumExp(Op):

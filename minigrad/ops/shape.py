@@ -151,14 +151,14 @@ class Stack(Op):
 
 
 class TakeAlong(Op):
-    """d take_along(x, i) = dx at positions i (distinct along dim, as argmax gives)"""
+    """d take_along(x, i) = dx at positions i, summed where i repeats"""
     def forward(self, x, indices, dim):
         self.shape, self.indices, self.dim = x.shape, indices, dim
         return np.take_along_axis(x, indices, axis=dim)
 
     def backward(self, grad):
         full = np.zeros_like(grad, shape=self.shape)
-        full[_along_index(self.indices, self.dim)] = grad
+        np.add.at(full, _along_index(self.indices, self.dim), grad)    # a repeated index adds up
         return full
 
 
