@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from helpers import Cube
 from minigrad.autograd import FunctionCtx
 
 try:
@@ -39,20 +40,6 @@ def numpy(t):
 
 
 # ------------------------------------------------------------------- ops the tests use
-
-class Cube(mg.autograd.Function):
-    """d x³ = 3x² dx"""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        return grad_output * 3 * x ** 2
-
 
 class Affine(mg.autograd.Function):
     """d (k x + y) = k dx + dy, with the number k between two tensors"""
