@@ -551,3 +551,58 @@ def test_structure_survives_backward_and_a_second_backward_still_raises():
         loss.backward()
     dot = mg.viz.to_dot(loss)
     assert 'TanhBackward' in dot and 'grad' in dot
+
+
+# ------------------------------------------------- .grad never shared (G26), hooks at second order (G5)
+
+try:
+    import torch as _torch
+except ImportError:                         # the expected numbers below are PyTorch's
+    _torch = None
+
+
+def _shared_grad_run(lib, case):
+    """Two leaves fed through one Add (the same incoming gradient for both), create_graph=True,
+    then a second backward of a function of a.grad; the .grads of a, b (and a retained y)."""
+    a = lib.tensor([0.3, 1.2], dtype=lib.float64, requires_grad=True)
+    b = lib.tensor([0.5, -0.7], dtype=lib.float64, requires_grad=True)
+    y = a + b
+    if case == 'retained':
+        y.retain_grad()
+    y.sin().sum().backward(create_graph=True)
+    assert a.grad is not b.grad and (case != 'retained' or y.grad is not a.grad)
+    (a.grad ** 2).sum().backward()
+    grads = [a.grad, b.grad] + ([y.grad] if case == 'retained' else [])
+    return [g.detach().numpy().tolist() for g in grads]
+
+
+@pytest.mark.filterwarnings('ignore:Using backward')       # PyTorch's, on create_graph
+@pytest.mark.parametrize('case', ['leaves', 'retained'])
+def test_create_graph_grads_are_never_shared_between_leaves(case):
+    got = _shared_grad_run(mg, case)
+    expected = [[-0.3029, 0.0361]] * 2 + ([[-0.3029, 0.0361]] if case == 'retained' else [])
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    if _torch is not None:
+        np.testing.assert_allclose(got, _shared_grad_run(_torch, case), rtol=1e-12)
+
+
+def _hooked_second_order(lib, op):
+    """A hook on y that the second backward passes through: through the output saved by
+    exp's backward too (PyTorch unpacks it with y's grad_fn, so the hook sees that path)."""
+    x = lib.tensor([0.3, 1.2], dtype=lib.float64, requires_grad=True)
+    y = {'exp': x.exp, 'sigmoid': x.sigmoid, 'tanh': x.tanh, 'square': lambda: x * x}[op]()
+    calls = []
+    y.register_hook(lambda g: calls.append(1) or g * 2)
+    g, = lib.autograd.grad((y * y).sum(), x, create_graph=True)
+    g2, = lib.autograd.grad(g.sum(), x)
+    return g2.numpy().tolist(), len(calls)
+
+
+@pytest.mark.parametrize('op, expected', [('exp', [29.1539, 176.3708]), ('sigmoid', [0.3108, -0.3342]),
+                                          ('tanh', [5.4572, -2.6474]), ('square', [3.6, 57.6])])
+def test_hook_on_a_non_leaf_applies_in_the_second_backward(op, expected):
+    got, calls = _hooked_second_order(mg, op)
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    assert calls == 2
+    if _torch is not None:
+        np.testing.assert_allclose(got, _hooked_second_order(_torch, op)[0], rtol=1e-12)

@@ -236,10 +236,11 @@ def _accumulate_leaf(t, g, owned):
     if t._hooks:
         g = _run_hooks(t._hooks, g)
         owned = False                       # a hook's result may be the caller's array
-    if t._grad is None:
-        t._grad = g if isinstance(g, graph.Tensor) else graph.Tensor._wrap(g if owned else g.copy())
-    elif isinstance(g, graph.Tensor):       # create_graph: the gradient is a Tensor in the graph
-        t._grad = t._grad + g
+    if isinstance(g, graph.Tensor):         # create_graph: the gradient is a Tensor in the graph
+        with mode.enable_grad():            # a copy (PyTorch's CopyBackwards): never shared
+            t._grad = g.clone() if t._grad is None else t._grad + g
+    elif t._grad is None:
+        t._grad = graph.Tensor._wrap(g if owned else g.copy())
     else:
         t._grad._array = np.asarray(t._grad._array + g)    # 0-d arrays add up to a NumPy scalar
 
