@@ -301,14 +301,16 @@ class Tensor:
             engine.retain(self)
 
     def register_hook(self, hook):
-        """Calls hook(grad) when this tensor's gradient is computed; a returned tensor replaces it."""
+        """Calls hook(grad) when this tensor's gradient is computed; a returned tensor replaces it.
+        Returns a handle whose `.remove()` takes the hook out (PyTorch's RemovableHandle)."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            self.grad_fn.hooks = (self.grad_fn.hooks or []) + [hook]
+            hooks = self.grad_fn.hooks = self.grad_fn.hooks or []
         else:
-            self._hooks = (self._hooks or []) + [hook]
-        return hook
+            hooks = self._hooks = self._hooks or []
+        hooks.append(hook)
+        return graph.RemovableHandle(hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Computes d self / d leaf for every leaf that requires grad, adding it to `leaf.grad`.

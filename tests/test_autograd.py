@@ -606,3 +606,42 @@ def test_hook_on_a_non_leaf_applies_in_the_second_backward(op, expected):
     assert calls == 2
     if _torch is not None:
         np.testing.assert_allclose(got, _hooked_second_order(_torch, op)[0], rtol=1e-12)
+
+
+def _hooks_removed(lib, leaf, how):
+    """Two hooks (×10, ×100) on a leaf or on y; the first removed by `how`; the gradient."""
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    y = x * 3
+    target = x if leaf else y
+    first = target.register_hook(lambda g: g * 10)
+    second = target.register_hook(lambda g: g * 100)
+    if how == 'remove':
+        first.remove()
+        first.remove()                      # a second remove does nothing
+    elif how == 'with':
+        with first as handle:
+            assert handle is first
+    assert isinstance(first.id, int) and first.id != second.id
+    (y * y).sum().backward()
+    return x.grad.numpy().tolist()
+
+
+@pytest.mark.parametrize('leaf', [True, False], ids=['leaf', 'non-leaf'])
+@pytest.mark.parametrize('how', ['remove', 'with', 'kept'])
+def test_register_hook_returns_a_handle_that_removes_it(leaf, how):
+    """G16: register_hook returned the function itself, so a hook could not be taken out."""
+    got = _hooks_removed(mg, leaf, how)
+    assert got == ([18000.0, 36000.0] if how == 'kept' else [1800.0, 3600.0])
+    if _torch is not None:
+        assert got == _hooks_removed(_torch, leaf, how)
+
+
+def test_a_hook_may_remove_itself_while_it_runs():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    handle = x.register_hook(lambda g: seen.append('once') or handle.remove())
+    x.register_hook(lambda g: seen.append('other'))
+    (x * 2).sum().backward(retain_graph=True)
+    (x * 2).sum().backward()
+    assert seen == ['once', 'other', 'other']
+    assert type(handle) is mg.utils.hooks.RemovableHandle

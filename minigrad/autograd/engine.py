@@ -20,7 +20,7 @@ _observers = []
 
 def _run_hooks(hooks, grad):
     """Calls each hook with the gradient; one that returns a tensor replaces it (same shape and dtype)."""
-    for hook in hooks:
+    for hook in tuple(hooks):               # a hook may remove itself (its handle) as it runs
         array_mode = not isinstance(grad, graph.Tensor)
         result = hook(graph.Tensor._wrap(grad) if array_mode else grad)
         if result is None:

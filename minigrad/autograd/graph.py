@@ -127,6 +127,30 @@ class Op:
         return replay(self, grad)
 
 
+class RemovableHandle:
+    """What `register_hook` returns (PyTorch's torch.utils.hooks.RemovableHandle): `.remove()`
+    takes the hook out again; as a context manager, the hook lasts for the `with` block."""
+
+    _next_id = 0
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook       # the list, not its owner: no graph kept alive
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        """Takes the hook out (once; a second remove does nothing, as in PyTorch)."""
+        if self._hooks is not None and any(h is self._hook for h in self._hooks):
+            del self._hooks[next(i for i, h in enumerate(self._hooks) if h is self._hook)]
+        self._hooks = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
 _shared = set()          # ids of the number constants the engine shares (minigrad.tensor adds them)
 
 
