@@ -645,3 +645,53 @@ def test_a_hook_may_remove_itself_while_it_runs():
     (x * 2).sum().backward()
     assert seen == ['once', 'other', 'other']
     assert type(handle) is mg.utils.hooks.RemovableHandle
+
+
+def _grad_twice(lib, case):
+    """Two calls into one graph out = Σ sin(2x) + cos(3y), h = 2x, without retain_graph:
+    'ok' and the second result, or 'raises' and the start of the error."""
+    x = lib.tensor([0.3, 1.2], dtype=lib.float64, requires_grad=True)
+    y = lib.tensor([0.5, -0.7], dtype=lib.float64, requires_grad=True)
+    h = x * 2
+    out = (h.sin() + (y * 3).cos()).sum()
+    first, second = {'x then y': ((out, x), (out, y)), 'x then x': ((out, x), (out, x)),
+                     'h then x': ((out, h), (out, x)), 'h then below h': ((out, h), (h.sum(), x)),
+                     'y then backward': ((out, y), None)}[case]
+    try:
+        lib.autograd.grad(*first)
+        if second is None:
+            out.backward()
+            return 'ok', x.grad.tolist()
+        return 'ok', lib.autograd.grad(*second)[0].tolist()
+    except RuntimeError as error:
+        return 'raises', str(error)[:50]
+
+
+FREED_START = 'Trying to backward through the graph a second time'
+
+
+@pytest.mark.parametrize('case, expected', [
+    ('x then y', ('ok', [-2.99248496, 2.58962810])),    # y's branch was not run, so not freed
+    ('h then below h', ('ok', [2.0, 2.0])),             # nor what lies below a non-leaf input
+    ('x then x', ('raises', FREED_START)),               # sin's saved input was freed
+    ('h then x', ('raises', FREED_START)),
+    ('y then backward', ('raises', FREED_START))])
+def test_grad_frees_only_the_nodes_it_ran_through(case, expected):
+    """G17: autograd.grad(out, [x]) freed the whole graph, so grad(out, [y]) raised."""
+    got = _grad_twice(mg, case)
+    assert got[0] == expected[0]
+    if got[0] == 'ok':
+        np.testing.assert_allclose(got[1], expected[1], rtol=1e-8)
+    else:
+        assert got[1].startswith(expected[1])
+    if _torch is not None:
+        theirs = _grad_twice(_torch, case)
+        assert got[0] == theirs[0] and (got[0] == 'raises' or np.allclose(got[1], theirs[1]))
+
+
+def test_nodes_that_saved_nothing_may_run_again_as_in_pytorch():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    z = (x + 1).sum()                       # Add and Sum keep no tensor for their backward
+    z.backward()
+    z.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])

@@ -65,6 +65,7 @@ class Op:
         # Known before forward, so that an op saves only what the wanted gradients need.
         needs = tuple([t.requires_grad for t in inputs]) if mode._grad_enabled else (False,) * len(inputs)
         fn.needs_input_grad = needs = _patterns.setdefault(needs, needs)   # speed: see _patterns
+        fn.saved = None                 # forward may save; the walk frees only nodes that did
         try:
             data = fn.forward(*[t._array for t in inputs], **options)
         except ValueError as error:         # NumPy's shape errors, named for the learner
