@@ -220,8 +220,9 @@ def _node_backward(node, grad_out, create_graph, captured, needed=None):
         captured[node] = grad_out
     if needed is not None and node not in needed:
         return None
-    if grad_out is None:                    # nothing reached this node: no gradient to pass on
-        return (None,) * len(node._inputs)
+    if grad_out is None:                    # nothing reached this node: it passes nothing on,
+        grads_in = node._missing_gradient(create_graph)     # or zeros' gradients (custom Function)
+        return (None,) * len(node._inputs) if grads_in is None else grads_in
     if node.hooks:
         grad_out = _run_hooks(node.hooks, grad_out)
     if node.retained is not None and node.retained() is not None:

@@ -122,6 +122,11 @@ class Op:
     def backward(self, grad):
         raise NotImplementedError
 
+    def _missing_gradient(self, create_graph):
+        """The gradients a node passes on when none reached it: none (it does not run); a
+        custom Function's backward runs on zeros (function.py)."""
+        return None
+
     def backward_graph(self, grad):
         """The same backward rule, run on Tensors so that it records a graph (create_graph=True):
         see replay.py, which hands itself in as `replay`."""
