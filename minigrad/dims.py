@@ -26,6 +26,23 @@ def _reduction_dims(dim, ndim):
     return dims[0] if isinstance(dim, int) else dims
 
 
+def _check_extreme_of_empty(name, shape, dims):
+    """max, min, amax, amin, argmax, argmin have no value over nothing: PyTorch's errors when
+    the input is empty and no dim is given (RuntimeError; IndexError for the arg- ones), or when
+    a dim reduced over has size 0 (IndexError). `dims`: None, an int or a tuple, counted."""
+    if dims is None:
+        if 0 in shape:
+            error = IndexError if name.startswith('arg') else RuntimeError
+            more = '' if name.startswith('arg') else (" Specify the reduction dim with the 'dim' "
+                                                      "argument.")
+            raise error(f'{name}(): Expected reduction dim to be specified for input.numel() == 0.'
+                        + more)
+        return
+    for d in (dims,) if isinstance(dims, int) else dims:
+        if shape and shape[d] == 0:
+            raise IndexError(f'{name}(): Expected reduction dim {d} to have non-zero size.')
+
+
 def _shape_arg(shape):
     """Accepts f(2, 3) and f((2, 3)) alike."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):

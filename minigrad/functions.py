@@ -136,7 +136,7 @@ def cat(tensors, dim=0):
     """Joins tensors along an existing dim; each gets back its slice of the gradient."""
     tensors = [_as_tensor(t) for t in tensors]
     if not tensors:
-        raise ValueError('cat() needs a non-empty list of tensors')
+        raise ValueError('cat(): expected a non-empty list of Tensors')      # PyTorch's words
     first = tensors[0]._array.shape
     for i, t in enumerate(tensors):
         if t.ndim == 0:
@@ -155,7 +155,7 @@ def stack(tensors, dim=0):
     """Joins equal-shaped tensors along a new dim."""
     tensors = [_as_tensor(t) for t in tensors]
     if not tensors:
-        raise ValueError('stack() needs a non-empty list of tensors')
+        raise RuntimeError('stack expects a non-empty TensorList')           # PyTorch's type and words
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise RuntimeError(f'stack expects each tensor to be equal size, but got '

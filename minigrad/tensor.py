@@ -20,7 +20,7 @@ from . import device as _device
 from . import dtypes
 from .dtypes import (_LEGACY_NAMES, Size, _promote, _to_array, bool as bool_, float16, float32,
                      float64, int32, int64)
-from .dims import _numpy_names, _reduction_dims, _shape_arg, _wrap_dim
+from .dims import _check_extreme_of_empty, _numpy_names, _reduction_dims, _shape_arg, _wrap_dim
 from .ops import activations as act
 from .ops import elementwise as ew
 from .ops import linalg
@@ -301,14 +301,16 @@ class Tensor:
             engine.retain(self)
 
     def register_hook(self, hook):
-        """Calls hook(grad) when this tensor's gradient is computed; a returned tensor replaces it."""
+        """Calls hook(grad) when this tensor's gradient is computed; a returned tensor replaces it.
+        Returns a handle whose `.remove()` takes the hook out (PyTorch's RemovableHandle)."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            self.grad_fn.hooks = (self.grad_fn.hooks or []) + [hook]
+            hooks = self.grad_fn.hooks = self.grad_fn.hooks or []
         else:
-            self._hooks = (self._hooks or []) + [hook]
-        return hook
+            hooks = self._hooks = self._hooks or []
+        hooks.append(hook)
+        return graph.RemovableHandle(hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Computes d self / d leaf for every leaf that requires grad, adding it to `leaf.grad`.
@@ -622,11 +624,13 @@ class Tensor:
 
     @_numpy_names
     def amax(self, dim=None, keepdim=False):
-        return red.AMax.apply(self, dim=_reduction_dims(dim, self.ndim), keepdim=keepdim)
+        _check_extreme_of_empty('amax', self._array.shape, dim := _reduction_dims(dim, self.ndim))
+        return red.AMax.apply(self, dim=dim, keepdim=keepdim)
 
     @_numpy_names
     def amin(self, dim=None, keepdim=False):
-        return red.AMin.apply(self, dim=_reduction_dims(dim, self.ndim), keepdim=keepdim)
+        _check_extreme_of_empty('amin', self._array.shape, dim := _reduction_dims(dim, self.ndim))
+        return red.AMin.apply(self, dim=dim, keepdim=keepdim)
 
     @_numpy_names
     def logsumexp(self, dim=None, keepdim=False):
@@ -641,6 +645,7 @@ class Tensor:
         returned index), as in PyTorch.
         """
         if dim is None:
+            _check_extreme_of_empty('max', self._array.shape, None)
             return self.amax()
         return self._extreme_along(red.Max, np.argmax, dim, keepdim)
 
@@ -649,6 +654,7 @@ class Tensor:
         """The smallest element, or with `dim` the pair (values, indices) along it: as max, with
         AMinBackward and MinBackward nodes."""
         if dim is None:
+            _check_extreme_of_empty('min', self._array.shape, None)
             return self.amin()
         return self._extreme_along(red.Min, np.argmin, dim, keepdim)
 
@@ -659,6 +665,7 @@ class Tensor:
             _wrap_dim(dim, 0)
             return self.reshape(1)._extreme_along(op, arg, 0, False)
         dim = _wrap_dim(dim, self.ndim)
+        _check_extreme_of_empty(op.__name__.lower(), self._array.shape, dim)
         indices = np.expand_dims(arg(self._array, axis=dim), dim)
         values = op.apply(self, indices=indices, dim=dim, keepdim=keepdim)
         return _values_indices(values, Tensor._wrap(indices if keepdim else indices.squeeze(dim)))
@@ -801,6 +808,7 @@ def _to_index(index):
 
 
 def _arg(arg, data, dim, keepdim):
+    _check_extreme_of_empty(arg.__name__, data.shape, None if dim is None else _wrap_dim(dim, data.ndim))
     if dim is None:
         out = np.asarray(arg(data))
         return out.reshape((1,) * data.ndim) if keepdim else out

@@ -551,3 +551,147 @@ def test_structure_survives_backward_and_a_second_backward_still_raises():
         loss.backward()
     dot = mg.viz.to_dot(loss)
     assert 'TanhBackward' in dot and 'grad' in dot
+
+
+# ------------------------------------------------- .grad never shared (G26), hooks at second order (G5)
+
+try:
+    import torch as _torch
+except ImportError:                         # the expected numbers below are PyTorch's
+    _torch = None
+
+
+def _shared_grad_run(lib, case):
+    """Two leaves fed through one Add (the same incoming gradient for both), create_graph=True,
+    then a second backward of a function of a.grad; the .grads of a, b (and a retained y)."""
+    a = lib.tensor([0.3, 1.2], dtype=lib.float64, requires_grad=True)
+    b = lib.tensor([0.5, -0.7], dtype=lib.float64, requires_grad=True)
+    y = a + b
+    if case == 'retained':
+        y.retain_grad()
+    y.sin().sum().backward(create_graph=True)
+    assert a.grad is not b.grad and (case != 'retained' or y.grad is not a.grad)
+    (a.grad ** 2).sum().backward()
+    grads = [a.grad, b.grad] + ([y.grad] if case == 'retained' else [])
+    return [g.detach().numpy().tolist() for g in grads]
+
+
+@pytest.mark.filterwarnings('ignore:Using backward')       # PyTorch's, on create_graph
+@pytest.mark.parametrize('case', ['leaves', 'retained'])
+def test_create_graph_grads_are_never_shared_between_leaves(case):
+    got = _shared_grad_run(mg, case)
+    expected = [[-0.3029, 0.0361]] * 2 + ([[-0.3029, 0.0361]] if case == 'retained' else [])
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    if _torch is not None:
+        np.testing.assert_allclose(got, _shared_grad_run(_torch, case), rtol=1e-12)
+
+
+def _hooked_second_order(lib, op):
+    """A hook on y that the second backward passes through: through the output saved by
+    exp's backward too (PyTorch unpacks it with y's grad_fn, so the hook sees that path)."""
+    x = lib.tensor([0.3, 1.2], dtype=lib.float64, requires_grad=True)
+    y = {'exp': x.exp, 'sigmoid': x.sigmoid, 'tanh': x.tanh, 'square': lambda: x * x}[op]()
+    calls = []
+    y.register_hook(lambda g: calls.append(1) or g * 2)
+    g, = lib.autograd.grad((y * y).sum(), x, create_graph=True)
+    g2, = lib.autograd.grad(g.sum(), x)
+    return g2.numpy().tolist(), len(calls)
+
+
+@pytest.mark.parametrize('op, expected', [('exp', [29.1539, 176.3708]), ('sigmoid', [0.3108, -0.3342]),
+                                          ('tanh', [5.4572, -2.6474]), ('square', [3.6, 57.6])])
+def test_hook_on_a_non_leaf_applies_in_the_second_backward(op, expected):
+    got, calls = _hooked_second_order(mg, op)
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+    assert calls == 2
+    if _torch is not None:
+        np.testing.assert_allclose(got, _hooked_second_order(_torch, op)[0], rtol=1e-12)
+
+
+def _hooks_removed(lib, leaf, how):
+    """Two hooks (×10, ×100) on a leaf or on y; the first removed by `how`; the gradient."""
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    y = x * 3
+    target = x if leaf else y
+    first = target.register_hook(lambda g: g * 10)
+    second = target.register_hook(lambda g: g * 100)
+    if how == 'remove':
+        first.remove()
+        first.remove()                      # a second remove does nothing
+    elif how == 'with':
+        with first as handle:
+            assert handle is first
+    assert isinstance(first.id, int) and first.id != second.id
+    (y * y).sum().backward()
+    return x.grad.numpy().tolist()
+
+
+@pytest.mark.parametrize('leaf', [True, False], ids=['leaf', 'non-leaf'])
+@pytest.mark.parametrize('how', ['remove', 'with', 'kept'])
+def test_register_hook_returns_a_handle_that_removes_it(leaf, how):
+    """G16: register_hook returned the function itself, so a hook could not be taken out."""
+    got = _hooks_removed(mg, leaf, how)
+    assert got == ([18000.0, 36000.0] if how == 'kept' else [1800.0, 3600.0])
+    if _torch is not None:
+        assert got == _hooks_removed(_torch, leaf, how)
+
+
+def test_a_hook_may_remove_itself_while_it_runs():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    handle = x.register_hook(lambda g: seen.append('once') or handle.remove())
+    x.register_hook(lambda g: seen.append('other'))
+    (x * 2).sum().backward(retain_graph=True)
+    (x * 2).sum().backward()
+    assert seen == ['once', 'other', 'other']
+    assert type(handle) is mg.utils.hooks.RemovableHandle
+
+
+def _grad_twice(lib, case):
+    """Two calls into one graph out = Σ sin(2x) + cos(3y), h = 2x, without retain_graph:
+    'ok' and the second result, or 'raises' and the start of the error."""
+    x = lib.tensor([0.3, 1.2], dtype=lib.float64, requires_grad=True)
+    y = lib.tensor([0.5, -0.7], dtype=lib.float64, requires_grad=True)
+    h = x * 2
+    out = (h.sin() + (y * 3).cos()).sum()
+    first, second = {'x then y': ((out, x), (out, y)), 'x then x': ((out, x), (out, x)),
+                     'h then x': ((out, h), (out, x)), 'h then below h': ((out, h), (h.sum(), x)),
+                     'y then backward': ((out, y), None)}[case]
+    try:
+        lib.autograd.grad(*first)
+        if second is None:
+            out.backward()
+            return 'ok', x.grad.tolist()
+        return 'ok', lib.autograd.grad(*second)[0].tolist()
+    except RuntimeError as error:
+        return 'raises', str(error)[:50]
+
+
+FREED_START = 'Trying to backward through the graph a second time'
+
+
+@pytest.mark.parametrize('case, expected', [
+    ('x then y', ('ok', [-2.99248496, 2.58962810])),    # y's branch was not run, so not freed
+    ('h then below h', ('ok', [2.0, 2.0])),             # nor what lies below a non-leaf input
+    ('x then x', ('raises', FREED_START)),               # sin's saved input was freed
+    ('h then x', ('raises', FREED_START)),
+    ('y then backward', ('raises', FREED_START))])
+def test_grad_frees_only_the_nodes_it_ran_through(case, expected):
+    """G17: autograd.grad(out, [x]) freed the whole graph, so grad(out, [y]) raised."""
+    got = _grad_twice(mg, case)
+    assert got[0] == expected[0]
+    if got[0] == 'ok':
+        np.testing.assert_allclose(got[1], expected[1], rtol=1e-8)
+    else:
+        assert got[1].startswith(expected[1])
+    if _torch is not None:
+        theirs = _grad_twice(_torch, case)
+        assert got[0] == theirs[0] and (got[0] == 'raises' or np.allclose(got[1], theirs[1]))
+
+
+def test_nodes_that_saved_nothing_may_run_again_as_in_pytorch():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    z = (x + 1).sum()                       # Add and Sum keep no tensor for their backward
+    z.backward()
+    z.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])

@@ -380,3 +380,18 @@ def test_same_trajectory_as_torch(trajectory, name, options):
             opt.step()
         ours = run(getattr(optim, name), theta0, grads, dtype=dtype, **options)[-1]
         np.testing.assert_allclose(ours, p.detach().numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize('options, expected', [      # PyTorch 2's numbers
+    (dict(momentum=0.9, weight_decay=0.01), 0.539206),
+    (dict(momentum=0.9, nesterov=True, weight_decay=0.01), 0.382399),
+    (dict(momentum=0.9, maximize=True), 1.45245)])
+def test_sgd_momentum_of_a_zero_dim_parameter_is_updated_in_place(options, expected):
+    """G21: the buffer of a 0-d parameter was a NumPy scalar that `buf *= μ` never updated."""
+    p = mg.tensor(1.0, requires_grad=True)
+    opt = optim.SGD([p], lr=0.1, **options)
+    for _ in range(4):
+        p.grad = mg.tensor(0.5)
+        opt.step()
+    assert p.item() == pytest.approx(expected, abs=1e-6)
+    assert isinstance(opt.state[p]['momentum_buffer'], np.ndarray)

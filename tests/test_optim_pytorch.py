@@ -524,3 +524,39 @@ def test_step_is_allowed_when_backward_does_not_need_the_old_weights(torch):
         opt.zero_grad()
         loss.backward()                             # torch: fine; gradient of the old graph
         np.testing.assert_allclose(params[0].grad.numpy(), np.tile(3.0 * X.sum(0), (2, 1)))
+
+
+# ------------------------------------------------ 0-d parameters (G21), checkpoints of them
+
+def _scalar_run(lib, name, options, steps, state_dict=None, start=0.7):
+    """`steps` steps on one 0-d parameter, loss (p - 0.2)² + sin 3p; the parameter after each
+    step and the final state_dict. A given `state_dict` is loaded first."""
+    p = lib.tensor(start, dtype=lib.float64, requires_grad=True)
+    opt = getattr(lib.optim, name)([p], **options)
+    if state_dict is not None:
+        opt.load_state_dict(state_dict)
+    trajectory = []
+    for _ in range(steps):
+        opt.zero_grad()
+        ((p - 0.2) ** 2 + (3 * p).sin()).backward()
+        opt.step()
+        trajectory.append(p.item())
+    return trajectory, copy.deepcopy(opt.state_dict())
+
+
+@pytest.mark.parametrize('name, options', OPTIMIZER_CASES, ids=str)
+def test_zero_dim_parameters_follow_torch_and_checkpoints_resume(torch, name, options):
+    """A 0-d parameter's buffers stay 0-d arrays updated in place (a NumPy scalar would be
+    rebound, not updated); its state_dict resumes the run, in minigrad and from torch's."""
+    expected, t_sd = _scalar_run(torch, name, options, 6)
+    got, sd = _scalar_run(mg, name, options, 3)
+    np.testing.assert_allclose(got, expected[:3], rtol=RTOL, atol=ATOL)
+    for i, state in sd['state'].items():
+        for key, value in state.items():
+            assert value.shape == t_sd['state'][i][key].shape == (), key
+    resumed, _ = _scalar_run(mg, name, options, 3, sd, start=got[-1])
+    np.testing.assert_allclose(resumed, expected[3:], rtol=RTOL, atol=ATOL)
+    t_mid = _scalar_run(torch, name, options, 3)[1]
+    from_torch, _ = _scalar_run(mg, name, options, 3, _torch_state_dict_as_arrays(t_mid),
+                                start=got[-1])
+    np.testing.assert_allclose(from_torch, expected[3:], rtol=RTOL, atol=ATOL)

@@ -364,3 +364,47 @@ REPRS = [
 @pytest.mark.parametrize('make, expected', REPRS, ids=[row[1] for row in REPRS])
 def test_repr_like_pytorch(make, expected):
     assert repr(make()) == expected
+
+
+# ------------------------------------------------- empty inputs: PyTorch's error types and words
+
+_NO_DIM = "Expected reduction dim to be specified for input.numel() == 0."
+EMPTY_CASES = [    # (name, call on lib, error type, message): PyTorch 2's
+    ('max', lambda l: l.tensor([]).max(), RuntimeError,
+     f"max(): {_NO_DIM} Specify the reduction dim with the 'dim' argument."),
+    ('min', lambda l: l.tensor([]).min(), RuntimeError,
+     f"min(): {_NO_DIM} Specify the reduction dim with the 'dim' argument."),
+    ('amax', lambda l: l.zeros(0, 2).amax(), RuntimeError,
+     f"amax(): {_NO_DIM} Specify the reduction dim with the 'dim' argument."),
+    ('amin', lambda l: l.zeros(0, 2).amin(), RuntimeError,
+     f"amin(): {_NO_DIM} Specify the reduction dim with the 'dim' argument."),
+    ('argmax', lambda l: l.tensor([]).argmax(), IndexError, f'argmax(): {_NO_DIM}'),
+    ('argmin', lambda l: l.tensor([]).argmin(), IndexError, f'argmin(): {_NO_DIM}'),
+    ('max dim', lambda l: l.zeros(0, 3).max(dim=0), IndexError,
+     'max(): Expected reduction dim 0 to have non-zero size.'),
+    ('min dim', lambda l: l.zeros(2, 0).min(dim=-1), IndexError,
+     'min(): Expected reduction dim 1 to have non-zero size.'),
+    ('amax dims', lambda l: l.zeros(0, 3).amax(dim=(0, 1)), IndexError,
+     'amax(): Expected reduction dim 0 to have non-zero size.'),
+    ('argmax dim', lambda l: l.zeros(0, 3).argmax(dim=0), IndexError,
+     'argmax(): Expected reduction dim 0 to have non-zero size.'),
+    ('stack', lambda l: l.stack([]), RuntimeError, 'stack expects a non-empty TensorList'),
+    ('cat', lambda l: l.cat(()), ValueError, 'cat(): expected a non-empty list of Tensors'),
+]
+
+
+@pytest.mark.parametrize('name, call, error, message', EMPTY_CASES, ids=[c[0] for c in EMPTY_CASES])
+@pytest.mark.parametrize('lib', LIBS, ids=lambda lib: lib.__name__)
+def test_extremes_of_nothing_and_joins_of_nothing_raise_pytorchs_errors(lib, name, call, error, message):
+    """G30/G31: NumPy's ValueErrors came through ("attempt to get argmax of an empty sequence")."""
+    with pytest.raises(error) as info:
+        call(lib)
+    assert message in str(info.value)           # PyTorch says torch.cat(), minigrad cat()
+
+
+@pytest.mark.parametrize('lib', LIBS, ids=lambda lib: lib.__name__)
+def test_empty_reductions_with_a_value_stay_values(lib):
+    """What PyTorch does compute over nothing: sum 0, prod 1, max along a non-empty dim."""
+    empty = lib.tensor([])
+    assert (empty.sum().item(), empty.prod().item()) == (0.0, 1.0)
+    assert tuple(lib.zeros(0, 3).max(dim=1).values.shape) == (0,)

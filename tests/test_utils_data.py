@@ -602,3 +602,41 @@ def test_error_types_match_torch(torch):
             ours()
         first_words = str(theirs_err.value).split(',')[0].split('(')[0][:40]
         assert first_words in str(ours_err.value)
+
+
+# ------------------------------------------------------- draws with replacement are lazy (scale)
+
+ENDLESS = 10 ** 10          # the endless loader of a character-model trainer: no list that long
+
+
+@pytest.mark.parametrize('make', [
+    lambda: RandomSampler(range(65), replacement=True, num_samples=ENDLESS, generator=np.random.default_rng(0)),
+    lambda: WeightedRandomSampler([1.0, 2.0, 0.5], ENDLESS, generator=np.random.default_rng(0)),
+    lambda: BatchSampler(RandomSampler(range(65), replacement=True, num_samples=ENDLESS), 4, False),
+], ids=['RandomSampler', 'WeightedRandomSampler', 'BatchSampler'])
+def test_samplers_with_replacement_draw_lazily(make):
+    """They drew every index up front (MemoryError for 10**10); PyTorch draws 32 at a time."""
+    sampler = make()
+    first = list(itertools.islice(iter(sampler), 100))
+    assert len(first) == 100 and len(sampler) in (ENDLESS, ENDLESS // 4)
+
+
+def test_an_endless_dataloader_gives_its_first_batches_at_once():
+    data = TensorDataset(mg.arange(65))
+    loader = DataLoader(data, batch_size=8, sampler=RandomSampler(data, replacement=True,
+                                                                  num_samples=ENDLESS))
+    batches = list(itertools.islice(iter(loader), 3))
+    assert [b[0].shape for b in batches] == [(8,)] * 3 and len(loader) == ENDLESS // 8
+
+
+@pytest.mark.parametrize('num_samples', [1, 31, 32, 33, 100])
+@pytest.mark.parametrize('seed', [0, 1, 7])
+def test_lazy_draws_are_the_stream_of_one_draw(seed, num_samples):
+    """Drawn in chunks, the indices are those one NumPy call gave: orders pinned for a seed stay."""
+    weights = np.array([0.1, 0.5, 2.0, 0.0, 1.0])
+    one_draw = np.random.default_rng(seed).choice(5, size=num_samples, p=weights / weights.sum())
+    assert list(WeightedRandomSampler(weights, num_samples, generator=np.random.default_rng(seed))) \
+        == one_draw.tolist()
+    one_draw = np.random.default_rng(seed).integers(0, 7, size=num_samples)
+    assert list(RandomSampler(range(7), replacement=True, num_samples=num_samples,
+                              generator=np.random.default_rng(seed))) == one_draw.tolist()

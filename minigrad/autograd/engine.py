@@ -20,7 +20,7 @@ _observers = []
 
 def _run_hooks(hooks, grad):
     """Calls each hook with the gradient; one that returns a tensor replaces it (same shape and dtype)."""
-    for hook in hooks:
+    for hook in tuple(hooks):               # a hook may remove itself (its handle) as it runs
         array_mode = not isinstance(grad, graph.Tensor)
         result = hook(graph.Tensor._wrap(grad) if array_mode else grad)
         if result is None:
@@ -68,7 +68,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     seeds = [(t, _seed(t, g, create_graph)) for t, g in zip(outputs, grad_outputs)]
     retain_graph = create_graph if retain_graph is None else retain_graph
     captured = {t.grad_fn: None for t in inputs if t.grad_fn is not None}
-    leaves = _add_up(_walk(seeds, retain_graph, create_graph, captured))
+    needed = _needed([t.grad_fn for t, _ in seeds if t.grad_fn is not None],
+                     {id(t) for t in inputs if t.grad_fn is None}, captured)
+    leaves = _add_up(_walk(seeds, retain_graph, create_graph, captured, needed))
     results = []
     for i, t in enumerate(inputs):
         if t.grad_fn is not None:
@@ -109,7 +111,8 @@ def _seed(output, gradient, create_graph):
 
 # The walk is iterative, so a graph may be as deep as memory allows, and it visits each node
 # once, so its time is linear in the graph's size. `captured` (for autograd.grad) maps nodes
-# to the gradient that reached them.
+# to the gradient that reached them; `needed` (also for autograd.grad) holds the nodes through
+# which an input is reached: as in PyTorch, only these run (and are freed).
 #
 # speed: when no hook, retain_grad, anomaly mode, observer, capture or create_graph needs the
 # longer step (_node_backward), the walk calls node.backward alone (`plain`): 0.2 µs a node,
@@ -121,18 +124,18 @@ def _seed(output, gradient, create_graph):
 # array to both inputs), or a view of it, or when it is the caller's own seed: adding into
 # those later would change another tensor's array.
 
-def _walk(seeds, retain_graph, create_graph, captured=None):
+def _walk(seeds, retain_graph, create_graph, captured=None, needed=None):
     """The backward pass from (tensor, gradient) seeds, by Kahn's algorithm: each node runs once,
     when all its consumers have sent their gradient. Returns the (leaf, gradient, owned) found."""
-    grads, leaves, consumers, ready = _start(seeds)
-    plain = not (create_graph or mode._anomaly or _observers or captured)     # speed: see above
+    grads, leaves, consumers, ready = _start(seeds, needed)
+    plain = not (create_graph or mode._anomaly or _observers or needed is not None)  # speed: above
     while ready:
         node = ready.pop()
         grad_out = grads.pop(node, None)
         if plain and grad_out is not None and not node.hooks and node.retained is None:
             grads_in = node.backward(grad_out)
-        else:
-            grads_in = _node_backward(node, grad_out, create_graph, captured)
+        elif (grads_in := _node_backward(node, grad_out, create_graph, captured, needed)) is None:
+            continue                            # autograd.grad has no input beyond this node
         for t, g in zip(node._inputs, grads_in if type(grads_in) is tuple else (grads_in,)):
             fn = t.grad_fn
             if g is not None and t.requires_grad:
@@ -148,12 +151,12 @@ def _walk(seeds, retain_graph, create_graph, captured=None):
             consumers[fn] = waiting = consumers[fn] - 1
             if not waiting:                     # every consumer of fn has sent its gradient
                 ready.append(fn)
-        if not retain_graph:                # free the saved values; the structure stays (to draw)
-            node.saved, node.clock = None, _RELEASED
+        if not retain_graph and node.saved is not None:     # free the saved values (a node that
+            node.saved, node.clock = None, _RELEASED        # saved none may run again, as in PyTorch)
     return leaves
 
 
-def _start(seeds):
+def _start(seeds, needed=None):
     """Where the walk starts: the seed gradients per node, (tensor, gradient, owned) for seeds
     that are leaves, each node's consumer count, and the nodes ready to run first."""
     grads, leaves = {}, []
@@ -162,16 +165,18 @@ def _start(seeds):
             leaves.append((t, g, False))
         else:
             grads[t.grad_fn] = grads[t.grad_fn] + g if t.grad_fn in grads else g
-    return (grads, leaves) + _count_consumers(list(grads))
+    return (grads, leaves) + _count_consumers(list(grads), needed)
 
 
-def _count_consumers(starts):
-    """How many nodes send a gradient to each node reachable from `starts`, and the nodes
-    of `starts` that no other node sends one to (where the walk begins)."""
+def _count_consumers(starts, needed=None):
+    """How many nodes send a gradient to each node reachable from `starts` (through `needed`
+    nodes only, if given), and the nodes of `starts` that no other node sends one to."""
     consumers = dict.fromkeys(starts, 0)
     stack = list(starts)
     while stack:
         node = stack.pop()
+        if needed is not None and node not in needed:
+            continue                        # the walk will not run it: neither check nor count on
         if node.clock != versions._clock:   # freed, or something was changed in place since
             if node.clock == _RELEASED:
                 raise RuntimeError(_FREED)
@@ -187,13 +192,37 @@ def _count_consumers(starts):
     return consumers, [node for node in starts if not consumers[node]]
 
 
-def _node_backward(node, grad_out, create_graph, captured):
+def _needed(starts, leaf_ids, captured):
+    """The nodes from which a gradient reaches a leaf in `leaf_ids` or a `captured` node: the
+    ones autograd.grad runs (PyTorch's engine runs no others). Depth first, each node once."""
+    needed, seen = set(), set()
+    stack = [(node, False) for node in starts]
+    while stack:
+        node, inputs_done = stack.pop()
+        fns = [t.grad_fn if node.clock == versions._clock else versions._grad_fn_at(t, node)[0]
+               for t in node._inputs]
+        if inputs_done:
+            if any(id(t) in leaf_ids if fn is None else fn in needed or fn in captured
+                   for t, fn in zip(node._inputs, fns)):
+                needed.add(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack += [(fn, False) for fn in fns if fn is not None]
+    return needed
+
+
+def _node_backward(node, grad_out, create_graph, captured, needed=None):
     """One chain-rule step with everything around it: capture, hooks, retain_grad, anomaly
-    checks, observers. (The walk calls `node.backward` directly when none of these apply.)"""
-    if grad_out is None:                    # nothing reached this node: no gradient to pass on
-        return (None,) * len(node._inputs)
+    checks, observers. (The walk calls `node.backward` directly when none of these apply.)
+    None for a node autograd.grad need not run (no input lies beyond it): it is not run."""
     if captured and node in captured:       # autograd.grad's non-leaf inputs, before hooks (PyTorch)
         captured[node] = grad_out
+    if needed is not None and node not in needed:
+        return None
+    if grad_out is None:                    # nothing reached this node: it passes nothing on,
+        grads_in = node._missing_gradient(create_graph)     # or zeros' gradients (custom Function)
+        return (None,) * len(node._inputs) if grads_in is None else grads_in
     if node.hooks:
         grad_out = _run_hooks(node.hooks, grad_out)
     if node.retained is not None and node.retained() is not None:
@@ -236,10 +265,11 @@ def _accumulate_leaf(t, g, owned):
     if t._hooks:
         g = _run_hooks(t._hooks, g)
         owned = False                       # a hook's result may be the caller's array
-    if t._grad is None:
-        t._grad = g if isinstance(g, graph.Tensor) else graph.Tensor._wrap(g if owned else g.copy())
-    elif isinstance(g, graph.Tensor):       # create_graph: the gradient is a Tensor in the graph
-        t._grad = t._grad + g
+    if isinstance(g, graph.Tensor):         # create_graph: the gradient is a Tensor in the graph
+        with mode.enable_grad():            # a copy (PyTorch's CopyBackwards): never shared
+            t._grad = g.clone() if t._grad is None else t._grad + g
+    elif t._grad is None:
+        t._grad = graph.Tensor._wrap(g if owned else g.copy())
     else:
         t._grad._array = np.asarray(t._grad._array + g)    # 0-d arrays add up to a NumPy scalar
 

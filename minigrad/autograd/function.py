@@ -23,8 +23,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import mode, versions
-from .engine import _FREED
-from .graph import Op, _Name, sum_to_shape
+from .engine import _FREED, _RELEASED
+from .graph import Op, _Name
 from .mode import enable_grad, no_grad
 
 
@@ -40,23 +40,30 @@ class FunctionCtx(Op):
                 raise TypeError(f'save_for_backward can only save tensors (or None), but got '
                                 f'{type(t).__name__}; keep other values as attributes: ctx.k = k')
         self.saved = tensors
-        self.saved_some = bool(tensors)
 
     @property
     def saved_tensors(self):
-        """The tensors given to `save_for_backward` (freed after backward, as in PyTorch)."""
-        if self.saved is None:
-            if self.__dict__.get('saved_some'):
-                raise RuntimeError(_FREED)
-            return ()
-        return self.saved
+        """The tensors given to `save_for_backward`; once backward has freed them (without
+        retain_graph), reading them raises, even if none were saved, as in PyTorch."""
+        if self.saved is None and self.clock == _RELEASED:
+            raise RuntimeError(_FREED)
+        return self.saved or ()
 
     def mark_non_differentiable(self, *tensors):
         """The outputs named here will not require grad (e.g. an argmax computed alongside)."""
         self.non_differentiable = tensors
 
     def set_materialize_grads(self, value):
-        """Accepted for compatibility: minigrad always passes a gradient array to backward."""
+        """When no gradient reaches the output, backward gets zeros (True, the default) or None."""
+        self.materialize = bool(value)
+
+    def _missing_gradient(self, create_graph):
+        """backward when no gradient reached the output (PyTorch's materialize_grads): on zeros
+        of the output's shape and dtype, or on None after set_materialize_grads(False)."""
+        grad = np.zeros(*self.output_meta) if self.__dict__.get('materialize', True) else None
+        if create_graph:
+            return self.backward_graph(None if grad is None else Tensor._wrap(grad))
+        return self.backward(grad)
 
     def backward_graph(self, grad):
         """The user's backward, recording a graph (create_graph=True): Tensors in, Tensors out."""
@@ -67,28 +74,38 @@ class FunctionCtx(Op):
     def backward(self, grad):
         """Calls the user's static backward on Tensors; returns arrays for the tensor inputs."""
         with no_grad():
-            grads = self._forward_cls.backward(self, Tensor._wrap(grad))
+            grads = self._forward_cls.backward(self, None if grad is None else Tensor._wrap(grad))
         return self._check_gradients(grads, lambda g: g._array if isinstance(g, Tensor) else np.asarray(g))
 
     def _check_gradients(self, grads, convert):
-        """One gradient per tensor argument of forward, each checked against its input's shape."""
+        """One gradient per tensor argument of forward (extra trailing Nones are dropped, as in
+        PyTorch), each checked against its input's shape; None for each non-tensor argument."""
         grads = grads if isinstance(grads, tuple) else (grads,)
-        if len(grads) != len(self.arg_is_tensor):
+        expected = len(self.arg_is_tensor)
+        if len(grads) > expected and all(g is None for g in grads[expected:]):
+            grads = grads[:expected]
+        if len(grads) != expected:
             raise RuntimeError(f'function {self.name} returned an incorrect number of gradients '
-                               f'(expected {len(self.arg_is_tensor)}, got {len(grads)}): return '
+                               f'(expected {expected}, got {len(grads)}): return '
                                f'one per argument of forward, None for those that need none')
         out = []
         inputs = iter(self._inputs)
         for index, (g, is_tensor) in enumerate(zip(grads, self.arg_is_tensor)):
-            if is_tensor:
-                t = next(inputs)
-                _check_gradient(g, t, index, self.name)
-                out.append(None if g is None else convert(g))
+            if not is_tensor:
+                if g is not None:
+                    raise RuntimeError(f'function {self.name} returned a gradient different than '
+                                       f'None at position {index + 1}, but the corresponding '
+                                       f'forward input was not a Variable')
+                continue
+            t = next(inputs)
+            _check_gradient(g, t, index, self.name)
+            out.append(None if g is None else convert(g))
         return tuple(out)
 
 
 def _check_gradient(g, t, index, name):
-    """Raises PyTorch's error for a gradient that is not a tensor or cannot fit input `t`."""
+    """Raises PyTorch's error for a gradient that is not a tensor or cannot fit input `t`: the
+    input must broadcast to the gradient's shape (which the engine sums back to the input's)."""
     if g is None:
         return
     if not isinstance(g, (Tensor, np.ndarray, float, int)):
@@ -96,13 +113,12 @@ def _check_gradient(g, t, index, name):
                         f'{index}; expected a Tensor (or None)')
     shape = tuple(np.shape(g._array if isinstance(g, Tensor) else g))
     try:
-        if shape != tuple(t.shape):
-            sum_to_shape(np.broadcast_to(np.zeros(shape), np.broadcast_shapes(shape, tuple(t.shape))),
-                         tuple(t.shape))
+        fits = shape == tuple(t.shape) or np.broadcast_shapes(tuple(t.shape), shape) == shape
     except ValueError:
-        raise RuntimeError(f'function {name} returned an invalid gradient at index {index} - got '
-                           f'{list(shape)} but expected shape compatible with '
-                           f'{list(t.shape)}') from None
+        fits = False
+    if not fits:
+        raise RuntimeError(f'Function {name} returned an invalid gradient at index {index} - got '
+                           f'{list(shape)} but expected shape compatible with {list(t.shape)}')
 
 
 class Function:
@@ -140,7 +156,7 @@ class Function:
         ctx = cls._backward_cls()
         ctx.arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        ctx.saved = None
+        ctx.saved = ()                          # nothing saved yet; backward frees it (None)
         with no_grad():
             if cls.setup_context is Function.setup_context:
                 out = cls.forward(ctx, *args, **kwargs)
@@ -158,6 +174,7 @@ class Function:
                 raise RuntimeError(f'{cls.__name__}.forward returned a {out.dtype} tensor, '
                                    f'which cannot carry a gradient; return a floating point one')
             ctx._inputs = tuple(a for a in args if isinstance(a, Tensor))
+            ctx.output_meta = (out._array.shape, out._array.dtype)
             ctx.clock = versions._clock
             if mode._anomaly:
                 ctx.made_at = mode._user_line()

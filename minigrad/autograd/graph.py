@@ -65,6 +65,7 @@ class Op:
         # Known before forward, so that an op saves only what the wanted gradients need.
         needs = tuple([t.requires_grad for t in inputs]) if mode._grad_enabled else (False,) * len(inputs)
         fn.needs_input_grad = needs = _patterns.setdefault(needs, needs)   # speed: see _patterns
+        fn.saved = None                 # forward may save; the walk frees only nodes that did
         try:
             data = fn.forward(*[t._array for t in inputs], **options)
         except ValueError as error:         # NumPy's shape errors, named for the learner
@@ -121,10 +122,39 @@ class Op:
     def backward(self, grad):
         raise NotImplementedError
 
+    def _missing_gradient(self, create_graph):
+        """The gradients a node passes on when none reached it: none (it does not run); a
+        custom Function's backward runs on zeros (function.py)."""
+        return None
+
     def backward_graph(self, grad):
         """The same backward rule, run on Tensors so that it records a graph (create_graph=True):
         see replay.py, which hands itself in as `replay`."""
         return replay(self, grad)
+
+
+class RemovableHandle:
+    """What `register_hook` returns (PyTorch's torch.utils.hooks.RemovableHandle): `.remove()`
+    takes the hook out again; as a context manager, the hook lasts for the `with` block."""
+
+    _next_id = 0
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook       # the list, not its owner: no graph kept alive
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self):
+        """Takes the hook out (once; a second remove does nothing, as in PyTorch)."""
+        if self._hooks is not None and any(h is self._hook for h in self._hooks):
+            del self._hooks[next(i for i, h in enumerate(self._hooks) if h is self._hook)]
+        self._hooks = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
 
 
 _shared = set()          # ids of the number constants the engine shares (minigrad.tensor adds them)

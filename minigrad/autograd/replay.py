@@ -53,7 +53,7 @@ def replay(node, grad):
             if getattr(node, 'saved', None) is not None:
                 op = type(node)()
                 op.needs_input_grad = node.needs_input_grad
-                op.forward(*[Traced(t) for t in node._inputs], **node.options)
+                _as_output_of(node, op.forward(*[Traced(t) for t in node._inputs], **node.options))
             return _unwrap(op.backward(Traced(grad)))
         except NotReplayable as error:
             raise RuntimeError(
@@ -61,6 +61,14 @@ def replay(node, grad):
                 f'backward ({graph.source_of(type(node))}) calls {error}, which minigrad cannot '
                 f'run on Tensors. Write it with the NumPy listed by `python -m minigrad.ops --numpy`.'
             ) from None
+
+
+def _as_output_of(node, out):
+    """The re-run output as `node`'s own (PyTorch's saved output unpacks with its grad_fn), so
+    a gradient through what backward saved of it meets the output's hooks and retain_grad."""
+    if isinstance(out, Traced) and out.tensor.grad_fn is not None and not any(
+            out.tensor is t for t in node._inputs):
+        out.tensor.grad_fn = node
 
 
 graph.replay = replay            # handed in: the graph module is below us and cannot import us

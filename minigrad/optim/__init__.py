@@ -68,7 +68,9 @@ class SGD(Optimizer):
                    for p in group['params'] if p._grad is not None]
         for (p, g), buf in zip(steps, buffers):
             if buf is None:
-                buf = self.state.setdefault(p, {})['momentum_buffer'] = g.copy()
+                # np.array, not g.copy(): g of a 0-d parameter may be a NumPy scalar (-g, g + λθ),
+                # which `buf *= μ` would rebind instead of updating the stored buffer
+                buf = self.state.setdefault(p, {})['momentum_buffer'] = np.array(g)
             else:
                 buf *= mu
                 buf += g if tau == 0 else (1 - tau) * g

@@ -105,7 +105,8 @@ class Optimizer:
     @staticmethod
     def _gradients(group, weight_decay):
         """(param, g) for each param of the group that has a gradient: g = ±∇ (minus under
-        maximize) + weight_decay·θ, always a new array, so `.grad` is left untouched."""
+        maximize) + weight_decay·θ; with neither, `.grad`'s own array, only to be read. For a
+        0-d parameter g may be a NumPy scalar: copy it with np.array(g) to keep it as a buffer."""
         for p in group['params']:
             if p._grad is None:
                 continue

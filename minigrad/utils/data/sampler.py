@@ -9,6 +9,14 @@ __all__ = ['Sampler', 'SequentialSampler', 'RandomSampler', 'SubsetRandomSampler
            'WeightedRandomSampler', 'BatchSampler']
 
 T_co = TypeVar('T_co', covariant=True)
+_CHUNK = 32     # indices drawn with replacement at a time, as PyTorch: num_samples may be endless
+
+
+def _in_chunks(total, draw):
+    """`total` values, `draw(k)` giving the next k (a NumPy array) at most _CHUNK at a time:
+    the same stream as one draw(total) for NumPy's generators, without holding it all."""
+    for start in range(0, total, _CHUNK):
+        yield from draw(min(_CHUNK, total - start)).tolist()
 
 
 class Sampler(Generic[T_co]):
@@ -66,7 +74,7 @@ class RandomSampler(Sampler[int]):
         n = len(self.data_source)
         gen = numpy_generator(self.generator)
         if self.replacement:
-            yield from gen.integers(0, n, size=self.num_samples).tolist()
+            yield from _in_chunks(self.num_samples, lambda k: gen.integers(0, n, size=k))
         else:
             for _ in range(self.num_samples // n):
                 yield from gen.permutation(n).tolist()
@@ -125,7 +133,13 @@ class WeightedRandomSampler(Sampler[int]):
     def __iter__(self):
         gen = numpy_generator(self.generator)
         p = self.weights / self.weights.sum()
-        yield from gen.choice(len(p), size=self.num_samples, replace=self.replacement, p=p).tolist()
+        if not self.replacement:            # at most len(weights) indices: drawn at once
+            yield from gen.choice(len(p), size=self.num_samples, replace=False, p=p).tolist()
+            return
+        cdf = p.cumsum()                    # gen.choice's own steps, its cdf made once
+        cdf /= cdf[-1]
+        yield from _in_chunks(self.num_samples,
+                              lambda k: cdf.searchsorted(gen.random(k), side='right'))
 
     def __len__(self):
         return self.num_samples
