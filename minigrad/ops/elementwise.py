@@ -102,12 +102,13 @@ class Pow(Op):
         grad_a = grad_b = None
         with np.errstate(divide='ignore', invalid='ignore'):     # 0 ** -1 and log(-1), as in PyTorch
             if need_a:
-                grad_a = grad * (b * a ** (b - 1))
                 constant = b == 0               # d a⁰ = 0, also at a = 0 where 0 * 0⁻¹ is nan
                 if constant.all() and not need_b:   # a constant derivative, as PyTorch's x ** 0
                     grad_a = np.zeros_like(grad)
                 elif constant.any():            # the exponent guarded too: see the docstring
                     grad_a = grad * np.where(constant, 0, b * a ** np.where(constant, 1, b - 1))
+                else:
+                    grad_a = grad * (b * a ** (b - 1))
             if need_b:                          # 0^b is flat in b for b >= 0; log(a < 0) is nan
                 flat = (a == 0) & (b >= 0)
                 grad_b = grad * np.where(flat, 0, out * np.log(np.where(flat, 1, a)))
