@@ -3,6 +3,7 @@ import numpy as np
 
 from .autograd.engine import grad
 from .autograd.mode import enable_grad, no_grad
+from .creation import zeros_like
 from .functions import cat
 from .tensor import Tensor
 
@@ -27,11 +28,12 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
     if not checked:
         raise GradcheckError('gradcheck: no input has requires_grad=True, so there is nothing to check')
     out = fn(*inputs)
-    if not isinstance(out, Tensor) or not out.requires_grad:
-        raise GradcheckError('gradcheck: the output does not depend on any input that requires grad')
+    if not isinstance(out, Tensor):
+        raise GradcheckError(f'gradcheck: fn must return a Tensor, got {type(out).__name__}')
     one = out._array.size == 1
     direction = np.ones(out.shape) if one else np.random.default_rng(0).standard_normal(out.shape)
-    out.backward(gradient=direction)
+    if out.requires_grad:                   # else independent of the inputs: every gradient is 0
+        out.backward(gradient=direction)
 
     def projected(x):
         with no_grad():
@@ -76,16 +78,15 @@ def central_differences(evaluate, x, step):
     """d evaluate() / d x, element by element: (f(x + h) - f(x - h)) / 2h with h = step(value),
     perturbing the array `x` in place (and restoring it)."""
     numeric = np.zeros_like(x)
-    flat = x.reshape(-1)                    # a view: writing it perturbs x
-    for k in range(flat.size):
-        original = flat[k]
+    for k in np.ndindex(x.shape):           # x itself, whatever its strides (a reshape may copy)
+        original = x[k]
         h = step(original)
-        flat[k] = original + h
+        x[k] = original + h
         plus = evaluate()
-        flat[k] = original - h
+        x[k] = original - h
         minus = evaluate()
-        flat[k] = original
-        numeric.flat[k] = (plus - minus) / (2 * h)
+        x[k] = original
+        numeric[k] = (plus - minus) / (2 * h)
     return numeric
 
 
@@ -119,8 +120,11 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3)
         with enable_grad():        # also when gradcheck evaluates it under no_grad
             outs = fn(*xs)
             wanted = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
-            grads = grad(outs, wanted, vs if len(vs) > 1 else vs[0],
-                                  create_graph=True, allow_unused=True)
-            return cat([g.reshape(-1) for g in grads if g is not None])
+            grads = [None] * len(wanted)    # an output independent of the inputs: all 0
+            if outs.requires_grad:
+                grads = grad(outs, wanted, vs if len(vs) > 1 else vs[0], create_graph=True,
+                             allow_unused=True)
+            return cat([(zeros_like(x) if g is None else g).reshape(-1)     # unused: 0
+                        for g, x in zip(grads, wanted)])
 
     return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol)

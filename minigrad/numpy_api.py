@@ -105,7 +105,11 @@ def _axis_args(axis, keepdims):
     return dict(dim=axis if not isinstance(axis, list) else tuple(axis), keepdim=bool(keepdims))
 
 
-def _where(condition, x, y):
+def _where(condition, x=None, y=None):
+    if x is None and y is None:             # NumPy's one-argument form: np.nonzero
+        return np.nonzero(condition._array if isinstance(condition, Tensor) else condition)
+    if x is None or y is None:
+        raise ValueError('either both or neither of x and y should be given')
     like = x if isinstance(x, Tensor) else y
     condition = condition._array if isinstance(condition, Tensor) else np.asarray(condition)
     return ew.Where.apply(Tensor._wrap(condition.astype(bool)),
@@ -114,11 +118,11 @@ def _where(condition, x, y):
 
 def _clip(a, a_min=None, a_max=None):
     a = _as_tensor(a)
-    if a_min is not None and np.ndim(_arrays(a_min)):
-        a = a.maximum(a_min)
+    if isinstance(a_min, Tensor) or np.ndim(a_min):     # a tensor bound: differentiable in it too
+        a = a.maximum(_as_tensor(a_min, a))
         a_min = None
-    if a_max is not None and np.ndim(_arrays(a_max)):
-        a = a.minimum(a_max)
+    if isinstance(a_max, Tensor) or np.ndim(a_max):
+        a = a.minimum(_as_tensor(a_max, a))
         a_max = None
     return a if a_min is None and a_max is None else a.clamp(a_min, a_max)
 
@@ -132,14 +136,21 @@ def _expand_dims(a, axis):
 
 
 def _moveaxis(a, source, destination):
-    order = [d for d in range(a.ndim) if d != source % a.ndim]
-    order.insert(destination % a.ndim, source % a.ndim)
+    source = [d % a.ndim for d in np.atleast_1d(source)]
+    destination = [d % a.ndim for d in np.atleast_1d(destination)]
+    if len(source) != len(destination):
+        raise ValueError('`source` and `destination` arguments must have the same number of elements')
+    order = [d for d in range(a.ndim) if d not in source]
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
     return a.permute(*order)
 
 
 def _split(a, indices_or_sections, axis=0):
     n = a.shape[axis]
     if isinstance(indices_or_sections, int):
+        if n % indices_or_sections:
+            raise ValueError('array split does not result in an equal division')
         step = n // indices_or_sections
         bounds = list(range(step, n, step))[:indices_or_sections - 1]
     else:
@@ -153,6 +164,13 @@ def _split(a, indices_or_sections, axis=0):
     return pieces
 
 
+def _concatenate(arrays, axis=0, **_):
+    arrays = [_as_tensor(a) for a in arrays]
+    if axis is None:                        # NumPy flattens first
+        arrays, axis = [a.reshape(-1) for a in arrays], 0
+    return cat(arrays, axis)
+
+
 def _constant_like(fill):
     def like(a, dtype=None, shape=None, **_):
         array = a._array if isinstance(a, Tensor) else np.asarray(a)
@@ -163,7 +181,13 @@ def _constant_like(fill):
 
 def _reduce(method):
     def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **_):
-        return getattr(_as_tensor(a), method)(**_axis_args(axis, keepdims))
+        if out is not None:
+            raise TypeError(f'np.{method.lstrip("a")}(tensor, out=...): NumPy cannot write into an '
+                            f'array from a minigrad Tensor; use the returned tensor')
+        a = _as_tensor(a)
+        if dtype is not None:               # NumPy reduces in the dtype asked for
+            a = a.to(np.dtype(dtype))
+        return getattr(a, method)(**_axis_args(axis, keepdims))
     return reduce
 
 
@@ -176,8 +200,8 @@ FUNCTIONS = {
     np.moveaxis: _moveaxis,
     np.transpose: lambda a, axes=None: a.permute(*(axes or range(a.ndim)[::-1])),
     np.reshape: lambda a, newshape=None, shape=None, **_: a.reshape(shape or newshape),
-    np.broadcast_to: lambda array, shape, **_: array.expand(*shape),
-    np.concatenate: lambda arrays, axis=0, **_: cat([_as_tensor(a) for a in arrays], axis),
+    np.broadcast_to: lambda array, shape, **_: array.expand(*np.atleast_1d(shape).tolist()),
+    np.concatenate: _concatenate,
     np.stack: lambda arrays, axis=0, **_: stack([_as_tensor(a) for a in arrays], axis),
     np.split: _split,
     np.sum: _reduce('sum'),

@@ -615,7 +615,7 @@ class Tensor:
         """The p-norm (Σ |x|ᵖ)^(1/p) over `dim` (all elements by default); 'fro' is p = 2."""
         p = 2 if p == 'fro' else p
         if p == 2:                              # gradient x / ‖x‖, 0 at x = 0 (PyTorch)
-            return ew.RootOrZero.apply((self * self).sum(dim=dim, keepdim=keepdim))
+            return ew.NormRoot.apply((self * self).sum(dim=dim, keepdim=keepdim))
         if p == float('inf'):
             return self.abs().amax(dim=dim, keepdim=keepdim)
         if p == 1:

@@ -79,7 +79,8 @@ CASES = {
     # reductions
     'mean var': (lambda L, x: (x.mean(0) * x.var(1).sum()).sum() + (x ** 2).sum(1).mean(), [n(3, 4)]),
     'logsumexp amax amin': (lambda L, x: (x.logsumexp(1) ** 2).sum() + (x.amax(1) * x.amin(0).sum()).sum(), [n(3, 4)]),
-    'max(dim) prod std': (lambda L, x: (x.max(1).values ** 2).sum() + (x.prod(1) ** 2).sum() + x.std(0).sum(), [n(3, 4)]),
+    'max(dim) prod std norm': (lambda L, x: (x.max(1).values ** 2).sum() + (x.prod(1) ** 2).sum() + x.std(0).sum()
+                               + (x.norm(dim=1) ** 3).sum(), [n(3, 4)]),
     'min(dim) take_along': (lambda L, x: (x.min(0, keepdim=True).values ** 3).sum()
                             + (_take_along(L, x, [[0, 2, 1, 2], [0, 0, 1, 2]], 0) ** 2).sum(), [n(3, 4)]),
     # shape and indexing
@@ -189,3 +190,91 @@ def test_gradgradcheck_passes_every_op_family(name):
     f, arrays = CASES[name]
     inputs = [mg.tensor(a, dtype=mg.float64, requires_grad=True) for a in arrays]
     assert mg.autograd.gradgradcheck(lambda *xs: f(mg, *xs), inputs)
+
+
+# ----------------------------------------------- second derivatives at kinks and guards (issue 25)
+
+X0 = [-1.0, 0.0, 2.0, 0.5]
+T0 = [0.5, 0.0, 1.0, 0.5]
+
+
+def _target(L):
+    return L.tensor(T0, dtype=L.float64)
+
+
+# f, whether PyTorch's first derivative requires grad, and then the second derivative
+# d/dx Σ ∂f/∂x (PyTorch's numbers). Rules that route a constant gradient by a mask give a
+# constant (clamp, maximum, amax, linear ops); relu, abs, leaky_relu, l1 and nll give a
+# function of x with derivative 0 (PyTorch's threshold_backward, sgn, nll_loss_backward).
+KINKS = {
+    'relu': (lambda L, x: x.relu(), True, [0, 0, 0, 0]),
+    'abs': (lambda L, x: x.abs(), True, [0, 0, 0, 0]),
+    'leaky_relu': (lambda L, x: F(L).leaky_relu(x, 0.1), True, [0, 0, 0, 0]),
+    'l1_loss': (lambda L, x: F(L).l1_loss(x, _target(L)), True, [0, 0, 0, 0]),
+    'smooth_l1_loss beta 0': (lambda L, x: F(L).smooth_l1_loss(x, _target(L), beta=0.0), True, [0, 0, 0, 0]),
+    'nll_loss': (lambda L, x: F(L).nll_loss(x.unsqueeze(0), L.tensor([1])), True, [0, 0, 0, 0]),
+    'softplus at 0': (lambda L, x: F(L).softplus(x), True, [0.19661193324148185, 0.25, 0.10499358540350652,
+                                                          0.2350037122015945]),
+    'clamp': (lambda L, x: x.clamp(min=0, max=1), False, None),
+    'maximum': (lambda L, x: L.maximum(x, L.zeros(4, dtype=L.float64)), False, None),
+    'amax': (lambda L, x: x.amax(), False, None),
+    '2 x': (lambda L, x: 2 * x, False, None),
+    'x[1:] / 2': (lambda L, x: x[1:] / 2, False, None),
+    'x ** 0': (lambda L, x: x ** 0, False, None),
+    'x ** 0 + x ** 2': (lambda L, x: x ** 0 + x ** 2, True, [2, 2, 2, 2]),
+}
+
+
+@pytest.mark.parametrize('lib', [mg] + ([torch] if torch is not None else []), ids=lambda L: L.__name__)
+@pytest.mark.parametrize('name', list(KINKS))
+def test_second_derivative_at_kinks_and_of_constant_first_derivatives(lib, name):
+    f, requires_grad, second = KINKS[name]
+    x = lib.tensor(X0, dtype=lib.float64, requires_grad=True)
+    g, = lib.autograd.grad(f(lib, x).sum(), x, create_graph=True)
+    assert g.requires_grad == requires_grad
+    if not requires_grad:                   # a constant: its derivative is an error, in both
+        with pytest.raises(RuntimeError, match='element 0 of tensors does not require grad'):
+            lib.autograd.grad(g.sum(), x)
+        return
+    h, = lib.autograd.grad(g.sum(), x)
+    h = h.numpy(force=True) if lib is torch else h.numpy()     # force: torch gives a ZeroTensor
+    np.testing.assert_allclose(h, second, rtol=1e-12, atol=1e-15)
+
+
+# Guards (np.where(bad, 0, f(x))) whose unselected branch is inf or nan: the second derivative
+# stays finite, as in PyTorch.
+GUARDS = {
+    'std at a constant row': (lambda L, x: x.std(dim=1).sum(), [[1.0, 1.0, 1.0], [1.0, 2.0, 4.0]],
+                              [[0, 0, 0], [0, 0, 0]]),
+    'std of equal values': (lambda L, x: x.std(), [[2.0, 2.0, 2.0]], [[0, 0, 0]]),
+    'x ** 0 + x ** 2 at 0': (lambda L, x: (x ** 0 + x ** 2).sum(), [[0.0, 1.0, -2.0]], [[2, 2, 2]]),
+}
+
+
+@pytest.mark.parametrize('lib', [mg] + ([torch] if torch is not None else []), ids=lambda L: L.__name__)
+@pytest.mark.parametrize('name', list(GUARDS))
+def test_guarded_rules_have_finite_second_derivatives(lib, name):
+    f, at, second = GUARDS[name]
+    x = lib.tensor(at, dtype=lib.float64, requires_grad=True)
+    g, = lib.autograd.grad(f(lib, x), x, create_graph=True)
+    h, = lib.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(h.detach().numpy(), second, atol=1e-15)
+
+
+def test_zero_to_the_power_y_is_flat_to_second_order():
+    """0 ** y = 0 for y > 0, so every derivative in y is 0 (PyTorch's second is nan: its guard
+    np.where(0 ** y == 0, 0, 0 ** y log 0) differentiates the unselected -inf branch)."""
+    y = mg.tensor([0.5, 1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    g, = mg.autograd.grad((mg.zeros(3, dtype=mg.float64) ** y).sum(), y, create_graph=True)
+    h, = mg.autograd.grad(g.sum(), y)
+    assert g.tolist() == [0, 0, 0] and h.tolist() == [0, 0, 0]
+
+
+def test_sigmoid_third_derivative_at_zero():
+    """σ'''(0) = -1/8: the saved σ(x) is differentiable at 0 (e^-|x| was written with abs,
+    whose derivative there is 0)."""
+    x = mg.tensor(0.0, dtype=mg.float64, requires_grad=True)
+    g1, = mg.autograd.grad(x.sigmoid(), x, create_graph=True)
+    g2, = mg.autograd.grad(g1, x, create_graph=True)
+    g3, = mg.autograd.grad(g2, x)
+    assert (g1.item(), g2.item(), g3.item()) == pytest.approx((0.25, 0.0, -0.125), abs=1e-15)

@@ -158,3 +158,26 @@ def test_gradgradcheck_fails_a_backward_cut_from_the_graph():
     with pytest.raises(mg.GradcheckError, match='analytic 0'):
         mg.gradgradcheck(CutFromTheGraph.apply, x)
     assert mg.gradgradcheck(Cube.apply, x)
+
+
+# ---------------------------------------------------------- issue 25: G4, non-contiguous inputs
+
+W = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+
+
+@pytest.mark.parametrize('check', ['gradcheck', 'gradgradcheck'])
+@pytest.mark.parametrize('f', [lambda x: mg.ones(2, dtype=mg.float64), lambda x: W * 2],
+                         ids=['constant', 'another tensor'])
+def test_an_output_independent_of_the_inputs_checks_as_zero(check, f):
+    """Every derivative is 0 both ways, so the check passes, as torch.autograd.gradcheck's does
+    (gradgradcheck once failed in cat() here)."""
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    assert getattr(mg, check)(f, x)
+
+
+def test_gradcheck_of_a_non_contiguous_input():
+    """central_differences perturbs the input itself: a reshape of a transposed array is a copy."""
+    x = mg.Tensor(np.asfortranarray(np.arange(1.0, 7.0).reshape(3, 2)), requires_grad=True)
+    assert not x._array.flags.c_contiguous
+    assert mg.gradcheck(lambda x: (x * x).sum(1), x)
+    assert mg.gradgradcheck(lambda x: (x ** 3).sum(0), x)

@@ -338,7 +338,7 @@ def test_apply_ufunc_and_apply_function_called_directly():
     assert type(plain) is np.ndarray and np.allclose(plain, np.cumsum(SIGNED))
 
 
-# ---------------------------------------------------------------------------- known bugs
+# ------------------------------------------------- once known bugs (issue 25), each with its fix
 
 def test_take_along_axis_gradient_with_repeated_indices():
     t = leaf(A)
@@ -346,16 +346,12 @@ def test_take_along_axis_gradient_with_repeated_indices():
     assert mg.gradcheck(lambda x: np.take_along_axis(x, repeated, 1), t)
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeError,
-                   reason='numpy_api._clip calls np.ndim(_arrays(a_min)), and _arrays refuses a '
-                   'tensor that requires grad, so a bound that requires grad raises "has no '
-                   'derivative" though a.maximum(a_min) would differentiate it (torch.clamp does)')
 def test_clip_with_bounds_that_require_grad():
     low, high = leaf([-0.3, 0.0, 0.1]), leaf(0.4)
     assert mg.gradcheck(lambda a, lo, hi: np.clip(a, lo, hi), (leaf(A), low, high))
 
 
-NUMPY_CALLS_THE_TABLE_BREAKS = {
+NUMPY_CALLS_ONCE_BROKEN = {
     'where_one_argument': (lambda x: np.where(x > 0), 'TypeError: _where() needs x and y; '
                            "NumPy's one-argument form (np.nonzero) is not handled"),
     'split_unequal': (lambda x: np.split(x, 2, axis=1), '_split cuts 3 columns into 1 + 2 where '
@@ -369,11 +365,9 @@ NUMPY_CALLS_THE_TABLE_BREAKS = {
 }
 
 
-@pytest.mark.parametrize('case', [
-    pytest.param(name, id=name, marks=pytest.mark.xfail(strict=True, reason=reason))
-    for name, (_, reason) in NUMPY_CALLS_THE_TABLE_BREAKS.items()])
+@pytest.mark.parametrize('case', list(NUMPY_CALLS_ONCE_BROKEN))
 def test_numpy_legal_calls_give_numpys_result(case):
-    call, _ = NUMPY_CALLS_THE_TABLE_BREAKS[case]
+    call, _ = NUMPY_CALLS_ONCE_BROKEN[case]
     try:
         expected = call(A)
     except ValueError as error:                       # NumPy's own refusal
@@ -386,9 +380,6 @@ def test_numpy_legal_calls_give_numpys_result(case):
         np.testing.assert_array_equal(values(piece), want)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason='numpy_api._reduce accepts out= and drops it: np.sum(t, axis=0, '
-                   'out=array) returns a Tensor and leaves array untouched, with no error')
 def test_reduction_out_is_not_silently_dropped():
     out = np.zeros(3)
     try:
@@ -398,8 +389,5 @@ def test_reduction_out_is_not_silently_dropped():
     np.testing.assert_allclose(out, A.sum(axis=0))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason='numpy_api._reduce accepts dtype= and drops it: np.sum(t, dtype=np.float32) '
-                   'of a float64 tensor stays float64 (NumPy gives float32)')
 def test_reduction_dtype_is_not_silently_dropped():
     assert np.sum(leaf(A, requires_grad=False), dtype=np.float32).dtype == np.float32

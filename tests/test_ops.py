@@ -732,3 +732,79 @@ def test_softmax_along_an_empty_dim(lib, shape):
             assert tuple(out.shape) == shape
             out.sum().backward()
             assert tuple(x.grad.shape) == shape
+
+
+# ------------------------------------- masked rules: an exact 0 on the masked branch (G22)
+
+INF, NAN = float('inf'), float('nan')
+MASKED_AT = [-1.0, 0.0, 2.0, NAN, 1.0]                # where each rule is applied
+UPSTREAM = [INF, INF, NAN, 1.0, -INF]                 # the gradient that reaches it
+OTHER = [0.0, 0.0, 3.0, 0.0, 1.0]                     # the second operand, a constant
+# Each rule's gradient, as PyTorch gives it: where a rule routes the gradient to one branch,
+# the other gets an exact 0 even for an infinite or nan gradient; where it multiplies by a
+# slope (leaky_relu, abs, l1), inf * 0 is nan in both libraries.
+MASKED_RULES = {
+    'relu': (lambda L, x, z: x.relu(), [0, 0, NAN, 1, -INF]),
+    'clamp': (lambda L, x, z: x.clamp(min=0, max=1.5), [0, INF, 0, 0, -INF]),
+    'maximum': (lambda L, x, z: L.maximum(x, z), [0, INF, 0, 1, -INF]),
+    'minimum': (lambda L, x, z: L.minimum(x, z), [INF, INF, NAN, 1, -INF]),
+    'where': (lambda L, x, z: L.where(z > 0, x, z), [0, 0, NAN, 0, -INF]),
+    'leaky_relu': (lambda L, x, z: L.nn.functional.leaky_relu(x, 0.0), [NAN, NAN, NAN, 0, -INF]),
+    'abs': (lambda L, x, z: x.abs(), [-INF, NAN, NAN, 0, -INF]),
+    'l1_loss': (lambda L, x, z: L.nn.functional.l1_loss(x, z, reduction='none'), [-INF, NAN, NAN, 0, NAN]),
+    'x ** 0': (lambda L, x, z: x ** 0, [0, 0, 0, 0, 0]),
+}
+
+
+@by_name
+@pytest.mark.parametrize('name', list(MASKED_RULES))
+def test_masked_rules_give_an_exact_zero_to_the_masked_branch(lib, name):
+    f, expected = MASKED_RULES[name]
+    x = lib.tensor(MASKED_AT, dtype=lib.float64, requires_grad=True)
+    f(lib, x, lib.tensor(OTHER, dtype=lib.float64)).backward(lib.tensor(UPSTREAM, dtype=lib.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+@by_name
+@pytest.mark.parametrize('step, expected', [(lambda x: x.clamp(min=0), [0, INF, 0.5 ** 1.5]),
+                                            (lambda x: x.relu(), [0, 0, 0.5 ** 1.5])],
+                         ids=['clamp', 'relu'])
+def test_a_kink_under_a_square_root_is_not_nan(lib, step, expected):
+    """Issue 25's repro: sqrt's infinite slope at 0 reaches the masked branch."""
+    x = lib.tensor([-1.0, 0.0, 2.0], dtype=lib.float64, requires_grad=True)
+    step(x).sqrt().sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), expected)
+
+
+@pytest.mark.parametrize('reduce', ['amax', 'amin', 'max'])
+def test_extremes_give_an_exact_zero_away_from_the_extreme(reduce):
+    """As PyTorch's max() (its amax multiplies by the mask, so inf * 0 gives nan there)."""
+    x = mg.tensor([[1.0, 3.0, 3.0, 0.0], [0.0, 2.0, 0.0, 5.0]], dtype=mg.float64, requires_grad=True)
+    y = getattr(x, reduce)(dim=1) if reduce != 'max' else x.max()
+    y.backward(mg.full(y.shape, INF, dtype=mg.float64))
+    expected = {'amax': [[0, INF, INF, 0], [0, 0, 0, INF]], 'amin': [[0, 0, 0, INF], [INF, 0, INF, 0]],
+                'max': [[0, 0, 0, 0], [0, 0, 0, INF]]}[reduce]
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+@by_name
+def test_dividing_by_a_zero_norm_gives_nan_gradient(lib):
+    """The 2-norm's slope x / ‖x‖ is taken as 0 at x = 0, but an infinite gradient times it is
+    nan, as in PyTorch (std's is dropped instead: 1 / x.std() at equal values gives 0)."""
+    x = lib.zeros(2, dtype=lib.float64, requires_grad=True)
+    a = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    with np.errstate(divide='ignore'):      # a / 0 itself warns in NumPy
+        (a / x.norm()).sum().backward()
+    assert np.isnan(x.grad.numpy()).all() and a.grad.tolist() == [INF, INF]
+    x.grad = None
+    (x.norm() * 2).backward()
+    assert x.grad.tolist() == [0, 0]
+    equal = lib.tensor([[2.0, 2.0]], dtype=lib.float64, requires_grad=True)
+    with np.errstate(divide='ignore'):
+        (1 / equal.std()).backward()
+    assert equal.grad.tolist() == [[0, 0]]
+    if lib is mg:                           # and so anomaly mode sees it
+        x.grad = None
+        with np.errstate(divide='ignore'), mg.autograd.detect_anomaly(), \
+                pytest.raises(RuntimeError, match="'NormRootBackward' returned nan values"):
+            (a / x.norm()).sum().backward()

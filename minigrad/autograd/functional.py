@@ -39,27 +39,65 @@ def _finish(values, single, create_graph):
     return values[0] if single else values
 
 
-def _grads(outputs, inputs, grad_outputs, create_graph, strict):
-    """d outputs / d inputs contracted with grad_outputs; zeros for unused inputs unless strict."""
-    if not any(out.requires_grad for out in outputs):
-        if strict:
-            raise RuntimeError('The output of the user-provided function is independent of the '
-                               'inputs. This is not allowed in strict mode.')
-        return tuple(zeros_like(x) for x in inputs)
+# PyTorch's words when strict=True finds a derivative missing (None) or constant (under
+# create_graph), by the stage that found it: a backward pass, the double-backward trick of
+# jvp, or the second pass of vhp and hvp.
+_INDEPENDENT = {
+    'back': 'The output of the user-provided function is independent of input {i}.',
+    'gradient': 'The output of the user-provided function is independent of input {i}.',
+    'back_trick': 'The gradient with respect to the input is independent of entry {i} in the '
+                  'grad_outputs when using the double backward trick to compute forward mode '
+                  'gradients.',
+    'double_back': 'The jacobian of the user-provided function is independent of input {i}.',
+    'double_back_trick': 'The hessian of the user-provided function is independent of entry {i} '
+                         'in the grad_jacobian. This is not allowed in strict mode as it prevents '
+                         'from using the double backward trick to replace forward mode AD.',
+}
+_CONSTANT = 'The {what} of the user-provided function is independent of input {i}.'
+_GRADIENT_CONSTANT = ('While computing the hessian, found that the jacobian of the user-provided '
+                      'function with respect to input {i} is independent of the input. This is not '
+                      'allowed in strict mode. You should ensure that your function is twice '
+                      'differentiable and that the jacobian depends on the inputs (this would be '
+                      'violated by a linear function for example).')
+
+
+def _check_outputs(outputs, strict):
+    """strict=True: every output must depend on the inputs (PyTorch's words)."""
+    for i, out in enumerate(outputs if strict else ()):
+        if not out.requires_grad:
+            raise RuntimeError(f'Output {i} of the user-provided function does not require '
+                               f'gradients. The outputs must be computed in a differentiable '
+                               f'manner from the input when running in strict mode.')
+
+
+def _grads(outputs, inputs, grad_outputs, create_graph, strict, stage='back'):
+    """d outputs / d inputs contracted with grad_outputs; zeros for unused inputs unless strict,
+    which refuses them, and under create_graph also a derivative that is a constant."""
     pairs = [(out, g) for out, g in zip(outputs, grad_outputs) if out.requires_grad]
-    found = _grad([out for out, _ in pairs], inputs, [g for _, g in pairs],
-                  retain_graph=True, create_graph=create_graph, allow_unused=True)
-    if strict and any(g is None for g in found):
-        raise RuntimeError('The output of the user-provided function is independent of some '
-                           'input. This is not allowed in strict mode.')
+    found = [None] * len(inputs)
+    if pairs:
+        found = _grad([out for out, _ in pairs], inputs, [g for _, g in pairs],
+                      retain_graph=True, create_graph=create_graph, allow_unused=True)
+    for i, g in enumerate(found if strict else ()):
+        if g is None:
+            message = _INDEPENDENT[stage].format(i=i)
+            raise RuntimeError(message + ('' if stage == 'double_back_trick'
+                                          else ' This is not allowed in strict mode.'))
+        if stage == 'gradient' and not g.requires_grad:    # the first pass of a hessian
+            raise RuntimeError(_GRADIENT_CONSTANT.format(i=i))
+        if create_graph and not g.requires_grad and stage != 'gradient':
+            what = 'hessian' if stage.startswith('double') else 'jacobian'
+            raise RuntimeError(_CONSTANT.format(what=what, i=i) + ' This is not allowed in '
+                               'strict mode when create_graph=True.')
     return tuple(zeros_like(x) if g is None else g for g, x in zip(found, inputs))
 
 
 def _checked_v(v, like, name):
     if v is None:
-        if any(t.numel() != 1 for t in like):
-            raise RuntimeError(f'The vector v can only be None if the {name} of the user-provided '
-                               f'function is a single Tensor with a single element.')
+        if len(like) != 1 or like[0].numel() != 1:
+            raise RuntimeError('The vector v can only be None if the ' + (
+                'user-provided function returns' if name == 'output' else
+                'input to the user-provided function is') + ' a single Tensor with a single element.')
         return tuple(Tensor._wrap(np.ones(t.shape, t.dtype)) for t in like)
     v, _ = _as_tuple(v, 'v')
     if len(v) != len(like) or any(tuple(a.shape) != tuple(b.shape) for a, b in zip(v, like)):
@@ -73,6 +111,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     inputs, single_in = _as_tuple(inputs, 'inputs')
     inputs = _prepare(inputs, create_graph)
     outputs, single_out = _as_tuple(func(*inputs), 'outputs')
+    _check_outputs(outputs, strict)
     v = _checked_v(v, outputs, 'output')
     result = _grads(outputs, inputs, v, create_graph, strict)
     return _finish(outputs, single_out, create_graph), _finish(result, single_in, create_graph)
@@ -85,10 +124,11 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     inputs = _prepare(inputs, create_graph)
     v = _checked_v(v, inputs, 'input')
     outputs, single_out = _as_tuple(func(*inputs), 'outputs')
+    _check_outputs(outputs, strict)
     dummies = tuple(Tensor._wrap(np.zeros(out.shape, out.dtype)).requires_grad_(True)
                     for out in outputs)
-    vjps = _grads(outputs, inputs, dummies, True, strict)
-    result = _grads(vjps, dummies, v, create_graph, strict)
+    vjps = _grads(outputs, inputs, dummies, True, strict and not create_graph, 'back_trick')
+    result = _grads(vjps, dummies, v, create_graph, strict, 'back_trick')
     return _finish(outputs, single_out, create_graph), _finish(result, single_out, create_graph)
 
 
@@ -103,6 +143,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     inputs, single_in = _as_tuple(inputs, 'inputs')
     inputs = _prepare(inputs, create_graph)
     outputs, single_out = _as_tuple(func(*inputs), 'outputs')
+    _check_outputs(outputs, strict)
     table = []
     for out in outputs:
         rows = []
@@ -126,7 +167,8 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
     def gradient(*xs):
         out = func(*xs)
         _check_scalar(out, 'hessian')
-        return _grads((out,), xs, (Tensor._wrap(np.ones((), out.dtype)),), True, strict)
+        _check_outputs((out,), strict)
+        return _grads((out,), xs, (Tensor._wrap(np.ones((), out.dtype)),), True, strict, 'gradient')
 
     result = jacobian(gradient, inputs, create_graph, strict, vectorize, outer_jacobian_strategy)
     return result[0][0] if single_in else result
@@ -139,9 +181,12 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     v = _checked_v(v, inputs, 'input')
     out = func(*inputs)
     _check_scalar(out, 'vhp')
-    gradient = _grads((out,), inputs, (Tensor._wrap(np.ones((), out.dtype)),), True, strict)
+    _check_outputs((out,), strict)
+    gradient = _grads((out,), inputs, (Tensor._wrap(np.ones((), out.dtype)),), True, strict,
+                      'gradient')
     dot = sum((g * w).sum() for g, w in zip(gradient, v))
-    result = _grads((dot,), inputs, (Tensor._wrap(np.ones((), dot.dtype)),), create_graph, strict)
+    result = _grads((dot,), inputs, (Tensor._wrap(np.ones((), dot.dtype)),), create_graph, strict,
+                    'double_back')
     return _finish((out,), True, create_graph), _finish(result, single_in, create_graph)
 
 

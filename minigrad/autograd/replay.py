@@ -25,6 +25,11 @@ The contract this puts on an op: its forward and backward may use only the NumPy
 the tables map (`python -m minigrad.ops --numpy` lists it). Anything else fails here
 with an error naming the op and the call, instead of silently cutting the graph.
 
+Ties: an op with `grad_tied_to_input = True` (relu, leaky_relu, abs, l1, nll) has gradients
+that PyTorch computes as a function of the input with derivative 0; replay ties each to its
+input by a `Tied` node (minigrad/ops/elementwise.py), so the first derivative requires grad and
+the second is 0, as there, instead of a constant whose derivative is an error.
+
 Writes: `out[i] = v` or `out -= v` on an array the rule itself just made (and of which no
 view was taken) becomes an out-of-place op (SetView) whose result takes the array's place:
 no version logging, no view bookkeeping. Writes on anything else (an input, a view) go
@@ -33,6 +38,7 @@ through the Tensor's full in-place machinery, which keeps views right.
 import numpy as np
 
 from .. import numpy_api
+from ..ops import elementwise as ew
 from ..ops import shape as sh
 from ..tensor import Tensor, _as_tensor
 from . import graph
@@ -54,13 +60,23 @@ def replay(node, grad):
                 op = type(node)()
                 op.needs_input_grad = node.needs_input_grad
                 _as_output_of(node, op.forward(*[Traced(t) for t in node._inputs], **node.options))
-            return _unwrap(op.backward(Traced(grad)))
+            grads = _unwrap(op.backward(Traced(grad)))
         except NotReplayable as error:
             raise RuntimeError(
                 f'{node.name} cannot be differentiated twice (create_graph=True): its forward or '
                 f'backward ({graph.source_of(type(node))}) calls {error}, which minigrad cannot '
                 f'run on Tensors. Write it with the NumPy listed by `python -m minigrad.ops --numpy`.'
             ) from None
+        return _tied(grads, node._inputs) if getattr(node, 'grad_tied_to_input', False) else grads
+
+
+def _tied(grads, inputs):
+    """Each gradient tied to the inputs that require grad by a Tied node (see the module
+    docstring)."""
+    xs = [x for x in inputs if x.requires_grad]
+    if not isinstance(grads, tuple):
+        return ew.Tied.apply(grads, *xs)
+    return tuple(None if g is None else ew.Tied.apply(g, *xs) for g in grads)
 
 
 def _as_output_of(node, out):

@@ -15,7 +15,7 @@ from ._stable import log_softmax, softmax
 
 def _sigmoid(z):
     """1 / (1 + e^-z) without overflow: e^-|z| never overflows; pick the form that is exact on each side."""
-    e = np.exp(-np.abs(z))
+    e = np.exp(np.where(z >= 0, -z, z))     # e^-|z|; not np.abs, whose derivative at 0 is 0
     return np.where(z >= 0, 1, e) / (1 + e)
 
 
@@ -43,12 +43,14 @@ class Sigmoid(Op):
 
 class ReLU(Op):
     """d relu(x) = dx where x > 0, else 0"""
+    grad_tied_to_input = True       # a second derivative of 0, as PyTorch (see autograd/replay.py)
+
     def forward(self, x):
         self.saved = np.maximum(x, 0)
         return self.saved
 
     def backward(self, grad):
-        return grad * (self.saved > 0)
+        return np.where(self.saved <= 0, 0, grad)   # an exact 0, also for an infinite grad; nan passes
 
 
 class LeakyReLU(Op):
@@ -57,13 +59,16 @@ class LeakyReLU(Op):
     leaky_relu(x) = x where x > 0, else negative_slope x. The input is saved:
     with a negative slope the sign of the output no longer tells the side.
     """
+    grad_tied_to_input = True       # a second derivative of 0, as PyTorch (see autograd/replay.py)
+
     def forward(self, x, negative_slope):
         self.saved = x
         self.negative_slope = negative_slope
         return np.where(x > 0, x, x * negative_slope)
 
     def backward(self, grad):
-        return np.where(self.saved > 0, grad, grad * self.negative_slope)
+        with np.errstate(invalid='ignore'):     # inf * a slope of 0 is nan, as in PyTorch
+            return np.where(self.saved > 0, grad, grad * self.negative_slope)
 
 
 class ELU(Op):

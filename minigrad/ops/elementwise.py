@@ -1,5 +1,14 @@
 """Elementwise ops. Inputs broadcast like NumPy; the engine sums each
-gradient back to its input's shape, so these rules are written for equal shapes."""
+gradient back to its input's shape, so these rules are written for equal shapes.
+
+Two habits keep every rule exact, also at kinks and under create_graph:
+  * a rule that sends the gradient to one branch (clamp, relu, maximum, where) writes
+    np.where(mask, grad, 0), not grad * mask: an infinite or nan gradient on the masked
+    branch would become nan (inf * 0), where PyTorch gives an exact 0;
+  * a guard np.where(bad, 0, f(x)) also guards f's argument, f(np.where(bad, 1, x)):
+    replayed on Tensors (create_graph), the unselected branch is differentiated too, and
+    an inf or nan there would leak into the second derivative through its zero gradient.
+"""
 import numpy as np
 
 from ..autograd.graph import Op
@@ -93,12 +102,16 @@ class Pow(Op):
         grad_a = grad_b = None
         with np.errstate(divide='ignore', invalid='ignore'):     # 0 ** -1 and log(-1), as in PyTorch
             if need_a:
-                slope = b * a ** (b - 1)
-                if np.any(b == 0):              # d a⁰ = 0, also at a = 0 where 0 * 0⁻¹ is nan
-                    slope = np.where(b == 0, 0, slope)
-                grad_a = grad * slope
+                constant = b == 0               # d a⁰ = 0, also at a = 0 where 0 * 0⁻¹ is nan
+                if constant.all() and not need_b:   # a constant derivative, as PyTorch's x ** 0
+                    grad_a = np.zeros_like(grad)
+                elif constant.any():            # the exponent guarded too: see the docstring
+                    grad_a = grad * np.where(constant, 0, b * a ** np.where(constant, 1, b - 1))
+                else:
+                    grad_a = grad * (b * a ** (b - 1))
             if need_b:                          # 0^b is flat in b for b >= 0; log(a < 0) is nan
-                grad_b = grad * np.where((a == 0) & (b >= 0), 0, out * np.log(a))
+                flat = (a == 0) & (b >= 0)
+                grad_b = grad * np.where(flat, 0, out * np.log(np.where(flat, 1, a)))
         return grad_a, grad_b
 
 
@@ -149,29 +162,56 @@ class Sqrt(Op):
         return self.saved
 
     def backward(self, grad):
-        return grad / (2 * self.saved)
+        with np.errstate(divide='ignore', invalid='ignore'):    # inf at 0, as in PyTorch
+            return grad / (2 * self.saved)
 
 
 class RootOrZero(Op):
-    """d √y = dy / (2√y), taken as 0 where y = 0: the subgradient PyTorch uses for norm and std"""
+    """d √y = dy / (2√y), taken as 0 where y = 0: the subgradient PyTorch uses for std"""
+    def forward(self, y):
+        zero = y == 0                       # replayed, the saved root has slope 0 there, not inf:
+        self.saved = np.where(zero, 0, np.sqrt(np.where(zero, 1, y)))   # a finite 2nd derivative
+        return self.saved
+
+    def backward(self, grad):
+        root = self.saved
+        zero = root == 0                    # the divisor guarded too: see the module docstring
+        return np.where(zero, 0, grad / (2 * np.where(zero, 1, root)))
+
+
+class NormRoot(Op):
+    """d √y = dy / (2√y), the factor 1 / (2√y) taken as 0 where y = 0, as PyTorch's 2-norm
+
+    Unlike std's RootOrZero, the gradient is multiplied by that 0, not dropped: an infinite
+    gradient (a / x.norm() at x = 0) gives nan, as in PyTorch, where anomaly mode can see it.
+    """
     def forward(self, y):
         self.saved = np.sqrt(y)
         return self.saved
 
     def backward(self, grad):
         root = self.saved
-        with np.errstate(divide='ignore', invalid='ignore'):
-            return np.where(root == 0, 0, grad / (2 * root))
+        zero = root == 0
+        with np.errstate(invalid='ignore'):     # inf * 0 = nan, as in PyTorch
+            return grad * np.where(zero, 0, 0.5 / np.where(zero, 1, root))
 
 
 class Abs(Op):
     """d |x| = sign(x) dx   (0 at x = 0, as in PyTorch)"""
+    grad_tied_to_input = True       # a second derivative of 0, as PyTorch (see autograd/replay.py)
+
     def forward(self, x):
         self.saved = x
         return np.abs(x)
 
     def backward(self, grad):
-        return grad * np.sign(self.saved)
+        with np.errstate(invalid='ignore'):     # an infinite grad at 0 gives nan, as in PyTorch
+            return grad * sign(self.saved)
+
+
+def sign(x):
+    """sign(x) in x's dtype, with sign(nan) = 0 as in PyTorch (NumPy's is nan)."""
+    return (x > 0).astype(x.dtype) - (x < 0)
 
 
 class Sin(Op):
@@ -208,7 +248,7 @@ class Clamp(Op):
             inside &= x >= self.min
         if self.max is not None:
             inside &= x <= self.max
-        return grad * inside
+        return np.where(inside, grad, 0)        # an exact 0 outside, also for an infinite grad
 
 
 class Maximum(Op):
@@ -219,8 +259,7 @@ class Maximum(Op):
 
     def backward(self, grad):
         a, b = self.saved
-        share_a = (a > b) + 0.5 * (a == b)
-        return _split(grad, share_a, self.needs_input_grad)
+        return _split(grad, a == b, a < b, a > b, self.needs_input_grad)
 
 
 class Minimum(Op):
@@ -231,14 +270,15 @@ class Minimum(Op):
 
     def backward(self, grad):
         a, b = self.saved
-        share_a = (a < b) + 0.5 * (a == b)
-        return _split(grad, share_a, self.needs_input_grad)
+        return _split(grad, a == b, a > b, a < b, self.needs_input_grad)
 
 
-def _split(grad, share_a, needs):
-    """Sends the `share_a` fraction of `grad` to a and the rest to b."""
-    share_a = share_a.astype(grad.dtype)
-    return (grad * share_a if needs[0] else None), (grad * (1 - share_a) if needs[1] else None)
+def _split(grad, tie, a_loses, b_loses, needs):
+    """`grad` to the winner, half to each on a tie, an exact 0 to the loser (as PyTorch: both
+    get it where a comparison is false both ways, at a nan)."""
+    half = np.where(tie, grad / 2, grad)
+    return (np.where(a_loses, 0, half) if needs[0] else None,
+            np.where(b_loses, 0, half) if needs[1] else None)
 
 
 class Where(Op):
@@ -254,3 +294,20 @@ class Where(Op):
         return (None,
                 np.where(cond, grad, zero) if need_a else None,
                 np.where(cond, zero, grad) if need_b else None)
+
+
+class Tied(Op):
+    """d tied(g, x...) = dg + 0 dx: g itself, tied to the inputs x by a derivative of 0
+
+    Made by replay (create_graph) for an op with `grad_tied_to_input`: PyTorch computes
+    the gradients of relu, leaky_relu, abs, l1 and nll as functions of the inputs whose own
+    derivative is 0 (threshold_backward, sgn, ...), so there the first derivative requires
+    grad and the second is 0, where a constant would make it an error.
+    """
+    def forward(self, g, *xs):
+        self.like = [(x.shape, x.dtype) for x in xs]
+        return g
+
+    def backward(self, grad):
+        return (grad,) + tuple(np.zeros_like(grad, shape=shape, dtype=dtype)
+                               for shape, dtype in self.like)

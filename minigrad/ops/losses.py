@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd.graph import Op
 from ._stable import log_softmax, softmax_parts
+from .elementwise import sign
 
 
 def _reduce(losses, reduction, count):
@@ -57,15 +58,18 @@ class L1(Op):
 
     loss_i = |x_i - y_i|; the gradient at x_i = y_i is 0, as in PyTorch.
     """
+    grad_tied_to_input = True       # a second derivative of 0, as PyTorch (see autograd/replay.py)
+
     def forward(self, x, y, reduction):
         diff = x - y
-        self.saved = (diff > 0).astype(diff.dtype) - (diff < 0)    # sign, with sign(nan) = 0 (PyTorch)
+        self.saved = sign(diff)                 # sign(nan) = 0, as PyTorch
         self.reduction = reduction
         return _reduce(np.abs(diff), reduction, diff.size)
 
     def backward(self, grad):
         sign = self.saved
-        grad_x = _upstream(grad, self.reduction, sign.size) * sign
+        with np.errstate(invalid='ignore'):     # an infinite grad at x = y gives nan, as in PyTorch
+            grad_x = _upstream(grad, self.reduction, sign.size) * sign
         return grad_x, (-grad_x if self.needs_input_grad[1] else None)
 
 
@@ -97,6 +101,8 @@ class SmoothL1(Op):
     Huber's loss divided by β, so its slope beyond β is 1 whatever β is.
     β = 0 is the L1 loss, with gradient sign(d) (0 at d = 0), as in PyTorch.
     """
+    grad_tied_to_input = True       # a second derivative of 0, as PyTorch (see autograd/replay.py)
+
     def forward(self, x, y, beta, reduction):
         diff = x - y
         size = np.abs(diff)
@@ -110,7 +116,7 @@ class SmoothL1(Op):
 
     def backward(self, grad):
         diff, beta = self.saved, self.beta
-        slope = np.sign(diff) if beta == 0 else np.clip(diff, -beta, beta) / beta
+        slope = sign(diff) if beta == 0 else np.clip(diff, -beta, beta) / beta
         grad_x = _upstream(grad, self.reduction, diff.size) * slope
         return grad_x, (-grad_x if self.needs_input_grad[1] else None)
 
@@ -355,6 +361,8 @@ class NLL(Op):
     is ignore_index has loss 0. 'mean' then divides by Σ_n w_{y_n} over the
     samples not ignored.
     """
+    grad_tied_to_input = True       # a second derivative of 0, as PyTorch (see autograd/replay.py)
+
     def forward(self, x, index, weight, ignore_index, reduction):
         axis = class_axis(x.ndim)
         targets, sample_weight, keep = _pick(index, ignore_index, weight, x.dtype, axis)

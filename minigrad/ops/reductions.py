@@ -97,8 +97,9 @@ class _Extreme(Op):
         x, out = self.saved
         out = _restore(out, x.ndim, self.dim, self.keepdim)
         grad = _restore(grad, x.ndim, self.dim, self.keepdim)
-        hit = (x == out).astype(grad.dtype)
-        return grad * hit / hit.sum(axis=self.dim, keepdims=True)
+        hit = x == out
+        share = grad / hit.sum(axis=self.dim, keepdims=True)
+        return np.where(hit, share, 0)          # an exact 0 elsewhere, also for an infinite grad
 
 
 class AMax(_Extreme):
