@@ -12,12 +12,13 @@ bookkeeping of in-place changes and views belongs to the class.
 """
 import collections
 import warnings
+import weakref
 
 import numpy as np
 
 from .autograd import engine, graph, mode, versions
 from . import device as _device
-from . import dtypes
+from . import dtypes, memory
 from .dtypes import (_LEGACY_NAMES, Size, _promote, _to_array, bool as bool_, float16, float32,
                      float64, int32, int64)
 from .dims import _check_extreme_of_empty, _numpy_names, _reduction_dims, _shape_arg, _wrap_dim
@@ -38,6 +39,12 @@ _ndarray = np.ndarray
 _LEAF_INPLACE = ('a leaf Variable that requires grad is being used in an in-place operation. '
                  'To change a weight by hand, do it under `with mg.no_grad():` '
                  '(e.g. `with mg.no_grad(): w -= lr * w.grad`), or change w.data instead.')
+_NO_GRAD_VIEW_HINT = (' Given that this use case is ambiguous and error-prone, it is forbidden. You can '
+                      'clarify your code by moving both the view and the inplace either both inside '
+                      "the no_grad block (if you don't want the inplace to be tracked) or both "
+                      'outside (if you want the inplace to be tracked).')
+_NO_GRAD_VIEW = ('A view was created in no_grad mode and is being modified inplace with grad mode '
+                 'enabled.' + _NO_GRAD_VIEW_HINT)
 _VIEW_OF_LEAF = ('a view of a leaf Variable that requires grad is being used in an in-place '
                  'operation. Change the leaf itself under `with mg.no_grad():`.')
 
@@ -56,7 +63,7 @@ class Tensor:
     """
 
     __slots__ = ('_array', '_grad', 'requires_grad', 'grad_fn', '_hooks', '_history', '_base',
-                 '_accumulator', '__weakref__')
+                 '_views', '_accumulator', '__weakref__')
     __array_priority__ = 1000               # ndarray <op> Tensor defers to Tensor
 
     def __init__(self, data, requires_grad=False, dtype=None, device=None):
@@ -81,14 +88,19 @@ class Tensor:
     # ------------------------------------------------------------ attributes
     @property
     def data(self):
-        """This tensor's values as a new Tensor sharing its storage, cut from the graph."""
-        return Tensor._wrap(self._array)
+        """This tensor's values as a new Tensor sharing its memory, cut from the graph, with a
+        version count of its own (PyTorch's): changing it is no error for a backward that saved
+        this tensor. (Its array's base is a memoryview, so versions.py sees a storage of its own.)"""
+        return Tensor._wrap(np.asarray(memoryview(self._array)))
 
     @data.setter
     def data(self, value):
         if not isinstance(value, Tensor):
             raise TypeError(f'Tensor.data must be set to a Tensor, got {type(value).__name__}; '
                             f'wrap it: t.data = mg.tensor(values)')
+        base = value._array.base
+        if isinstance(base, memoryview) and base.obj is self._array:
+            return                              # `t.data -= ...` wrote into t itself: nothing to replace
         self._array = value._array
 
     @property
@@ -330,8 +342,13 @@ class Tensor:
     # place, on a copy of the old value becomes this tensor's new history,
     # and nodes made earlier keep the old history (`_history`, read by the walk).
 
-    def _inplace(self, name, compute, *others):
-        """Makes `compute(self, *others)` (an out-of-place Tensor op) this tensor's value."""
+    def _inplace(self, name, compute, *others, overlap=True):
+        """Makes `compute(self, *others)` (an out-of-place Tensor op) this tensor's value.
+        `overlap`: whether PyTorch refuses an operand that shares part of this tensor's memory."""
+        if overlap:
+            for other in others:
+                if isinstance(other, Tensor):
+                    memory.check_partial(self._array, other._array)
         if not (mode._grad_enabled and (self.requires_grad or _any_requires_grad(others))):
             with mode.no_grad():
                 result = compute(self, *others)
@@ -340,15 +357,23 @@ class Tensor:
         self._check_can_change()
         result = compute(self._snapshot(), *others)
         self._write(result._array, name)
+        if (result._array.dtype == self._array.dtype      # a node that saved its output saves
+                and graph.share_saved(result.grad_fn, result._array, self._array)):   # this tensor
+            result.grad_fn.clock = versions._clock          # as of this write, as in PyTorch
         self._become(result)
         self._rewrite_bases()
+        self._refresh_views()
         return self
 
     def _overwrite(self, name, values, where=sh.At(...)):
         """Sets the elements `where` (all by default) to `values` (broadcast, converted), in place."""
         if not isinstance(values, Tensor):
             values = Tensor._wrap(np.asarray(values, dtype=self._array.dtype))
+        region = where.take(self._array)
+        memory.check_partial(region, values._array)
         if not (mode._grad_enabled and (self.requires_grad or values.requires_grad)):
+            if name not in ('fill_', 'zero_'):  # PyTorch fills an expand()ed tensor, nothing else
+                memory.check_internal(region)
             try:
                 where.put(self._array, values._array)
             except ValueError as error:         # read-only (an expand()ed view) or not broadcastable
@@ -356,17 +381,24 @@ class Tensor:
                                    f'into a tensor of shape {list(self.shape)} ({error})') from None
             versions.bump_version(self._array, name)
             return self
-        return self._inplace(name, lambda old, v: sh.SetView.apply(old, v, view=where), values)
+        return self._inplace(name, lambda old, v: sh.SetView.apply(old, v, view=where), values,
+                             overlap=False)      # checked above, against the region written
 
     def _check_can_change(self):
+        link = getattr(self, '_base', None)
+        if link is not None and link[1] is None:
+            raise RuntimeError(_NO_GRAD_VIEW)
         if self.grad_fn is None and self.requires_grad:
             raise RuntimeError(_LEAF_INPLACE)
-        link = getattr(self, '_base', None)
         while link is not None:
             base = link[0]
+            link = getattr(base, '_base', None)
+            if link is not None and link[1] is None:
+                raise RuntimeError(f'Output 0 of {self.grad_fn.name[:-8]} is a view of a view which '
+                                   f'was created in no_grad mode and is being modified inplace with '
+                                   f'grad mode enabled.{_NO_GRAD_VIEW_HINT}')
             if base.grad_fn is None and base.requires_grad:
                 raise RuntimeError(_VIEW_OF_LEAF)
-            link = getattr(base, '_base', None)
 
     def _snapshot(self):
         """A copy of this tensor's value and history, for a recorded in-place op to start from."""
@@ -376,6 +408,7 @@ class Tensor:
 
     def _write(self, values, name):
         target = self._array
+        memory.check_internal(target)
         if values.shape != target.shape:
             raise RuntimeError(f'{name}: output with shape {list(target.shape)} doesn\'t match the '
                                f'broadcast shape {list(values.shape)}')
@@ -389,12 +422,13 @@ class Tensor:
                                f'change a .clone() of it instead') from None
         versions.bump_version(target, name)
 
-    def _become(self, result):
+    def _become(self, result, requires_grad=True):
         """Takes `result`'s place in the graph; nodes made before keep the old history."""
         old = self.grad_fn
-        self._history = (getattr(self, '_history', None) or ()) + (
-            (versions._clock, old, self.requires_grad),)
-        self.grad_fn, self.requires_grad = result.grad_fn, True
+        self._history = (getattr(self, '_history', None) or ()) + (    # later than every node
+            (versions.tick(), old, self.requires_grad),)                # made before, even one
+                                                                        # as of the last write
+        self.grad_fn, self.requires_grad = result.grad_fn, requires_grad
         if old is not None and old.retained is not None and old.retained() is self:
             old.retained = None                 # retain_grad() follows the tensor, as in PyTorch
             engine.retain(self)
@@ -403,9 +437,57 @@ class Tensor:
         """After an in-place op on a view, records the change in the history of what it views."""
         view, link = self, getattr(self, '_base', None)
         while link is not None:
-            base, where = link
+            base, where, _ = link
             base._become(sh.SetView.apply(base._snapshot(), view, view=where))
             view, link = base, getattr(base, '_base', None)
+
+    # PyTorch's rule for views: a view made before its base, or another view of the base, was
+    # changed in place takes its history from the base again (as that view of the new base).
+    # The views that could need it are listed on their root (`_views`, weak references in the
+    # order they were made, so a view's base comes before it), and refreshed after a recorded
+    # in-place op: nothing to do, and no cost, while nothing is changed in place.
+
+    def _viewed(self, out, where):
+        """Makes `out`, which shares this tensor's memory, its view: `where` says which elements."""
+        if not mode._grad_enabled:              # under no_grad: a leaf (PyTorch), never rewritten
+            out._base = (self, None, None)
+            out.requires_grad = self.requires_grad
+            return out
+        link = getattr(self, '_base', None)
+        root = link[2] if link is not None and link[1] is not None else self
+        out._base = (self, where, root)
+        if root.grad_fn is not None or not root.requires_grad:   # a leaf's views cannot change history
+            views = getattr(root, '_views', None)
+            if views is None:
+                views = root._views = []
+            elif len(views) >= 16 and not len(views) & (len(views) - 1):     # at 16, 32, 64, ...
+                views[:] = [ref for ref in views if ref() is not None]     # amortised O(1)
+            views.append(weakref.ref(out))
+        return out
+
+    def _refresh_views(self):
+        """After a recorded in-place op on this tensor: every other view of its root (which
+        _rewrite_bases updated) becomes that view of its base's new history."""
+        link = getattr(self, '_base', None)
+        root = link[2] if link is not None and link[1] is not None else self
+        if not getattr(root, '_views', None):
+            return
+        changed = set()
+        t = self
+        while t is not None:
+            changed.add(id(t))
+            link = getattr(t, '_base', None)
+            t = link[0] if link is not None and link[1] is not None else None
+        live = []
+        for ref in root._views:
+            view = ref()
+            if view is not None:
+                live.append(ref)
+                if id(view) not in changed:
+                    base, where, _ = view._base
+                    fresh = where.of(base)
+                    view._become(fresh, fresh.requires_grad)
+        root._views = live
 
     def __iadd__(self, other): return self._inplace('add_', Tensor.__add__, other)
     def __isub__(self, other): return self._inplace('sub_', Tensor.__sub__, other)
@@ -414,7 +496,7 @@ class Tensor:
     def __ipow__(self, other): return self._inplace('pow_', Tensor.__pow__, other)
 
     def __setitem__(self, index, value):
-        self._overwrite('setitem', value, sh.At(_to_index(index)))
+        self._overwrite('setitem', value, sh.At(_view_index(_to_index(index))))
 
     def add_(self, other, alpha=1):
         return self._inplace('add_', lambda s, o: s.add(o, alpha=alpha), other)
@@ -430,7 +512,7 @@ class Tensor:
         return self._inplace('clamp_', lambda s: s.clamp(min, max))
 
     def masked_fill_(self, mask, value):
-        return self._inplace('masked_fill_', lambda s, v: s.masked_fill(mask, v), value)
+        return self._inplace('masked_fill_', lambda s, v: s.masked_fill(mask, v), value, overlap=False)
 
     def neg_(self): return self._inplace('neg_', Tensor.__neg__)
     def exp_(self): return self._inplace('exp_', Tensor.exp)
@@ -546,12 +628,8 @@ class Tensor:
     def __getitem__(self, index):
         index = _to_index(index)
         if sh._is_basic(index):                 # a view, as in PyTorch: writes to it reach self
-            if not (isinstance(index, tuple) and Ellipsis in index):
-                index = (*index, ...) if isinstance(index, tuple) else (index, ...)   # x[0] too
-            out = sh.Index.apply(self, index=index)
-            if mode._grad_enabled:
-                out._base = (self, sh.At(index))
-            return out
+            index = _view_index(index)
+            return self._viewed(sh.Index.apply(self, index=index), sh.At(index))
         return sh.Index.apply(self, index=index)
 
     # ------------------------------------------------------------------ math
@@ -689,11 +767,18 @@ class Tensor:
         if not valid:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {self._array.size}")
         out = sh.Reshape.apply(self, shape=shape)
-        if mode._grad_enabled and out._array.base is not None:    # a view: writes reach self
-            out._base = (self, sh.Reshaped(out._array.shape))
-        return out
+        if out._array.base is not None and np.may_share_memory(out._array, self._array):
+            self._viewed(out, sh.Reshaped(out._array.shape))   # a view: writes reach self
+        return out                                              # else a copy, never a view
 
-    view = reshape
+    def view(self, *shape):
+        """reshape() that never copies: the result shares this tensor's memory."""
+        out = self.reshape(*shape)
+        if out._array.size and getattr(out, '_base', (None,))[0] is not self:
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                               "least one dimension spans across two contiguous subspaces). Use "
+                               ".reshape(...) instead.")
+        return out
 
     def view_as(self, other): return self.view(*other.shape)
     def reshape_as(self, other): return self.reshape(*other.shape)
@@ -704,10 +789,7 @@ class Tensor:
         if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(f'permute(): dims {dims} must be a reordering of the '
                                f'{self.ndim} dims of a tensor of shape {tuple(self.shape)}')
-        out = sh.Permute.apply(self, dims=dims)
-        if mode._grad_enabled:
-            out._base = (self, sh.Permuted(dims))
-        return out
+        return self._viewed(sh.Permute.apply(self, dims=dims), sh.Permuted(dims))
 
     def transpose(self, dim0, dim1):
         dim0, dim1 = _wrap_dim(dim0, self.ndim), _wrap_dim(dim1, self.ndim)
@@ -748,7 +830,7 @@ class Tensor:
             np.broadcast_shapes(self.shape, shape)
         except ValueError:
             raise RuntimeError(f'expand(): cannot expand shape {tuple(self.shape)} to {shape}') from None
-        return sh.Expand.apply(self, shape=shape)
+        return self._viewed(sh.Expand.apply(self, shape=shape), sh.Expanded(shape))
 
     # ------------------------------------------------------------------ repr
     def __repr__(self):
@@ -805,6 +887,13 @@ def _to_index(index):
     if isinstance(index, (list, range)):
         return np.asarray(index)
     return index
+
+
+def _view_index(index):
+    """A basic index with an Ellipsis, so that NumPy returns a view even for one element (x[0])."""
+    if not sh._is_basic(index) or index is Ellipsis or isinstance(index, tuple) and Ellipsis in index:
+        return index
+    return (*index, ...) if isinstance(index, tuple) else (index, ...)
 
 
 def _arg(arg, data, dim, keepdim):

@@ -159,7 +159,8 @@ def test_versions_count_in_place_changes():
     x.mul_(2)
     x[0] = 5
     assert x._version == 3
-    assert x.data._version == 3 and x.detach()._version == 3     # shared storage, shared count
+    assert x.detach()._version == 3                  # detach() shares the storage and its count
+    assert x.data._version == 0                      # .data has a count of its own (PyTorch's)
     y = x * 2                                                      # a new tensor: its own storage
     assert y._version == 0
 

@@ -26,7 +26,6 @@ _ndarray = np.ndarray
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-
 class _Name(str):
     """A node's name, e.g. "MulBackward"; also callable, as PyTorch's `grad_fn.name()`."""
 
@@ -72,7 +71,7 @@ class Op:
             shapes = ', '.join(str(t._array.shape) for t in inputs)
             raise RuntimeError(f'{cls.__name__}: {error} (input shapes: {shapes})') from None
         out = _new(Tensor)              # speed: Tensor._wrap inlined, 4% of a long chain's forward
-        out._array = data if type(data) is _ndarray else np.asarray(data)
+        out._array = data if type(data) is _ndarray else _array_of(fn, data)
         out._grad = out.grad_fn = out._hooks = None
         out.requires_grad = False
         if True in needs:
@@ -155,6 +154,26 @@ class RemovableHandle:
 
     def __exit__(self, *exc):
         self.remove()
+
+
+def _array_of(fn, value):
+    """A forward's NumPy scalar (a 0-d result) as a 0-d array, which the node saves in its place:
+    an in-place change of the output is then seen by the version check, as in PyTorch."""
+    array = np.asarray(value)
+    share_saved(fn, value, array)
+    return array
+
+
+def share_saved(fn, value, array):
+    """Makes node `fn` save `array` wherever it saved `value` (the same numbers); True if it did."""
+    saved = getattr(fn, 'saved', None)
+    if saved is value:
+        fn.saved = array
+    elif type(saved) is tuple and any(v is value for v in saved):
+        fn.saved = tuple(array if v is value else v for v in saved)
+    else:
+        return False
+    return True
 
 
 _shared = set()          # ids of the number constants the engine shares (minigrad.tensor adds them)

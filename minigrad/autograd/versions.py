@@ -49,6 +49,13 @@ def bump_version(array, op_name):
     entry[2].append((_clock, op_name))
 
 
+def tick():
+    """Moves the clock on (a tensor took a new history) and returns the new time."""
+    global _clock
+    _clock += 1
+    return _clock
+
+
 def version(array):
     """How many in-place changes `array`'s storage has had (PyTorch's `t._version`)."""
     entry = _entry(array)

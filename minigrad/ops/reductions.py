@@ -72,12 +72,13 @@ class Var(Op):
             warnings.warn(f'var(): degrees of freedom is <= 0 ({n} element(s) per variance with '
                           f'unbiased={unbiased}), so the result is nan; pass unbiased=False or '
                           f'reduce over more elements', UserWarning, stacklevel=4)
-        self.saved = centered
+        self.saved = x                  # as PyTorch: an in-place change of x is then an error
         with np.errstate(divide='ignore', invalid='ignore'):
             return (centered * centered).sum(axis=dim, keepdims=keepdim) / self.divisor
 
     def backward(self, grad):
-        centered = self.saved
+        x = self.saved
+        centered = x - x.mean(axis=self.dim, keepdims=True)
         grad = _restore(grad, centered.ndim, self.dim, self.keepdim)
         scale = 2 / self.divisor if self.divisor else np.nan     # nan for no degrees of freedom, as in PyTorch
         return grad * scale * centered
@@ -152,15 +153,17 @@ class Prod(Op):
     """d Π x = Σ_i (Π_{j≠i} x_j) dx_i   (Π / x_i without zeros; with one zero, only it gets Π of the others)"""
     def forward(self, x, dim=None, keepdim=False):
         self.dim, self.keepdim = dim, keepdim
-        self.saved = x
-        return x.prod(axis=dim, keepdims=keepdim)
+        out = x.prod(axis=dim, keepdims=keepdim)
+        self.saved = (x, out)           # both, as PyTorch: an in-place change of either is an error
+        return out
 
     def backward(self, grad):
-        x = self.saved
+        x, out = self.saved
         grad = _restore(grad, x.ndim, self.dim, self.keepdim)
+        out = _restore(out, x.ndim, self.dim, self.keepdim)
         zero = x == 0
         zeros = zero.sum(axis=self.dim, keepdims=True)                        # per product
         others = np.where(zero, 1, x).prod(axis=self.dim, keepdims=True)      # Π of the non-zero
-        slope = np.where(zeros == 0, others / np.where(zero, 1, x),            # as PyTorch computes it
+        slope = np.where(zeros == 0, out / np.where(zero, 1, x),               # as PyTorch computes it
                          np.where(zero & (zeros == 1), others, 0))
         return grad * slope

@@ -7,8 +7,10 @@ from ..autograd.graph import Op, sum_to_shape
 
 # ---------------------------------------------------------------- views
 # A view names some elements of an array: `take(a)` reads them, `put(a, v)`
-# writes v there. Shape ops that return views record one on their output,
-# so an in-place op on the view can also rewrite the history of the base.
+# writes v there, and `of(t)` is the shape op that makes the view of tensor t.
+# Shape ops that return views record one on their output, so an in-place op on
+# the view can also rewrite the history of the base, and a view made before its
+# base was changed in place can take its history from the base again.
 
 class At:
     """The elements a[index]."""
@@ -20,6 +22,9 @@ class At:
 
     def put(self, a, values):
         a[self.index] = values
+
+    def of(self, t):
+        return Index.apply(t, index=self.index)
 
 
 class Reshaped:
@@ -33,6 +38,9 @@ class Reshaped:
     def put(self, a, values):
         a.reshape(self.shape)[...] = values        # `a` is contiguous here: reshape is a view
 
+    def of(self, t):
+        return Reshape.apply(t, shape=self.shape)
+
 
 class Permuted:
     """All of a, with its axes reordered."""
@@ -44,6 +52,32 @@ class Permuted:
 
     def put(self, a, values):
         a.transpose(self.dims)[...] = values
+
+    def of(self, t):
+        return Permute.apply(t, dims=self.dims)
+
+
+class Expanded:
+    """All of a, repeated along its size-1 axes to `shape`."""
+    def __init__(self, shape):
+        self.shape = shape
+
+    def take(self, a):
+        return np.broadcast_to(a, self.shape)
+
+    def put(self, a, values):
+        _broadcast(a, self.shape)[...] = values
+
+    def of(self, t):
+        return Expand.apply(t, shape=self.shape)
+
+
+def _broadcast(a, shape):
+    """np.broadcast_to(a, shape), writeable when `a` is: writes reach `a`, as through PyTorch's expand()."""
+    out = np.broadcast_to(a, shape)
+    if a.flags.writeable and out.size:
+        out.flags.writeable = True
+    return out
 
 
 class SetView(Op):
@@ -59,6 +93,8 @@ class SetView(Op):
         grad_base = None
         if need_base:
             grad_base = grad.copy()
+            if isinstance(grad_base, np.generic):   # a 0-d gradient as a NumPy scalar: put needs an array
+                grad_base = np.array(grad_base)
             self.view.put(grad_base, 0)
         return grad_base, (self.view.take(grad) if need_values else None)
 
@@ -89,7 +125,7 @@ class Expand(Op):
     """d expand(x) = dx summed over the expanded axes"""
     def forward(self, x, shape):
         self.shape = x.shape
-        return np.broadcast_to(x, shape)
+        return _broadcast(x, shape)             # a view: in-place writes reach x (Tensor.expand)
 
     def backward(self, grad):
         return sum_to_shape(grad, self.shape)
