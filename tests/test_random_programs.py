@@ -510,7 +510,8 @@ def compare_second_order_with_pytorch(steps, directions):
     t_first, t_second = second_order(TORCH, steps, directions, weights)
     program = describe_graph(steps)
     if isinstance(t_first, str) or isinstance(mg_first, str):
-        assert mg_first == t_first, f'raised {mg_first} in minigrad, {t_first} in PyTorch\n{program}'
+        raised = [r if isinstance(r, str) else 'nothing' for r in (mg_first, t_first)]
+        assert mg_first == t_first, f'raised {raised[0]} in minigrad, {raised[1]} in PyTorch\n{program}'
         return
     for k, (a, b, shape) in enumerate(zip(mg_first, t_first, shapes)):
         np.testing.assert_allclose(a._array, b.detach().numpy(), rtol=RTOL, atol=ATOL,
