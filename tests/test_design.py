@@ -202,6 +202,7 @@ OUTSIDE_IN = {       # suites that check the library from outside, named for wha
     'test_pytorch_idioms.py': "programs from PyTorch's tutorials and books, run unchanged",
     'test_inplace_views.py': 'in-place ops through views against PyTorch (tensor.py, memory.py, versions.py, ops/shape.py)',
     'test_random_graphs.py': 'random programs of every op, value and gradient against PyTorch',
+    'test_random_programs.py': 'random in-place-through-views and second-order programs against PyTorch',
     'test_readme.py': "the README's code runs as written",
     'test_torch_oracle.py': 'values, gradients, dtypes and reprs of many ops against PyTorch',
     # a module's second file, named for the module and the angle it takes:
