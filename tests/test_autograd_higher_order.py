@@ -213,6 +213,8 @@ KINKS = {
     'l1_loss': (lambda L, x: F(L).l1_loss(x, _target(L)), True, [0, 0, 0, 0]),
     'smooth_l1_loss beta 0': (lambda L, x: F(L).smooth_l1_loss(x, _target(L), beta=0.0), True, [0, 0, 0, 0]),
     'nll_loss': (lambda L, x: F(L).nll_loss(x.unsqueeze(0), L.tensor([1])), True, [0, 0, 0, 0]),
+    'nll_loss, every target ignored': (lambda L, x: F(L).nll_loss(
+        x.unsqueeze(0), L.tensor([1]), ignore_index=1, reduction='sum'), True, [0, 0, 0, 0]),
     'softplus at 0': (lambda L, x: F(L).softplus(x), True, [0.19661193324148185, 0.25, 0.10499358540350652,
                                                           0.2350037122015945]),
     'clamp': (lambda L, x: x.clamp(min=0, max=1), False, None),
@@ -239,6 +241,17 @@ def test_second_derivative_at_kinks_and_of_constant_first_derivatives(lib, name)
     h, = lib.autograd.grad(g.sum(), x)
     h = h.numpy(force=True) if lib is torch else h.numpy()     # force: torch gives a ZeroTensor
     np.testing.assert_allclose(h, second, rtol=1e-12, atol=1e-15)
+
+
+def test_cross_entropy_of_one_unbatched_sample_differentiates_twice():
+    """A 0-d target (found by test_random_programs): the same Hessian as a batch of one."""
+    def hessian(x, target):
+        g, = mg.autograd.grad(mg.nn.functional.cross_entropy(x, target), x, create_graph=True)
+        return [mg.autograd.grad(g.reshape(-1)[i], x, retain_graph=True)[0].numpy() for i in range(3)]
+    x = mg.tensor([0.35, -1.39, 0.95], dtype=mg.float64, requires_grad=True)
+    batch = mg.tensor([[0.35, -1.39, 0.95]], dtype=mg.float64, requires_grad=True)
+    np.testing.assert_allclose(np.array(hessian(x, mg.tensor(2))),
+                               np.array(hessian(batch, mg.tensor([2])))[:, 0], rtol=1e-14)
 
 
 # Guards (np.where(bad, 0, f(x))) whose unselected branch is inf or nan: the second derivative

@@ -348,6 +348,25 @@ def no_grad_view_changed_under_no_grad(lib):            # G11: both inside the b
     return numbers(x)
 
 
+def same_element_through_a_new_axis(lib):              # found by test_random_programs: the
+    v = leaf(lib, [[2.]], False)                        # None axis's stride is NumPy's 0,
+    v[0, None, :] += v                                  # PyTorch's 1: one element, no overlap
+    return numbers(v)
+
+
+def view_of_an_integer_index(lib):                      # found by test_random_programs: the
+    x = leaf(lib, [[1.], [2.]], False)                  # gathered copy is C-contiguous, as
+    return numbers(x[:, [0, 0]].view(4))                # PyTorch's, so view() needs no copy
+
+
+def power_then_changed(lib):                            # found by test_random_programs: x ** 2
+    x = leaf(lib, [1., 2.])                             # saves x (PyTorch's PowBackward0), not
+    y = x ** 2                                          # its result
+    y.mul_(2)
+    y.sum().backward()
+    return numbers(x.grad)
+
+
 def whole_view_of_a_zero_dim(lib):                      # G8
     v = leaf(lib, 2., False)[...]
     return numbers(v) + [v.dim()]
@@ -362,6 +381,9 @@ ALLOWED = {
     element_of_an_expand_set: [5.],
     no_grad_view_changed_under_no_grad: [2., 4., 3.],
     whole_view_of_a_zero_dim: [2., 0],
+    same_element_through_a_new_axis: [4.],
+    view_of_an_integer_index: [1., 1., 2., 2.],
+    power_then_changed: [4., 8.],
 }
 
 

@@ -74,9 +74,12 @@ def _tied(grads, inputs):
     """Each gradient tied to the inputs that require grad by a Tied node (see the module
     docstring)."""
     xs = [x for x in inputs if x.requires_grad]
+
+    def tie(g):             # a rule may give a constant array: all inputs ignored, say
+        return ew.Tied.apply(g if isinstance(g, Tensor) else Tensor._wrap(g), *xs)
     if not isinstance(grads, tuple):
-        return ew.Tied.apply(grads, *xs)
-    return tuple(None if g is None else ew.Tied.apply(g, *xs) for g in grads)
+        return tie(grads)
+    return tuple(None if g is None else tie(g) for g in grads)
 
 
 def _as_output_of(node, out):

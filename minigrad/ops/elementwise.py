@@ -93,11 +93,12 @@ class Pow(Op):
     """d(a ** b) = b a^(b-1) da + a^b ln(a) db"""
     def forward(self, a, b):
         out = a ** b
-        self.saved = (a, b, out)
+        # PyTorch saves the power itself only for the exponent's slope: x ** 2 may change in place
+        self.saved = (a, b, out) if self.needs_input_grad[1] else (a, b)
         return out
 
     def backward(self, grad):
-        a, b, out = self.saved
+        a, b, out = self.saved if len(self.saved) == 3 else (*self.saved, None)
         need_a, need_b = self.needs_input_grad
         grad_a = grad_b = None
         with np.errstate(divide='ignore', invalid='ignore'):     # 0 ** -1 and log(-1), as in PyTorch

@@ -135,7 +135,8 @@ class Index(Op):
     """d x[i] = dx scattered back to position i (repeated indices add up)"""
     def forward(self, x, index):
         self.shape, self.index = x.shape, index
-        return x[index]
+        out = x[index]          # integer arrays: NumPy may lay the copy out in another order
+        return out if out.flags.c_contiguous or _is_basic(index) else out.copy()
 
     def backward(self, grad):
         full = np.zeros_like(grad, shape=self.shape)
