@@ -49,9 +49,11 @@ KNOWN_BUGS = {
 # raises in one library only. PyTorch saves the input of mse / huber / smooth_l1 / nll_loss
 # (minigrad needs only the difference, or nothing) and logsumexp's result; `2 / x` is
 # reciprocal(x) * 2 there (its saved result is internal), where minigrad's Div saves x.
-# A batched matmul (an operand over 2-D) saves reshaped copies of non-contiguous operands there.
+# A batched matmul (an operand over 2-D) saves reshaped copies of non-contiguous operands there,
+# and pow(x, y) with a tensor y saves its result (minigrad's Pow saves it only when y requires
+# grad: the op sees arrays, not whether y was a number).
 # minigrad's gradients are right either way (README: differences from PyTorch).
-N1_OPS = {'mse_loss', 'huber_loss', 'smooth_l1_loss', 'nll_loss', '2 / x', 'logsumexp'}
+N1_OPS = {'mse_loss', 'huber_loss', 'smooth_l1_loss', 'nll_loss', '2 / x', 'logsumexp', 'pow'}
 
 
 def _saves_otherwise(name, xs):
