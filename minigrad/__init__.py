@@ -24,6 +24,14 @@ from .functions import (abs, add, amax, amin, argmax, argmin, cat, clamp, clone,
                         min, minimum, mm, mul, neg, norm, numel, pow, prod, relu, reshape, sigmoid,
                         sin, softmax, sqrt, squeeze, stack, std, sub, sum, t, tanh, tensor,
                         transpose, unsqueeze, var, where)
+from .logic import *                                # noqa: F401 F403  (each module's __all__)
+from .pointwise import *                            # noqa: F401 F403
+from .products import *                             # noqa: F401 F403
+from .scans import *                                # noqa: F401 F403
+from .indexing import *                             # noqa: F401 F403
+from .shapes import *                               # noqa: F401 F403
+from .sampling import *                             # noqa: F401 F403
+from . import linalg
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 
 from . import nn, optim, utils                  # noqa: E402  (they import the names above)
