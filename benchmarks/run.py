@@ -214,10 +214,15 @@ def expression_numpy(x, y):
 def overhead_steps(quick):
     rng = np.random.default_rng(0)
     xa, ya = rng.standard_normal((2, 4, 4)).astype(np.float32)
-    steps = {'add': {}, 'expr10': {}}
+    steps = {'add': {}, 'expr10': {}, 'view': {}, 'lookup': {}}
     a, b = mg.tensor(xa, requires_grad=True), mg.tensor(ya, requires_grad=True)
     steps['add']['minigrad'] = lambda: a + b
     steps['add']['numpy'] = lambda: xa + ya
+    steps['view']['minigrad'] = lambda: a[1:].T          # two views, recorded
+    steps['view']['numpy'] = lambda: xa[1:].T
+    # names that exist: a miss goes to minigrad/missing.py, a hit must cost what it did
+    steps['lookup']['minigrad'] = lambda: (a.shape, a.dtype, a.grad, a.sum, mg.exp, F.relu, nn.Linear)
+    steps['lookup']['numpy'] = lambda: (xa.shape, xa.dtype, xa.flags, xa.sum, np.exp, np.maximum, np.ndarray)
 
     def mg_expr():
         a.grad = b.grad = None
@@ -227,6 +232,7 @@ def overhead_steps(quick):
     if torch is not None:
         ta, tb = torch.tensor(xa, requires_grad=True), torch.tensor(ya, requires_grad=True)
         steps['add']['torch'] = lambda: ta + tb
+        steps['view']['torch'] = lambda: ta[1:].T
 
         def torch_expr():
             ta.grad = tb.grad = None

@@ -36,4 +36,7 @@ from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 
 from . import nn, optim, utils                  # noqa: E402  (they import the names above)
 
+from . import missing                           # noqa: E402
+missing.install()                   # a PyTorch name minigrad lacks says so
+
 __version__ = '0.1.0'

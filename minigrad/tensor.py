@@ -55,7 +55,16 @@ def _check_can_require_grad(array):
                            f'(this one is {array.dtype}); pass dtype=mg.float32 to make one')
 
 
-class Tensor:
+class _TensorType(type):
+    """The Tensor's type. `absent`: the stand-ins minigrad/missing.py puts on the class for
+    PyTorch methods minigrad lacks; `dir()` (so help() and completion) leaves them out."""
+    absent = frozenset()
+
+    def __dir__(cls):
+        return sorted(set(super().__dir__()) - _TensorType.absent)
+
+
+class Tensor(metaclass=_TensorType):
     """A multi-dimensional array that can record the ops applied to it.
 
     `Tensor(data, requires_grad=False, dtype=None)`: Python floats become
@@ -833,6 +842,9 @@ class Tensor:
         return self._viewed(sh.Expand.apply(self, shape=shape), sh.Expanded(shape))
 
     # ------------------------------------------------------------------ repr
+    def __dir__(self):
+        return sorted(set(object.__dir__(self)) - _TensorType.absent)
+
     def __repr__(self):
         return tensor_repr(self)
 

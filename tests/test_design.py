@@ -197,6 +197,7 @@ OUTSIDE_IN = {       # suites that check the library from outside, named for wha
     'test_examples.py': 'the scripts in examples/, run as a learner runs them',
     'test_lab_results.py': "the README's lab section against docs/mse_vs_ce_results.json",
     'test_learning.py': 'whole training runs on real data actually learn',
+    'test_makemore.py': 'a makemore-style bigram program, run unchanged with `import minigrad as torch`',
     'test_notebook_outputs.py': 'what the committed notebooks show',
     'test_notebooks.py': 'the notebooks, built by notebooks/build.py, run',
     'test_pytorch_idioms.py': "programs from PyTorch's tutorials and books, run unchanged",
