@@ -84,7 +84,7 @@ greater_equal = _comparison('greater_equal', np.greater_equal, '>=')
 
 def _logical(name, ufunc, word):
     def logical(input, other, *, out=None):     # noqa: A002
-        a, b = _operands(input, other)
+        a, b = _operands(_tensor(input, name), _tensor(other, name, 'other'))
         return _into(out, Tensor._wrap(np.asarray(ufunc(_truth(a), _truth(b)))))
     logical.__name__ = logical.__qualname__ = name
     logical.__doc__ = (f'`input {word} other` elementwise, each element read as true when nonzero: '
@@ -149,7 +149,8 @@ def count_nonzero(input, dim=None):             # noqa: A002
 @tensor_method
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):     # noqa: A002
     """`|input - other| <= atol + rtol * |other|` elementwise (equal infinities are close; NaNs
-    only with equal_nan), computed in the inputs' dtype, which must be the same (PyTorch)."""
+    only with equal_nan), computed in the inputs' dtype, which must be the same (PyTorch);
+    integers and bools as numbers."""
     a, b = _tensor(input, 'isclose')._array, _tensor(other, 'isclose', 'other')._array
     if a.dtype != b.dtype:
         raise RuntimeError(f'isclose(): {a.dtype} did not match {b.dtype}; convert one, e.g. '
@@ -165,8 +166,9 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):     # noqa: 
         close = close | (near & np.isfinite(a) & np.isfinite(b))
         if equal_nan:
             close = close | (np.isnan(a) & np.isnan(b))
-    elif a.dtype.kind in 'iu':
-        close = close | (np.abs(a.astype(np.float64) - b) <= atol + rtol * np.abs(b.astype(np.float64)))
+    else:                                       # integers and bools: as numbers, in float64
+        a, b = a.astype(np.float64), b.astype(np.float64)
+        close = close | (np.abs(a - b) <= atol + rtol * np.abs(b))
     return Tensor._wrap(np.asarray(close))
 
 
