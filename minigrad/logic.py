@@ -139,9 +139,11 @@ def any(input, dim=None, keepdim=False, *, out=None):      # noqa: A001 A002
 
 @tensor_method
 def count_nonzero(input, dim=None):             # noqa: A002
-    """How many elements (along `dim`, an int or a tuple) are nonzero: int64."""
+    """How many elements (along `dim`, an int or a tuple; `()` means every dim here, unlike in
+    all/any, as in PyTorch) are nonzero: int64."""
     array = _tensor(input, 'count_nonzero')._array
-    return Tensor._wrap(np.asarray(np.count_nonzero(array, axis=_dims(dim, array.ndim)), np.int64))
+    axes = _dims(dim, array.ndim) or None
+    return Tensor._wrap(np.asarray(np.count_nonzero(array, axis=axes), np.int64))
 
 
 # ----------------------------------------------------------- closeness

@@ -17,6 +17,8 @@ __all__ = ['multinomial', 'bernoulli', 'poisson']
 def _float_input(input, name, kernel):
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if input._array.dtype.kind != 'f' and kernel is None:
+        raise RuntimeError(f'{name} only supports floating-point dtypes for input, got: {input.dtype}')
     if input._array.dtype.kind != 'f':
         raise NotImplementedError(f'"{kernel}" not implemented for {input.dtype}: give it a '
                                   f'floating point tensor, e.g. t.float()')
@@ -46,8 +48,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     distribution), category i drawn with probability input[i] / sum(input): int64, of shape
     (num_samples,) or (rows, num_samples). Without replacement each index is drawn at most once:
     the rows are ranked by `input / E`, E ~ Exponential(1) (the exponential race, as PyTorch
-    does); once the nonzero weights are used up, zero-weight indices follow, as in PyTorch."""
-    p = _float_input(input, 'multinomial', 'multinomial').astype(np.float64)
+    does); once the nonzero weights are used up, zero-weight indices follow (no error, as in
+    PyTorch; minigrad gives them in index order, PyTorch in its topk's order)."""
+    p = _float_input(input, 'multinomial', None).astype(np.float64)
     if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)):
         raise TypeError(f"multinomial(): argument 'num_samples' must be int, not "
                         f"{type(num_samples).__name__}")
