@@ -139,7 +139,7 @@ class finfo:                                    # noqa: N801 (PyTorch's name)
         self.bits, self.dtype = info.bits, dtype.name
         self.eps, self.max, self.min = builtins.float(info.eps), builtins.float(info.max), builtins.float(info.min)
         self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
-        self.resolution = builtins.float(info.resolution)
+        self.resolution = 10.0 ** -builtins.int(info.precision)
 
     def __repr__(self):
         return (f'finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, '

@@ -16,17 +16,17 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     """How tensors print, as `torch.set_printoptions`: `precision` digits after the point,
     summarized (`...`) above `threshold` elements showing `edgeitems` at each end of a dim,
     `linewidth` columns, `sci_mode` True/False to force or forbid scientific notation (None:
-    automatic). `profile` 'default', 'short' (precision 2, edgeitems 2) or 'full' (no summary)
-    first resets all of them (sci_mode to automatic); the other arguments then apply."""
+    automatic; as in PyTorch, a call that does not give it sets it back to None). `profile`
+    'default', 'short' (precision 2, edgeitems 2) or 'full' (no summary) first resets the
+    others; the arguments given then apply."""
     if profile is not None:
         if profile not in _PROFILES:
             raise ValueError(f"set_printoptions(): profile must be 'default', 'short' or 'full', "
                              f"got {profile!r}")
-        _options.update(_PROFILES[profile], sci_mode=None)
+        _options.update(_PROFILES[profile])
     given = dict(precision=precision, threshold=threshold, edgeitems=edgeitems, linewidth=linewidth)
     _options.update({name: value for name, value in given.items() if value is not None})
-    if sci_mode is not None:
-        _options['sci_mode'] = sci_mode
+    _options['sci_mode'] = sci_mode     # every call sets it, None (automatic) when not given
 
 
 def tensor_repr(tensor):
@@ -42,7 +42,21 @@ def tensor_repr(tensor):
         extras.append(f'grad_fn=<{tensor.grad_fn.name}>')
     elif tensor.requires_grad:
         extras.append('requires_grad=True')
-    return 'tensor(' + ', '.join([_format(array)] + extras) + ')'
+    return _add_suffixes('tensor(' + _format(array), extras)
+
+
+def _add_suffixes(text, suffixes, indent=len('tensor(')):
+    """`, size=...`, `, dtype=...`: on the last line while it stays within `linewidth`, else
+    each on a new line of its own (PyTorch's rule)."""
+    line = len(text) - text.rfind('\n') + 1
+    for suffix in suffixes:
+        if line + len(suffix) + 2 > _options['linewidth']:
+            text += ',\n' + ' ' * indent + suffix
+            line = indent + len(suffix)
+        else:
+            text += ', ' + suffix
+            line += len(suffix) + 2
+    return text + ')'
 
 
 def _format(data):
@@ -65,7 +79,7 @@ def _element_format(data):
         return lambda v: str(int(v))
     finite = data[np.isfinite(data)]
     integral = finite.size == 0 or np.all(finite == np.round(finite))
-    magnitude = np.abs(finite[finite != 0]) if finite.size else finite
+    magnitude = np.abs(finite[finite != 0]).astype(np.float64)     # float16 cannot hold 1e8
     # PyTorch's switch: a range wider than 1000x, or values above 1e8 or below 1e-4
     scientific = magnitude.size and (magnitude.max() / magnitude.min() > 1000
                                      or magnitude.max() > 1e8 or magnitude.min() < 1e-4)
