@@ -14,6 +14,7 @@ from .dtypes import _promote, finfo, get_default_dtype, iinfo, set_default_dtype
 from .functions import _into
 from .methods import tensor_method
 from .printing import set_printoptions
+from .ops import elementwise as ew
 from .tensor import Tensor, _as_tensor
 
 __all__ = ['all', 'any', 'allclose', 'isclose', 'equal', 'isnan', 'isinf', 'isfinite',
@@ -65,7 +66,25 @@ def _comparison(name, ufunc, symbol):
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = (f'`input {symbol} other` elementwise, broadcast, compared in the promoted '
                        f'dtype: a bool tensor. In place (`t.{name}_(other)`), t gets 1 or 0.')
-    return tensor_method(compare, inplace=True)
+    _in_place(compare)
+    return tensor_method(compare)
+
+
+def _in_place(fn):
+    """`Tensor.<name>_`: t becomes fn(t, other) as 1 or 0 in t's dtype. Inside a graph the result
+    is tied to t's old value and to `other` by a derivative of 0 (PyTorch's EqBackward...)."""
+    name = fn.__name__ + '_'
+
+    def compute(old, *others):
+        values = Tensor._wrap(fn(old, *others)._array.astype(old._array.dtype))
+        tensors = [t for t in (old, *others) if isinstance(t, Tensor) and t.requires_grad]
+        return ew.Tied.apply(values, *tensors) if tensors else values
+
+    def method(self, *others):
+        return self._inplace(name, compute, *others)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f'In place: `t.{name}(...)` makes t its own `{fn.__name__}(...)`, 1 or 0.'
+    tensor_method(method)
 
 
 eq = _comparison('eq', np.equal, '==')
@@ -89,7 +108,8 @@ def _logical(name, ufunc, word):
     logical.__name__ = logical.__qualname__ = name
     logical.__doc__ = (f'`input {word} other` elementwise, each element read as true when nonzero: '
                        f'a bool tensor. In place (`t.{name}_(other)`), t gets 1 or 0.')
-    return tensor_method(logical, inplace=True)
+    _in_place(logical)
+    return tensor_method(logical)
 
 
 logical_and = _logical('logical_and', np.logical_and, 'and')
@@ -97,10 +117,13 @@ logical_or = _logical('logical_or', np.logical_or, 'or')
 logical_xor = _logical('logical_xor', np.logical_xor, 'xor')
 
 
-@tensor_method(inplace=True)
+@tensor_method
 def logical_not(input, *, out=None):            # noqa: A002
     """`not input` elementwise (true where an element is 0): a bool tensor."""
     return _into(out, Tensor._wrap(np.asarray(~_truth(_tensor(input, 'logical_not')._array))))
+
+
+_in_place(logical_not)
 
 
 # ------------------------------------------------------------ reductions

@@ -91,6 +91,24 @@ def test_binary_checks_in_place(torch, name, dtype):
     same(torch, inplace)
 
 
+@pytest.mark.parametrize('name', ['eq', 'ge', 'less'])
+def test_in_place_inside_a_graph_gives_a_zero_gradient(torch, name):
+    """As PyTorch's EqBackward: x.eq_(y) in a graph passes 0 back to x's history and to y. (PyTorch's
+    logical_xor_ and kin keep x's old grad_fn, passing the gradient on as if nothing changed;
+    minigrad's give 0 there too.)"""
+    def run(lib):
+        w = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        y = lib.tensor([1.0, 0.0, 3.0], dtype=lib.float64, requires_grad=True)
+        x = w * 2
+        out = getattr(x, name + '_')(y * 2)
+        (out * lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)).sum().backward()
+        return out.detach().numpy().tolist(), out.requires_grad, w.grad.numpy().tolist(), y.grad.numpy().tolist()
+    assert run(mg) == run(torch)
+    w = mg.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match='leaf Variable'):
+        w.eq_(1.0)
+
+
 @pytest.mark.parametrize('name', ['eq', 'logical_or'])
 def test_out_argument(torch, name):
     def with_out(lib, T):
