@@ -9,7 +9,7 @@ import builtins
 
 import numpy as np
 
-from .dims import _wrap_dim
+from .dims import _numpy_names, _wrap_dim
 from .dtypes import _promote, finfo, get_default_dtype, iinfo, set_default_dtype
 from .functions import _into
 from .methods import tensor_method
@@ -149,12 +149,14 @@ def _all_or_any(reduce, input, dim, keepdim, out):
 
 
 @tensor_method
+@_numpy_names               # axis= and keepdims= too, as PyTorch takes them
 def all(input, dim=None, keepdim=False, *, out=None):      # noqa: A001 A002
     """True where every element (along `dim`, an int or a tuple) is nonzero; bool (uint8 stays uint8)."""
     return _all_or_any(np.all, input, dim, keepdim, out)
 
 
 @tensor_method
+@_numpy_names
 def any(input, dim=None, keepdim=False, *, out=None):      # noqa: A001 A002
     """True where some element (along `dim`, an int or a tuple) is nonzero; bool (uint8 stays uint8)."""
     return _all_or_any(np.any, input, dim, keepdim, out)

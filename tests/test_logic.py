@@ -161,6 +161,10 @@ def test_all_and_any_without_dim_keep_every_dim(torch):
     same(torch, lambda lib, T: (lib.all(T(REDUCED['int']), keepdim=True), T(F).any()))
 
 
+def test_all_and_any_take_numpy_names(torch):
+    same(torch, lambda lib, T: (lib.all(T(F), axis=1, keepdims=True), T(F).any(1, keepdims=True)))
+
+
 # ------------------------------------------------------------ closeness
 
 CLOSE = [
