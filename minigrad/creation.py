@@ -2,7 +2,8 @@
 
 Every factory takes PyTorch's keyword arguments: `dtype=` (a NumPy dtype, an
 `mg.float32`-style name or anything `np.dtype()` accepts; `None` means
-PyTorch's default: float32 for floating values, int64 for `arange`/`full`
+PyTorch's default: the default dtype (`mg.get_default_dtype()`, float32 unless
+`mg.set_default_dtype` changed it) for floating values, int64 for `arange`/`full`
 of integers, `randint`, `randperm`), `device=` ('cpu' or None; any other
 device raises a clear error), `requires_grad=` and, where PyTorch has it,
 `out=` (the values are written into that tensor, which is returned).
@@ -30,7 +31,7 @@ import numpy as np
 from . import device as _device
 from .autograd.mode import is_grad_enabled
 from .random import numpy_generator
-from .dtypes import bool as _BOOL, float32 as _FLOAT, int64 as _INT    # float32: PyTorch's default
+from .dtypes import bool as _BOOL, get_default_dtype, int64 as _INT
 from .tensor import Tensor
 
 __all__ = ['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'linspace', 'logspace',
@@ -92,14 +93,20 @@ def _size(args, size, name, allow_int=True):
     return tuple(shape)
 
 
-def _dtype(dtype, name, default=_FLOAT):
+def _dtype(dtype, name, default=None):
+    """`dtype` checked, or `default` (by default the default dtype, float32 unless changed)."""
     if dtype is None:
-        return np.dtype(default)
+        return np.dtype(get_default_dtype() if default is None else default)
     try:
         return np.dtype(dtype)
     except TypeError:
         raise TypeError(f'{name}(): dtype must be a dtype such as mg.float32 or mg.int64, '
                         f'got {dtype!r}') from None
+
+
+def _complex():
+    """The complex dtype of complex values: complex128 when the default dtype is float64."""
+    return np.dtype(np.complex128 if get_default_dtype() == np.float64 else np.complex64)
 
 
 def _check_device(device, name):
@@ -134,7 +141,7 @@ def _need_float(dtype, name):
                                   f'dtype (e.g. mg.float32), got {dtype}')
 
 
-def _out_dtype(dtype, out, name, default=_FLOAT):
+def _out_dtype(dtype, out, name, default=None):
     """The dtype to compute in: `dtype`, else `out`'s, else `default` (as PyTorch's out= variants)."""
     if out is None:
         return _dtype(dtype, name, default)
@@ -264,10 +271,10 @@ def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=F
     if isinstance(fill_value, Tensor):
         kind = fill_value.dtype.kind
         default = _BOOL if kind == 'b' else _INT if kind in 'iu' else \
-            np.dtype(np.complex64) if kind == 'c' else _FLOAT
+            _complex() if kind == 'c' else None
     else:
         default = _BOOL if isinstance(fill, bool) else _INT if isinstance(fill, int) else \
-            np.dtype(np.complex64) if isinstance(fill, complex) else _FLOAT
+            _complex() if isinstance(fill, complex) else None
     dt = _out_dtype(dtype, out, 'full', default)
     return _finish(_fill_array(shape, fill, dt, 'full'), 'full', out, requires_grad)
 
@@ -305,7 +312,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None, requ
     nums = _range_numbers('arange', start=start, end=end, step=step)
     floating = any(_is_floating(v) for v in (start, end, step))
     _check_device(device, 'arange')
-    dt = _out_dtype(dtype, out, 'arange', _FLOAT if floating else _INT)
+    dt = _out_dtype(dtype, out, 'arange', None if floating else _INT)
     if dt.kind not in 'iuf':
         raise NotImplementedError(f'arange() makes integer or floating point values, not {dt}')
     s, e, st = nums['start'], nums['end'], nums['step']
@@ -354,8 +361,7 @@ def _steps(steps, name):
 
 
 def _range_dtype(nums, dtype, out, name):
-    default = np.dtype(np.complex64) if any(isinstance(v, complex) for v in nums.values()) \
-        else _FLOAT
+    default = _complex() if any(isinstance(v, complex) for v in nums.values()) else None
     dt = _out_dtype(dtype, out, name, default)
     if dt.kind == 'b':
         raise NotImplementedError(f'{name}() makes numbers, not bools; pass a numeric dtype')

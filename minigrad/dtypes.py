@@ -1,10 +1,13 @@
-"""dtypes and shapes: the dtype names (`mg.float32`, `mg.long`, ...), the dtype data gets, promotion, `Size`.
+"""dtypes and shapes: the dtype names (`mg.float32`, `mg.long`, ...), the dtype data gets, promotion, `Size`,
+and PyTorch's dtype helpers: `finfo`, `iinfo`, `get_default_dtype`, `set_default_dtype`.
 
 minigrad's dtypes are NumPy's: `mg.float32 is np.dtype(np.float32)`. A tensor made
-from Python floats is float32, from Python ints int64, from bools bool; a NumPy
-array keeps its dtype (`_to_array`). Mixed operands follow PyTorch's promotion
-(`_promote`).
+from Python floats has the default dtype (float32 unless `set_default_dtype` changed it),
+from Python ints int64, from bools bool; a NumPy array keeps its dtype (`_to_array`).
+Mixed operands follow PyTorch's promotion (`_promote`).
 """
+import builtins
+
 import numpy as np
 
 Tensor = None           # minigrad.tensor sets this (it imports us, so we cannot import it)
@@ -49,7 +52,7 @@ class Size(tuple):
 
 
 def _to_array(data, dtype=None):
-    """Python floats -> float32, ints -> int64, bools -> bool; NumPy input keeps its dtype."""
+    """Python floats -> the default dtype (float32), ints -> int64, bools -> bool; NumPy input keeps its dtype."""
     if isinstance(data, Tensor):
         data = data._array
     if dtype is not None:
@@ -58,7 +61,7 @@ def _to_array(data, dtype=None):
         return np.array(data)
     array = np.array(data)
     if array.dtype == np.float64 and not _holds_typed(data):
-        array = array.astype(np.float32)
+        array = array.astype(_default_float)
     elif array.dtype.kind == 'i':
         array = array.astype(np.int64)
     elif array.dtype.kind not in 'bf':
@@ -93,3 +96,69 @@ def _promote(a, b):
 
 
 _CATEGORY = {'b': 0, 'u': 1, 'i': 1, 'f': 2, 'c': 3}
+
+
+# ------------------------------------------------------------ default dtype
+
+_default_float = float32        # what Python floats and the float factories give
+
+
+def get_default_dtype():
+    """The dtype Python floats and floating factories (`mg.zeros`, `mg.rand`, ...) give: float32
+    unless `set_default_dtype` changed it."""
+    return _default_float
+
+
+def set_default_dtype(d):
+    """Makes `d` (float32, float64 or float16) the dtype of Python floats and of floating
+    factories from now on, as PyTorch's `torch.set_default_dtype`."""
+    global _default_float
+    try:
+        dtype = np.dtype(d)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind != 'f':
+        raise TypeError(f'only floating-point types are supported as the default type (float32, '
+                        f'float64 or float16), got {d!r}')
+    _default_float = dtype
+
+
+# --------------------------------------------------------------- finfo, iinfo
+
+class finfo:                                    # noqa: N801 (PyTorch's name)
+    """The limits of a floating dtype (the default dtype if none is given), as `torch.finfo`:
+    bits, eps (the gap above 1), max, min, tiny = smallest_normal (the smallest positive normal
+    number), resolution (10 ** -precision, the decimal digits it holds) and dtype (its name)."""
+
+    def __init__(self, type=None):              # noqa: A002 (PyTorch's name)
+        dtype = _default_float if type is None else np.dtype(type)
+        if dtype.kind != 'f':
+            raise TypeError(f'minigrad.finfo() requires a floating point input type, got {dtype}; '
+                            f'use minigrad.iinfo for integer types')
+        info = np.finfo(dtype)
+        self.bits, self.dtype = info.bits, dtype.name
+        self.eps, self.max, self.min = builtins.float(info.eps), builtins.float(info.max), builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = 10.0 ** -builtins.int(info.precision)
+
+    def __repr__(self):
+        return (f'finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, '
+                f'eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, '
+                f'dtype={self.dtype})')
+
+
+class iinfo:                                    # noqa: N801
+    """The limits of an integer dtype, as `torch.iinfo`: bits, max, min and dtype (its name)."""
+
+    def __init__(self, type):                   # noqa: A002
+        dtype = np.dtype(type)
+        if dtype.kind == 'b':
+            raise TypeError('minigrad.bool is not supported by minigrad.iinfo')
+        if dtype.kind not in 'iu':
+            raise TypeError(f'minigrad.iinfo() requires an integer input type, got {dtype}; '
+                            f'use minigrad.finfo for floating point types')
+        info = np.iinfo(dtype)
+        self.bits, self.max, self.min, self.dtype = info.bits, builtins.int(info.max), builtins.int(info.min), dtype.name
+
+    def __repr__(self):
+        return f'iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})'
