@@ -312,3 +312,458 @@ class Tied(Op):
     def backward(self, grad):
         return (grad,) + tuple(np.zeros_like(grad, shape=shape, dtype=dtype)
                                for shape, dtype in self.like)
+
+
+# ------------------------------------------------------------ elementwise math (pointwise.py)
+# Each op's forward and backward use only the NumPy listed by `python -m minigrad.ops --numpy`
+# (numpy_api.py maps the ufuncs added for this family onto these ops), so all replay.
+
+LN2, LN10 = np.log(2.0), np.log(10.0)
+TWO_OVER_ROOT_PI = 2 / np.sqrt(np.pi)
+
+
+class Log2(Op):
+    """d log₂(x) = dx / (x ln 2)"""
+    def forward(self, x):
+        self.saved = x
+        return np.log2(x)
+
+    def backward(self, grad):
+        return grad / (self.saved * LN2)
+
+
+class Log10(Op):
+    """d log₁₀(x) = dx / (x ln 10)"""
+    def forward(self, x):
+        self.saved = x
+        return np.log10(x)
+
+    def backward(self, grad):
+        return grad / (self.saved * LN10)
+
+
+class Exp2(Op):
+    """d 2ˣ = 2ˣ ln 2 dx"""
+    def forward(self, x):
+        self.saved = np.exp2(x)
+        return self.saved
+
+    def backward(self, grad):
+        return grad * (self.saved * LN2)
+
+
+class Rsqrt(Op):
+    """d x^(-1/2) = -x^(-3/2) / 2 dx"""
+    def forward(self, x):
+        with np.errstate(divide='ignore'):          # 1 / √0 = inf, as in PyTorch
+            self.saved = 1 / np.sqrt(x)
+        return self.saved
+
+    def backward(self, grad):
+        out = self.saved
+        return grad * (-0.5 * out * out * out)
+
+
+class Reciprocal(Op):
+    """d (1 / x) = -dx / x²"""
+    def forward(self, x):
+        with np.errstate(divide='ignore'):
+            self.saved = 1 / x
+        return self.saved
+
+    def backward(self, grad):
+        out = self.saved
+        return -grad * (out * out)
+
+
+class _Flat(Op):
+    """Shared by the step functions: a derivative of 0 everywhere (PyTorch's, also at the jumps)."""
+    def backward(self, grad):
+        return np.zeros_like(grad)
+
+
+class Sign(_Flat):
+    """d sign(x) = 0"""
+    def forward(self, x):
+        return sign(x)
+
+
+class Sgn(_Flat):
+    """d sgn(x) = 0   (sign, for real tensors)"""
+    def forward(self, x):
+        return sign(x)
+
+
+class Floor(_Flat):
+    """d floor(x) = 0"""
+    def forward(self, x):
+        return np.floor(x)
+
+
+class Ceil(_Flat):
+    """d ceil(x) = 0"""
+    def forward(self, x):
+        return np.ceil(x)
+
+
+class Trunc(_Flat):
+    """d trunc(x) = 0"""
+    def forward(self, x):
+        return np.trunc(x)
+
+
+class Round(_Flat):
+    """d round(x, decimals) = 0   (half to even, as PyTorch and NumPy)"""
+    def forward(self, x, decimals=0):
+        return np.round(x, decimals)
+
+
+class Frac(Op):
+    """d (x - trunc(x)) = dx"""
+    def forward(self, x):
+        return x - np.trunc(x)
+
+    def backward(self, grad):
+        return grad
+
+
+def _check_integer_divisor(a, b):
+    if a.dtype.kind in 'biu' and b.dtype.kind in 'biu' and (b == 0).any():
+        raise RuntimeError('ZeroDivisionError')     # PyTorch's words for an integer x / 0
+
+
+class Fmod(Op):
+    """d fmod(a, b) = da - trunc(a / b) db   (the remainder takes a's sign)"""
+    def forward(self, a, b):
+        _check_integer_divisor(a, b)
+        self.saved = (a, b) if self.needs_input_grad[1] else None
+        return np.fmod(a, b)
+
+    def backward(self, grad):
+        if not self.needs_input_grad[1]:
+            return grad, None
+        a, b = self.saved
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return grad, -grad * np.trunc(a / b)
+
+
+class Remainder(Op):
+    """d remainder(a, b) = da - floor(a / b) db   (the remainder takes b's sign, as Python's %)"""
+    def forward(self, a, b):
+        _check_integer_divisor(a, b)
+        self.saved = (a, b) if self.needs_input_grad[1] else None
+        with np.errstate(invalid='ignore'):
+            mod = np.fmod(a, b)                     # PyTorch's formula: fmod, moved into b's sign
+            return np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+
+    def backward(self, grad):
+        if not self.needs_input_grad[1]:
+            return grad, None
+        a, b = self.saved
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return grad, -grad * np.floor(a / b)
+
+
+class Tan(Op):
+    """d tan(x) = (1 + tan²x) dx"""
+    def forward(self, x):
+        self.saved = np.tan(x)
+        return self.saved
+
+    def backward(self, grad):
+        out = self.saved
+        return grad * (1 + out * out)
+
+
+class Asin(Op):
+    """d asin(x) = dx / √(1 - x²)"""
+    def forward(self, x):
+        self.saved = x
+        return np.arcsin(x)
+
+    def backward(self, grad):
+        x = self.saved
+        with np.errstate(divide='ignore', invalid='ignore'):    # inf at ±1, nan beyond (PyTorch)
+            return grad / np.sqrt(1 - x * x)
+
+
+class Acos(Op):
+    """d acos(x) = -dx / √(1 - x²)"""
+    def forward(self, x):
+        self.saved = x
+        return np.arccos(x)
+
+    def backward(self, grad):
+        x = self.saved
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return -grad / np.sqrt(1 - x * x)
+
+
+class Atan(Op):
+    """d atan(x) = dx / (1 + x²)"""
+    def forward(self, x):
+        self.saved = x
+        return np.arctan(x)
+
+    def backward(self, grad):
+        x = self.saved
+        return grad / (1 + x * x)
+
+
+class Atan2(Op):
+    """d atan2(a, b) = (b da - a db) / (a² + b²)   (0 at a = b = 0, as in PyTorch)"""
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.arctan2(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        square = a * a + b * b
+        zero = square == 0                  # the divisor guarded too: see the module docstring
+        scale = np.where(zero, 0, grad / np.where(zero, 1, square))
+        need_a, need_b = self.needs_input_grad
+        return (scale * b if need_a else None), (-scale * a if need_b else None)
+
+
+class Sinh(Op):
+    """d sinh(x) = cosh(x) dx"""
+    def forward(self, x):
+        self.saved = x
+        return np.sinh(x)
+
+    def backward(self, grad):
+        return grad * np.cosh(self.saved)
+
+
+class Cosh(Op):
+    """d cosh(x) = sinh(x) dx"""
+    def forward(self, x):
+        self.saved = x
+        return np.cosh(x)
+
+    def backward(self, grad):
+        return grad * np.sinh(self.saved)
+
+
+class Asinh(Op):
+    """d asinh(x) = dx / √(x² + 1)"""
+    def forward(self, x):
+        self.saved = x
+        return np.arcsinh(x)
+
+    def backward(self, grad):
+        x = self.saved
+        return grad / np.sqrt(x * x + 1)
+
+
+class Acosh(Op):
+    """d acosh(x) = dx / √(x² - 1)"""
+    def forward(self, x):
+        self.saved = x
+        return np.arccosh(x)
+
+    def backward(self, grad):
+        x = self.saved
+        with np.errstate(divide='ignore', invalid='ignore'):    # inf at 1, nan below (PyTorch)
+            return grad / np.sqrt(x * x - 1)
+
+
+class Atanh(Op):
+    """d atanh(x) = dx / (1 - x²)"""
+    def forward(self, x):
+        self.saved = x
+        return np.arctanh(x)
+
+    def backward(self, grad):
+        x = self.saved
+        with np.errstate(divide='ignore'):
+            return grad / (1 - x * x)
+
+
+class Erf(Op):
+    """d erf(x) = 2/√π exp(-x²) dx"""
+    def forward(self, x):
+        self.saved = x
+        return erf_and_erfc(x)[0]
+
+    def backward(self, grad):
+        x = self.saved
+        return grad * (TWO_OVER_ROOT_PI * np.exp(-x * x))
+
+
+class Erfc(Op):
+    """d erfc(x) = -2/√π exp(-x²) dx"""
+    def forward(self, x):
+        self.saved = x
+        return erf_and_erfc(x)[1]
+
+    def backward(self, grad):
+        x = self.saved
+        return grad * (-TWO_OVER_ROOT_PI * np.exp(-x * x))
+
+
+# W. J. Cody's rational approximations (Math. Comp. 23, 1969), relative error below 1e-16:
+# erf(x) = x R(x²) for |x| <= 0.46875; erfc(x) = exp(-x²) R(x) for |x| <= 4, and
+# exp(-x²)/x (1/√π + R(1/x²)/x²) beyond. Each R is a ratio of polynomials (numerator, denominator).
+_ERF_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
+          3.20937758913846947e03, 1.85777706184603153e-1)
+_ERF_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
+          2.84423683343917062e03)
+_ERFC_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
+           2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
+           2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)
+_ERFC_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
+           1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
+           3.43936767414372164e03, 1.23033935480374942e03)
+_ERFC_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
+           1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)
+_ERFC_Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1,
+           6.05183413124413191e-2, 2.33520497626869185e-3)
+
+
+def _ratio(t, num, den):
+    """(num[-1] tⁿ + ... ) / (tⁿ + ...) in Cody's nesting: num has one more coefficient than den."""
+    top, bottom = num[-1] * t, t
+    for p, q in zip(num[:len(den) - 1], den[:-1]):
+        top, bottom = (top + p) * t, (bottom + q) * t
+    return (top + num[len(den) - 1]) / (bottom + den[-1])
+
+
+def erf_and_erfc(x):
+    """erf(x) and erfc(x), both to float64 accuracy (float32 inputs are computed in float64),
+    vectorised: each branch of Cody's approximation runs on the whole array, np.where chooses."""
+    work = x if x.dtype == np.float64 else x.astype(np.float64)
+    y = abs(work)
+    with np.errstate(invalid='ignore'):         # inf / inf in the branch not chosen for inf
+        erf_near_0 = work * _ratio(y * y, _ERF_A, _ERF_B)
+    y = np.where(y > 40, 40, y)                 # erfc(40) is 0 in float64; keeps inf - inf away
+    far = np.where(y > 4, y, 5)                 # 1 / far² stays finite where y is small
+    w = 1 / (far * far)
+    tail = np.where(y > 4, (0.5641895835477563 - w * _ratio(w, _ERFC_P, _ERFC_Q)) / far,
+                    _ratio(y, _ERFC_C, _ERFC_D))
+    head = np.trunc(y * 16) / 16                # exp(-y²) as exp(-head²) exp(-rest): exact head²
+    erfc_abs = np.exp(-head * head) * np.exp(-(y - head) * (y + head)) * tail
+    near_0, negative = y <= 0.46875, work < 0
+    erf = np.where(near_0, erf_near_0, np.where(negative, erfc_abs - 1, 1 - erfc_abs))
+    erfc = np.where(near_0, 1 - erf_near_0, np.where(negative, 2 - erfc_abs, erfc_abs))
+    return erf.astype(x.dtype), erfc.astype(x.dtype)
+
+
+class Lerp(Op):
+    """d lerp(a, b, w) = (1 - w) da + w db + (b - a) dw   (lerp = a + w (b - a))"""
+    def forward(self, a, b, w):
+        need_a, need_b, need_w = self.needs_input_grad
+        self.saved = (a if need_w else None, b if need_w else None, w if need_a or need_b else None)
+        gap = b - a                             # PyTorch's two forms: exact at w = 0 and w = 1
+        return np.where(abs(w) < 0.5, a + w * gap, b - gap * (1 - w))
+
+    def backward(self, grad):
+        a, b, w = self.saved
+        need_a, need_b, need_w = self.needs_input_grad
+        return ((grad * (1 - w) if need_a else None), (grad * w if need_b else None),
+                (grad * (b - a) if need_w else None))
+
+
+class Hypot(Op):
+    """d √(a² + b²) = (a da + b db) / √(a² + b²)"""
+    def forward(self, a, b):
+        out = np.hypot(a, b)
+        self.saved = (a, b, out)
+        return out
+
+    def backward(self, grad):
+        a, b, out = self.saved
+        need_a, need_b = self.needs_input_grad
+        with np.errstate(divide='ignore', invalid='ignore'):    # nan at 0 / 0, as in PyTorch
+            scale = grad / out
+        return (scale * a if need_a else None), (scale * b if need_b else None)
+
+
+class Logit(Op):
+    """d ln(x / (1 - x)) = dx / (x (1 - x)); with eps, x is clamped to [eps, 1 - eps] first
+    and the derivative is 0 outside; without eps it is nan outside [0, 1], as in PyTorch"""
+    def forward(self, x, eps=None):
+        self.saved, self.eps = x, eps
+        z = x if eps is None else np.clip(x, eps, 1 - eps)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.log(z / (1 - z))
+
+    def backward(self, grad):
+        x, eps = self.saved, self.eps
+        outside = (x < 0) | (x > 1) if eps is None else (x < eps) | (x > 1 - eps)
+        safe = np.where(outside, 0.5, x)        # guarded too: see the module docstring
+        with np.errstate(divide='ignore', invalid='ignore'):
+            inside = grad / (safe * (1 - safe))
+        return np.where(outside, np.nan if eps is None else 0, inside)
+
+
+class Addcmul(Op):
+    """d(x + v a b) = dx + v b da + v a db"""
+    def forward(self, x, a, b, value=1):
+        _, need_a, need_b = self.needs_input_grad
+        self.saved, self.value = (a if need_b else None, b if need_a else None), value
+        return x + value * a * b
+
+    def backward(self, grad):
+        a, b = self.saved
+        need_x, need_a, need_b = self.needs_input_grad
+        scaled = grad * self.value
+        return (grad if need_x else None), (scaled * b if need_a else None), (scaled * a if need_b else None)
+
+
+class Addcdiv(Op):
+    """d(x + v a / b) = dx + v da / b - v a / b² db"""
+    def forward(self, x, a, b, value=1):
+        self.saved = (a if self.needs_input_grad[2] else None, b)
+        self.value = value
+        return x + value * a / b
+
+    def backward(self, grad):
+        a, b = self.saved
+        need_x, need_a, need_b = self.needs_input_grad
+        scaled = grad * self.value / b
+        return (grad if need_x else None), (scaled if need_a else None), (-scaled * a / b if need_b else None)
+
+
+class NanToNum(Op):
+    """d nan_to_num(x) = dx where x is finite, 0 where it was replaced"""
+    def forward(self, x, nan=0.0, posinf=None, neginf=None):
+        self.saved = np.isfinite(x)
+        return np.where(np.isnan(x), nan, np.where(x == np.inf, posinf,
+                                                   np.where(x == -np.inf, neginf, x)))
+
+    def backward(self, grad):
+        return np.where(self.saved, grad, 0)
+
+
+class Xlogy(Op):
+    """d (x ln y) = ln(y) dx + x / y dy   (x ln y = 0 where x = 0, unless y is nan)"""
+    def forward(self, x, y):
+        self.saved = (x, y)
+        zero = (x == 0) & ~np.isnan(y)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.where(zero, 0, x * np.log(np.where(zero, 1, y)))
+
+    def backward(self, grad):
+        x, y = self.saved
+        need_x, need_y = self.needs_input_grad
+        zero = (x == 0) & ~np.isnan(y)          # torch: grad * xlogy(x != 0, y)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return ((grad * np.where(zero, 0, np.log(np.where(zero, 1, y))) if need_x else None),
+                    (grad * x / y if need_y else None))
+
+
+class ClampBy(Op):
+    """d clamp(x, lo, hi) = dx where lo <= x <= hi, dlo where x < lo, dhi where x > hi
+    (hi wins where lo > hi, as in PyTorch; a missing bound is ±inf or the integer extreme)"""
+    def forward(self, x, lo, hi):
+        self.saved = (x, lo, hi)
+        return np.minimum(np.maximum(x, lo), hi)
+
+    def backward(self, grad):
+        x, lo, hi = self.saved
+        need_x, need_lo, need_hi = self.needs_input_grad
+        crossed = lo > hi
+        return (np.where((x >= lo) & (x <= hi), grad, 0) if need_x else None,
+                np.where((x < lo) & ~crossed, grad, 0) if need_lo else None,
+                np.where((x > hi) | crossed, grad, 0) if need_hi else None)
