@@ -95,6 +95,8 @@ CONSTANT_UFUNCS = {
     'sign', 'signbit', 'floor', 'ceil', 'trunc', 'rint', 'isnan', 'isinf', 'isfinite',
     'greater', 'greater_equal', 'less', 'less_equal', 'equal', 'not_equal',
     'logical_and', 'logical_or', 'logical_not', 'logical_xor',
+    # elementwise math (pointwise.py): remainder's rule
+    'floor_divide',
 }
 
 

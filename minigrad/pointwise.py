@@ -9,7 +9,6 @@ This module defines `round`: Python's builtin is not used here after that.
 """
 import numpy as np
 
-from .autograd import mode
 from .dtypes import _promote
 from .methods import _in_place, _install, tensor_method
 from .ops import elementwise as ew
@@ -121,14 +120,8 @@ def remainder(input, other):                    # noqa: A002
 
 @tensor_method(inplace=True)
 def floor_divide(input, other):                 # noqa: A002
-    """floor(input / other); not differentiable (as in PyTorch, which raises if asked)."""
-    input = _as_tensor(input, other)
-    if mode.is_grad_enabled() and (input.requires_grad or getattr(other, 'requires_grad', False)):
-        raise RuntimeError('derivative for aten::floor_divide is not implemented')
-    a, b = _promote(input, _as_tensor(other, input))
-    ew._check_integer_divisor(a._array, b._array)
-    with np.errstate(divide='ignore', invalid='ignore'):
-        return Tensor._wrap(np.asarray(np.floor_divide(a._array, b._array)))
+    """floor(input / other), Python's //; not differentiable (its backward raises, as PyTorch's)."""
+    return _binary(ew.FloorDivide, _as_tensor(input, other), other)
 
 
 @tensor_method(inplace=True)

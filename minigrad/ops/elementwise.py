@@ -448,7 +448,8 @@ class Fmod(Op):
 
 
 class Remainder(Op):
-    """d remainder(a, b) = da - floor(a / b) db   (the remainder takes b's sign, as Python's %)"""
+    """d remainder(a, b) = da - (a // b) db   (the remainder takes b's sign, as Python's %; a // b is
+    Python's floor division, -1 for 5.5 // -inf, as PyTorch's)"""
     def forward(self, a, b):
         _check_integer_divisor(a, b)
         self.saved = (a, b) if self.needs_input_grad[1] else None
@@ -461,7 +462,18 @@ class Remainder(Op):
             return grad, None
         a, b = self.saved
         with np.errstate(divide='ignore', invalid='ignore'):
-            return grad, -grad * np.floor(a / b)
+            return grad, -grad * np.floor_divide(a, b)
+
+
+class FloorDivide(Op):
+    """d floor(a / b) = not implemented: backward raises, as in PyTorch"""
+    def forward(self, a, b):
+        _check_integer_divisor(a, b)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.floor_divide(a, b)
+
+    def backward(self, grad):
+        raise RuntimeError('derivative for aten::floor_divide is not implemented')
 
 
 class Tan(Op):
@@ -737,7 +749,8 @@ class NanToNum(Op):
 
 
 class Xlogy(Op):
-    """d (x ln y) = ln(y) dx + x / y dy   (x ln y = 0 where x = 0, unless y is nan)"""
+    """d (x ln y) = ln(y) dx + x / y dy   (x ln y = 0 where x = 0, unless y is nan; the ln(y)
+    is taken as 0 where x = 0 and y <= 0, as in PyTorch)"""
     def forward(self, x, y):
         self.saved = (x, y)
         zero = (x == 0) & ~np.isnan(y)
@@ -747,9 +760,9 @@ class Xlogy(Op):
     def backward(self, grad):
         x, y = self.saved
         need_x, need_y = self.needs_input_grad
-        zero = (x == 0) & ~np.isnan(y)          # torch: grad * xlogy(x != 0, y)
+        flat = (x == 0) & (y <= 0)              # PyTorch's: ln y, but 0 where x = 0 and y <= 0
         with np.errstate(divide='ignore', invalid='ignore'):
-            return ((grad * np.where(zero, 0, np.log(np.where(zero, 1, y))) if need_x else None),
+            return ((np.where(flat, 0, grad * np.log(np.where(flat, 1, y))) if need_x else None),
                     (grad * x / y if need_y else None))
 
 
