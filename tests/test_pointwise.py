@@ -128,6 +128,10 @@ def test_step_functions_have_zero_gradient(torch, name):
     pairs = both_libraries(torch, getattr(mg, name), torch_fn(torch, name), [x])
     assert_agree(pairs, rtol=0)
     assert not pairs[1][0][0].any()
+    for lib in (torch, mg):                         # create_graph: a constant 0, as in PyTorch
+        t = lib.tensor(x, requires_grad=True)
+        grad, = lib.autograd.grad(getattr(t, name)().sum(), t, create_graph=True)
+        assert not grad.requires_grad and float(abs(grad).sum()) == 0
 
 
 @pytest.mark.parametrize('shape', [(), (0,), (2, 0, 3)])

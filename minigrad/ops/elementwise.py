@@ -643,22 +643,32 @@ def _ratio(t, num, den):
 
 def erf_and_erfc(x):
     """erf(x) and erfc(x), both to float64 accuracy (float32 inputs are computed in float64),
-    vectorised: each branch of Cody's approximation runs on the whole array, np.where chooses."""
+    vectorised: each branch of Cody's approximation that some element needs runs on the whole
+    array, and np.where chooses."""
     work = x if x.dtype == np.float64 else x.astype(np.float64)
     y = abs(work)
     with np.errstate(invalid='ignore'):         # inf / inf in the branch not chosen for inf
         erf_near_0 = work * _ratio(y * y, _ERF_A, _ERF_B)
-    y = np.where(y > 40, 40, y)                 # erfc(40) is 0 in float64; keeps inf - inf away
-    far = np.where(y > 4, y, 5)                 # 1 / far² stays finite where y is small
-    w = 1 / (far * far)
-    tail = np.where(y > 4, (0.5641895835477563 - w * _ratio(w, _ERFC_P, _ERFC_Q)) / far,
-                    _ratio(y, _ERFC_C, _ERFC_D))
-    head = np.trunc(y * 16) / 16                # exp(-y²) as exp(-head²) exp(-rest): exact head²
-    erfc_abs = np.exp(-head * head) * np.exp(-(y - head) * (y + head)) * tail
-    near_0, negative = y <= 0.46875, work < 0
+    near_0 = y <= 0.46875
+    if near_0.all():                            # speed: the tail's 30 array ops skipped
+        return erf_near_0.astype(x.dtype), (1 - erf_near_0).astype(x.dtype)
+    erfc_abs = _erfc_tail(y)
+    negative = work < 0
     erf = np.where(near_0, erf_near_0, np.where(negative, erfc_abs - 1, 1 - erfc_abs))
     erfc = np.where(near_0, 1 - erf_near_0, np.where(negative, 2 - erfc_abs, erfc_abs))
     return erf.astype(x.dtype), erfc.astype(x.dtype)
+
+
+def _erfc_tail(y):
+    """erfc(y) for y >= 0.46875 (anything for smaller y)."""
+    y = np.where(y > 40, 40, y)                 # erfc(40) is 0 in float64; keeps inf - inf away
+    tail = _ratio(y, _ERFC_C, _ERFC_D)
+    if (y > 4).any():                           # speed: most inputs never get there
+        far = np.where(y > 4, y, 5)             # 1 / far² stays finite where y is small
+        w = 1 / (far * far)
+        tail = np.where(y > 4, (0.5641895835477563 - w * _ratio(w, _ERFC_P, _ERFC_Q)) / far, tail)
+    head = np.trunc(y * 16) / 16                # exp(-y²) as exp(-head²) exp(-rest): exact head²
+    return np.exp(-head * head) * np.exp(-(y - head) * (y + head)) * tail
 
 
 class Lerp(Op):
