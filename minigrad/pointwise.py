@@ -1,6 +1,6 @@
 """Elementwise math beyond the arithmetic operators: log2, rsqrt, floor, fmod, atan2, erf, lerp, ...
 as module functions and Tensor methods (with their in-place `X_`); each rule is an op in
-ops/elementwise.py.
+ops/elementwise.py (erf, erfc, erfinv: ops/special.py).
 
 dtypes as in PyTorch: functions of real numbers (log2, tan, erf, ...) give float32 for integer
 and bool inputs; the step functions (floor, ceil, round, trunc, sign) keep integer dtypes;
@@ -12,13 +12,14 @@ import numpy as np
 from .dtypes import _promote
 from .methods import _in_place, _install, tensor_method
 from .ops import elementwise as ew
+from .ops import special
 from .tensor import Tensor, _as_tensor, _binary
 
 __all__ = ['log2', 'log10', 'exp2', 'rsqrt', 'reciprocal', 'square', 'sign', 'sgn', 'floor', 'ceil',
            'round', 'trunc', 'fix', 'frac', 'fmod', 'remainder', 'floor_divide', 'true_divide',
            'clip', 'tan', 'asin', 'acos', 'atan', 'arcsin', 'arccos', 'arctan', 'atan2', 'arctan2',
            'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'arcsinh', 'arccosh', 'arctanh', 'erf',
-           'erfc', 'lerp', 'hypot', 'logit', 'addcmul', 'addcdiv', 'nan_to_num', 'xlogy',
+           'erfc', 'erfinv', 'lerp', 'hypot', 'logit', 'addcmul', 'addcdiv', 'nan_to_num', 'xlogy',
            'log1p', 'expm1']
 
 
@@ -193,9 +194,11 @@ def hypot(input, other):                        # noqa: A002
 # ---------------------------------------------------------------- special
 
 @tensor_method(inplace=True)
-def erf(input): return ew.Erf.apply(input._float())                    # noqa: A002
+def erf(input): return special.Erf.apply(input._float())                    # noqa: A002
 @tensor_method(inplace=True)
-def erfc(input): return ew.Erfc.apply(input._float())                  # noqa: A002
+def erfc(input): return special.Erfc.apply(input._float())                  # noqa: A002
+@tensor_method(inplace=True)
+def erfinv(input): return special.ErfInv.apply(input._float())              # noqa: A002
 
 
 @tensor_method(inplace=True)

@@ -45,6 +45,7 @@ UNARY = [
     ('arctanh', (-0.9, 0.9), [1.0]),
     ('erf', (-3, 3), [0.0, -0.0, 0.46875, 4.0, -5.9, 30.0, INF, -INF, NAN]),
     ('erfc', (-3, 3), [0.0, 0.46875, 4.0, -5.9, 26.0, INF, -INF, NAN]),
+    ('erfinv', (-0.99, 0.99), [0.0, -0.0, 0.5, 0.9999, -1 + 1e-12, 1.0, -1.0, 1.5, NAN]),
     ('logit', (0.05, 0.95), [0.0, 1.0, 0.5, 2.0, -1.0]),
     ('nan_to_num', (-3, 3), [NAN, INF, -INF, 0.0]),
     ('log1p', (-0.5, 3), [0.0, -1.0]),
@@ -149,6 +150,14 @@ def test_erf_is_float64_accurate_on_a_fine_grid(torch):
         got = getattr(mg, name)(mg.tensor(x)).numpy()
         expected = getattr(torch, name)(torch.tensor(x)).numpy()
         np.testing.assert_allclose(got, expected, rtol=2e-15, atol=1e-300)
+
+
+def test_erfinv_inverts_erf_to_float64_accuracy(torch):
+    x = np.concatenate([np.linspace(-1, 1, 20001), 1 - np.logspace(-16, -1, 100)])
+    got = mg.erfinv(mg.tensor(x)).numpy()
+    np.testing.assert_allclose(got, torch.erfinv(torch.tensor(x)).numpy(), rtol=4e-15, atol=1e-300)
+    y = mg.tensor(np.linspace(-3, 3, 1001))        # beyond, erf(y) rounds to within 1e-4 of 1
+    np.testing.assert_allclose(mg.erfinv(mg.erf(y)).numpy(), y.numpy(), rtol=1e-11, atol=1e-300)
 
 
 def test_round_with_decimals(torch):
