@@ -122,7 +122,7 @@ def remainder(input, other):                    # noqa: A002
 @tensor_method(inplace=True)
 def floor_divide(input, other):                 # noqa: A002
     """floor(input / other), Python's //; not differentiable (its backward raises, as PyTorch's)."""
-    return _binary(ew.FloorDivide, _as_tensor(input, other), other)
+    return _binary(ew._FloorDivide, _as_tensor(input, other), other)
 
 
 @tensor_method(inplace=True)

@@ -464,8 +464,9 @@ class Remainder(Op):
             return grad, -grad * np.floor_divide(a, b)
 
 
-class FloorDivide(Op):
-    """d floor(a / b) = not implemented: backward raises, as in PyTorch"""
+class _FloorDivide(Op):
+    """floor(a / b), Python's //: no derivative (its backward raises, as PyTorch's), so no rule in
+    the derivative table"""
     def forward(self, a, b):
         _check_integer_divisor(a, b)
         with np.errstate(divide='ignore', invalid='ignore'):
@@ -473,6 +474,9 @@ class FloorDivide(Op):
 
     def backward(self, grad):
         raise RuntimeError('derivative for aten::floor_divide is not implemented')
+
+
+_FloorDivide.name = type(Op.name)('FloorDivideBackward')
 
 
 class Tan(Op):
