@@ -166,6 +166,11 @@ def test_round_with_decimals(torch):
         pairs = both_libraries(torch, lambda t: mg.round(t, decimals=decimals),
                                lambda t: torch.round(t, decimals=decimals), [x])
         assert_agree(pairs, rtol=1e-15)
+    x32 = np.random.default_rng(0).uniform(-100, 100, 1000).astype(np.float32)
+    for decimals in (1, 2, -1):                     # float32 rounds in float32, as PyTorch
+        got = mg.round(mg.tensor(x32), decimals=decimals)
+        assert got.dtype == mg.float32
+        np.testing.assert_array_equal(got.numpy(), torch.round(torch.tensor(x32), decimals=decimals))
     assert mg.round(mg.tensor([3, -7]), decimals=0).tolist() == [3, -7]
     with pytest.raises(NotImplementedError):
         mg.round(mg.tensor([3, -7]), decimals=1)        # as torch
@@ -279,6 +284,8 @@ def test_fmod_remainder_floor_divide_of_integers_follow_torch_signs(torch):
 @pytest.mark.parametrize('name', ['fmod', 'remainder', 'floor_divide'])
 def test_integer_division_by_zero_raises_like_torch(torch, name):
     for lib in (torch, mg):
+        with pytest.raises(NotImplementedError):
+            getattr(lib, name)(lib.tensor([True, False]), lib.tensor([True, True]))
         with pytest.raises(RuntimeError, match='ZeroDivisionError'):
             getattr(lib, name)(lib.tensor([5, 6]), lib.tensor([1, 0]))
         with pytest.raises(RuntimeError, match='ZeroDivisionError'):

@@ -427,6 +427,9 @@ class Frac(Op):
 
 
 def _check_integer_divisor(a, b):
+    if a.dtype.kind == 'b' and b.dtype.kind == 'b':     # PyTorch has no kernel for bools here
+        raise NotImplementedError('fmod, remainder and floor_divide are not implemented for two '
+                                  'bool tensors; convert one first, e.g. t.long()')
     if a.dtype.kind in 'biu' and b.dtype.kind in 'biu' and (b == 0).any():
         raise RuntimeError('ZeroDivisionError')     # PyTorch's words for an integer x / 0
 
