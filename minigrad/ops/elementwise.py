@@ -629,8 +629,10 @@ class Hypot(Op):
 
 
 class Logit(Op):
-    """d ln(x / (1 - x)) = dx / (x (1 - x)); with eps, x is clamped to [eps, 1 - eps] first
-    and the derivative is 0 outside; without eps it is nan outside [0, 1], as in PyTorch"""
+    """d ln(x / (1 - x)) = dx / (x (1 - x)) in [eps, 1 - eps], 0 outside (nan outside [0, 1] without eps)
+
+    With eps, x is clamped to [eps, 1 - eps] first; both outside values are PyTorch's.
+    """
     def forward(self, x, eps=None):
         self.saved, self.eps = x, eps
         z = x if eps is None else np.clip(x, eps, 1 - eps)
@@ -686,8 +688,10 @@ class NanToNum(Op):
 
 
 class Xlogy(Op):
-    """d (x ln y) = ln(y) dx + x / y dy   (x ln y = 0 where x = 0, unless y is nan; the ln(y)
-    is taken as 0 where x = 0 and y <= 0, as in PyTorch)"""
+    """d (x ln y) = ln(y) dx + x / y dy   (ln(y) taken as 0 where x = 0 and y <= 0, as PyTorch)
+
+    x ln y is 0 where x = 0, unless y is nan.
+    """
     def forward(self, x, y):
         self.saved = (x, y)
         zero = (x == 0) & ~np.isnan(y)
