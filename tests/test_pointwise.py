@@ -409,3 +409,11 @@ def test_same_overhead_as_an_existing_op():
     sin = min(timeit.repeat(x.sin, number=2000, repeat=7))
     tan = min(timeit.repeat(x.tan, number=2000, repeat=7))
     assert tan < 1.5 * sin, (tan, sin)
+
+
+@pytest.mark.parametrize('name, torch_name, makers', BINARY, ids=BINARY_IDS)
+def test_multi_input_of_empty_tensors(torch, name, torch_name, makers):
+    arrays = [make((2, 0), seed) if seed == 0 else make((1,), seed) for seed, make in enumerate(makers)]
+    pairs = both_libraries(torch, getattr(mg, name), getattr(torch, torch_name), arrays)
+    assert pairs[0][0].shape == (2, 0)
+    assert_agree(pairs, rtol=0)
