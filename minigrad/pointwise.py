@@ -266,3 +266,17 @@ def addcdiv(input, tensor1, tensor2, *, value=1):      # noqa: A002
         raise RuntimeError('Integer division with addcdiv is no longer supported: give tensor1 or '
                            f'tensor2 a floating point dtype (got {tensor1.dtype} and {tensor2.dtype})')
     return ew.Addcdiv.apply(*_common(input, tensor1, tensor2), value=value)
+
+
+# ------------------------------------------------------------- operators
+# PyTorch's % is remainder and // is floor_divide (Python's rules, on either side and in place).
+
+def _reflected_remainder(self, other): return remainder(other, self)
+def _reflected_floor_divide(self, other): return floor_divide(other, self)
+
+
+for _name, _method in (('__mod__', remainder), ('__rmod__', _reflected_remainder),
+                       ('__imod__', Tensor.remainder_), ('__floordiv__', floor_divide),
+                       ('__rfloordiv__', _reflected_floor_divide),
+                       ('__ifloordiv__', Tensor.floor_divide_)):
+    _install(_name, _method)

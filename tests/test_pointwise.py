@@ -417,3 +417,22 @@ def test_multi_input_of_empty_tensors(torch, name, torch_name, makers):
     pairs = both_libraries(torch, getattr(mg, name), getattr(torch, torch_name), arrays)
     assert pairs[0][0].shape == (2, 0)
     assert_agree(pairs, rtol=0)
+
+
+def test_mod_and_floordiv_operators_are_remainder_and_floor_divide(torch):
+    for values in ([-7, 7, 3, -3], [-7.5, 7.25, 3.0, -0.5]):
+        results = [[t % 3, t % -2, 5 % t, t // 2, 7 // t]
+                   for t in (mg.tensor(values), torch.tensor(values))]
+        for got, want in zip(*results):
+            assert str(got.dtype) == str(want.dtype).removeprefix('torch.')
+            np.testing.assert_array_equal(got.numpy(), want.numpy())
+        mine, theirs = mg.tensor(values), torch.tensor(values)
+        mine %= 4
+        theirs %= 4
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+        mine //= 2
+        theirs //= 2
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    pairs = both_libraries(torch, lambda a, b: a % b, lambda a, b: a % b,
+                           [_signed((2, 3), 0), _signed((3,), 1)])
+    assert_agree(pairs, rtol=1e-12)
