@@ -32,7 +32,7 @@ def _not_for(input, name, kinds):
 # ------------------------------------------------------------- logs and powers
 
 @tensor_method(inplace=True)
-def log2(input): return ew.Log2.apply(input._float())                  # noqa: A002 (PyTorch's names)
+def log2(input): return ew.Log2.apply(input._float())                  # noqa: A002 (torch's names)
 @tensor_method(inplace=True)
 def log10(input): return ew.Log10.apply(input._float())                # noqa: A002
 @tensor_method(inplace=True)
@@ -264,7 +264,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1):      # noqa: A002
     tensor1, tensor2 = _as_tensor(tensor1, input), _as_tensor(tensor2, input)
     if tensor1.dtype.kind != 'f' and tensor2.dtype.kind != 'f':
         raise RuntimeError('Integer division with addcdiv is no longer supported: give tensor1 or '
-                           f'tensor2 a floating point dtype (got {tensor1.dtype} and {tensor2.dtype})')
+                           f'tensor2 a floating point dtype (got {tensor1.dtype} and '
+                           f'{tensor2.dtype})')
     return ew.Addcdiv.apply(*_common(input, tensor1, tensor2), value=value)
 
 

@@ -450,8 +450,10 @@ class Fmod(Op):
 
 
 class Remainder(Op):
-    """d remainder(a, b) = da - (a // b) db   (the remainder takes b's sign, as Python's %; a // b is
-    Python's floor division, -1 for 5.5 // -inf, as PyTorch's)"""
+    """d remainder(a, b) = da - (a // b) db   (the remainder takes b's sign, as Python's %)
+
+    a // b is Python's floor division (-1 for 5.5 // -inf), as PyTorch's.
+    """
     def forward(self, a, b):
         _check_integer_divisor(a, b)
         self.saved = (a, b) if self.needs_input_grad[1] else None
@@ -629,7 +631,7 @@ class Hypot(Op):
 
 
 class Logit(Op):
-    """d ln(x / (1 - x)) = dx / (x (1 - x)) in [eps, 1 - eps], 0 outside (nan outside [0, 1] without eps)
+    """d ln(x / (1 - x)) = dx / (x (1 - x)) in [eps, 1 - eps], else 0 (nan outside [0, 1] if no eps)
 
     With eps, x is clamped to [eps, 1 - eps] first; both outside values are PyTorch's.
     """
@@ -659,7 +661,8 @@ class Addcmul(Op):
         a, b = self.saved
         need_x, need_a, need_b = self.needs_input_grad
         scaled = grad * self.value
-        return (grad if need_x else None), (scaled * b if need_a else None), (scaled * a if need_b else None)
+        return ((grad if need_x else None), (scaled * b if need_a else None),
+                (scaled * a if need_b else None))
 
 
 class Addcdiv(Op):
@@ -673,7 +676,8 @@ class Addcdiv(Op):
         a, b = self.saved
         need_x, need_a, need_b = self.needs_input_grad
         scaled = grad * self.value / b
-        return (grad if need_x else None), (scaled if need_a else None), (-scaled * a / b if need_b else None)
+        return ((grad if need_x else None), (scaled if need_a else None),
+                (-scaled * a / b if need_b else None))
 
 
 class NanToNum(Op):
