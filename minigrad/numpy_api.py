@@ -71,6 +71,23 @@ UFUNCS = {
     'minimum': lambda a, b: _as_tensor(a, b).minimum(b),
     'logaddexp': _logaddexp,
     'copysign': _copysign,
+    # elementwise math (pointwise.py): the ufuncs its ops' rules call
+    'log2': lambda a: a.log2(),
+    'log10': lambda a: a.log10(),
+    'exp2': lambda a: a.exp2(),
+    'tan': lambda a: a.tan(),
+    'arcsin': lambda a: a.asin(),
+    'arccos': lambda a: a.acos(),
+    'arctan': lambda a: a.atan(),
+    'arctan2': lambda a, b: _as_tensor(a, b).atan2(b),
+    'sinh': lambda a: a.sinh(),
+    'cosh': lambda a: a.cosh(),
+    'arcsinh': lambda a: a.asinh(),
+    'arccosh': lambda a: a.acosh(),
+    'arctanh': lambda a: a.atanh(),
+    'hypot': lambda a, b: _as_tensor(a, b).hypot(b),
+    'fmod': lambda a, b: _as_tensor(a, b).fmod(b),
+    'remainder': lambda a, b: _as_tensor(a, b).remainder(b),
 }
 
 # ufuncs that are constant almost everywhere: computed on the arrays, derivative 0
@@ -78,6 +95,8 @@ CONSTANT_UFUNCS = {
     'sign', 'signbit', 'floor', 'ceil', 'trunc', 'rint', 'isnan', 'isinf', 'isfinite',
     'greater', 'greater_equal', 'less', 'less_equal', 'equal', 'not_equal',
     'logical_and', 'logical_or', 'logical_not', 'logical_xor',
+    # elementwise math (pointwise.py): remainder's rule
+    'floor_divide',
 }
 
 

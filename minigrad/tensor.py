@@ -662,7 +662,9 @@ class Tensor(metaclass=_TensorType):
 
     def clamp(self, min=None, max=None):
         if min is None and max is None:
-            raise ValueError('clamp() needs at least one of min and max')
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            return _clamp_by_tensors(self, min, max)
         if isinstance(min, float) or isinstance(max, float):    # an integer tensor: float32 (PyTorch)
             return ew.Clamp.apply(self._float(), min=min, max=max)
         return ew.Clamp.apply(self, min=min, max=max)
@@ -876,6 +878,20 @@ def _binary(op, a, b, reflected=False):
     if a._array.dtype is not b._array.dtype:
         a, b = _promote(a, b)
     return op.apply(b, a) if reflected else op.apply(a, b)
+
+
+def _clamp_by_tensors(x, lo, hi):
+    """clamp with a tensor bound (differentiable in it too); a missing bound is the dtype's extreme."""
+    bounds = [_as_tensor(b, x) for b in (lo, hi) if b is not None]
+    for b in bounds:
+        x, _ = _promote(x, b)
+    dtype = x._array.dtype
+    info = np.finfo(dtype) if dtype.kind == 'f' else np.iinfo(dtype)
+    lo, hi = [_as_tensor(b, x) if b is not None else _constant(edge, dtype)
+              for b, edge in ((lo, -np.inf if dtype.kind == 'f' else info.min),
+                              (hi, np.inf if dtype.kind == 'f' else info.max))]
+    lo, hi = [b if b._array.dtype == dtype else b._cast(dtype) for b in (lo, hi)]
+    return ew.ClampBy.apply(x, lo, hi)
 
 
 def _any_requires_grad(values):

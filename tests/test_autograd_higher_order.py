@@ -43,6 +43,11 @@ def n(*shape):
     return rng.standard_normal(shape)
 
 
+def m(seed, *shape):
+    """Normal draws of a generator of their own: a case added here leaves the others' draws alone."""
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
 def _written(L, x, y):
     """A non-leaf changed in place (SetView), a clone, a float32 round trip, sub and neg."""
     a = (x * y).clone()
@@ -107,6 +112,30 @@ CASES = {
                                     + F(L).cross_entropy(x, t.softmax(1), weight=w4(L), reduction='sum'), [n(3, 4), n(3, 4)]),
     'nll': (lambda L, x: F(L).nll_loss(x.log_softmax(1), L.tensor([0, 2, 1]), weight=w4(L))
             + F(L).nll_loss(x.log_softmax(1), L.tensor([1, -100, 3]), reduction='sum'), [n(3, 4)]),
+    # elementwise math (pointwise.py), on draws of their own (the draws above stay as they were)
+    'log2 log10 exp2 rsqrt reciprocal': (
+        lambda L, x: (L.log2(x * x + 1) + L.log10(x * x + 2) + L.exp2(x) + L.rsqrt(x * x + 1)
+                      + L.reciprocal(x * x + 1)).sum(), [m(1, 3, 4)]),
+    'tan asin acos atan atan2': (
+        lambda L, x, y: (L.tan(x * 0.5) * y + L.asin(x.tanh() * 0.9) + L.acos(y.tanh() * 0.9) * x
+                         + L.atan(x * y) + L.atan2(x, y) + L.arctan2(y, x) * x).sum(), [m(2, 3, 4), m(3, 3, 4)]),
+    'sinh cosh asinh acosh atanh': (
+        lambda L, x, y: (L.sinh(x) * y + L.cosh(y) + L.asinh(x * y) + L.acosh(y * y + 1.5)
+                         + L.atanh(x.tanh() * 0.9)).sum(), [m(4, 3, 4), m(5, 3, 4)]),
+    'erf erfc erfinv': (
+        lambda L, x, y: (L.erf(x) * y + L.erfc(y * x) + L.erfinv(x.tanh() * 0.9)).sum(), [m(6, 3, 4), m(7, 3, 4)]),
+    'floor ceil round trunc sign sgn frac': (
+        lambda L, x, y: (x.floor() * x * y + x.ceil() * y * y + x.round(decimals=1) * y * x + x.trunc() * x * x
+                         + x.sign() * y * y + y.sgn() * x * x + x.frac() ** 2 * y).sum(), [m(8, 3, 4), m(9, 3, 4)]),
+    'fmod remainder': (
+        lambda L, x, y: (L.fmod(x * 3, y.abs() + 0.5) ** 2 + L.remainder(x * 3, y) * x).sum(), [m(10, 3, 4), m(11, 3, 4)]),
+    'lerp hypot logit xlogy': (
+        lambda L, x, y: (L.lerp(x, y, x.sigmoid()) * y + L.hypot(x, y) + L.logit(x.sigmoid() * 0.9 + 0.05)
+                         + L.logit(x.sigmoid(), eps=0.01) * y + L.xlogy(x, y * y + 0.5)).sum(), [m(12, 3, 4), m(13, 3, 4)]),
+    'addcmul addcdiv nan_to_num clamp by tensors': (
+        lambda L, x, y: (L.addcmul(x, x, y, value=0.5) * x + L.addcdiv(y, x, y * y + 1, value=2) * y
+                         + L.nan_to_num(x * y) ** 2 + L.clip(x, y - 0.5, y + 0.5) ** 2
+                         + x.clamp(min=y) * x).sum(), [m(14, 3, 4), m(15, 3, 4)]),
 }
 
 

@@ -14,14 +14,14 @@ from minigrad.autograd.graph import Op
 from minigrad.autograd.replay import replayable_numpy
 
 
-class Cosh(Op):
-    """d cosh(x) = sinh(x) dx, written with np.sinh, which replay cannot run"""
+class Cbrt(Op):
+    """d ∛x = dx / (3 ∛x²), written with np.cbrt, which replay cannot run"""
     def forward(self, x):
         self.saved = x
-        return (np.exp(x) + np.exp(-x)) / 2
+        return x ** (1 / 3)
 
     def backward(self, grad):
-        return grad * np.sinh(self.saved)
+        return grad / (3 * np.cbrt(self.saved) ** 2)
 
 
 class Cumulative(Op):
@@ -50,13 +50,13 @@ def x64(values):
 
 
 def test_a_rule_outside_the_replayable_numpy_works_once_and_names_itself_under_create_graph():
-    x = x64([0.5, -1.0])
-    Cosh.apply(x).sum().backward()
-    assert np.allclose(x.grad.numpy(), np.sinh([0.5, -1.0]))
+    x = x64([0.5, 8.0])
+    Cbrt.apply(x).sum().backward()
+    assert np.allclose(x.grad.numpy(), [0.5 ** (-2 / 3) / 3, 1 / 12])
     with pytest.raises(RuntimeError) as error:
-        mg.autograd.grad(Cosh.apply(x).sum(), x, create_graph=True)
+        mg.autograd.grad(Cbrt.apply(x).sum(), x, create_graph=True)
     message = str(error.value)
-    assert 'CoshBackward' in message and 'np.sinh' in message
+    assert 'CbrtBackward' in message and 'np.cbrt' in message
     assert 'python -m minigrad.ops --numpy' in message and 'test_autograd_replay.py' in message
 
 
@@ -88,7 +88,7 @@ def test_the_rules_own_writes_skip_the_version_log():
 def test_replayable_numpy_is_what_the_tables_map():
     listed = replayable_numpy()
     ufuncs = listed['ufuncs with a derivative']
-    assert 'np.exp' in ufuncs and 'np.where' in listed['functions'] and 'np.cosh' not in ufuncs
+    assert 'np.exp' in ufuncs and 'np.where' in listed['functions'] and 'np.cbrt' not in ufuncs
     assert 'sum' in listed['array methods and attributes']
     assert 'cumsum' not in listed['array methods and attributes']
 
