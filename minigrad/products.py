@@ -32,6 +32,13 @@ def _same_dtype(*tensors):
                                f'{_NAMES.get(t.dtype, t.dtype)}')
 
 
+def _matrix_dtype(name, *tensors):
+    """One dtype, and not bool: PyTorch's matrix products have no bool kernel."""
+    _same_dtype(*tensors)
+    if tensors[0].dtype == np.bool_:
+        raise NotImplementedError(f'"{name}" not implemented for \'Bool\'')
+
+
 def _check_dims(name, **tensors):
     for what, (t, ndim) in tensors.items():
         if t.ndim != ndim:
@@ -49,7 +56,7 @@ def bmm(input, mat2):                                   # noqa: A002 (PyTorch's 
     if tuple(mat2.shape[:2]) != (b, m):
         raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: '
                            f'[{b}, {m}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].')
-    _same_dtype(input, mat2)
+    _matrix_dtype('bmm', input, mat2)
     return input @ mat2
 
 
@@ -57,7 +64,7 @@ def bmm(input, mat2):                                   # noqa: A002 (PyTorch's 
 def mv(input, vec):                                     # noqa: A002
     """Matrix-vector product (n, m) @ (m,) -> (n,). MatMul's rule (a composition)."""
     _check_dims('mv', input=(input, 2), vec=(vec, 1))
-    _same_dtype(input, vec)
+    _matrix_dtype('addmv_impl_cpu', input, vec)
     return input @ vec
 
 
@@ -74,21 +81,21 @@ def _scaled_sum(input, product, beta, alpha):
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):       # noqa: A002
     """beta input + alpha (mat1 @ mat2), input broadcast to (n, p). A composition."""
     _check_dims('addmm', mat1=(mat1, 2), mat2=(mat2, 2))
-    _same_dtype(input, mat1, mat2)
+    _matrix_dtype('addmm_impl_cpu_', input, mat1, mat2)
     return _scaled_sum(input, mat1 @ mat2, beta, alpha)
 
 
 @tensor_method(inplace=True)
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):     # noqa: A002
     """beta input + alpha (batch1 @ batch2), batch by batch. A composition."""
-    _same_dtype(input, batch1, batch2)
+    _matrix_dtype('baddbmm', input, batch1, batch2)
     return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
 
 
 @tensor_method(inplace=True)
 def addmv(input, mat, vec, *, beta=1, alpha=1):         # noqa: A002
     """beta input + alpha (mat @ vec). A composition."""
-    _same_dtype(input, mat, vec)
+    _matrix_dtype('addmv_impl_cpu', input, mat, vec)
     return _scaled_sum(input, mv(mat, vec), beta, alpha)
 
 
@@ -154,15 +161,26 @@ def einsum(*args):
     if not operands:
         raise RuntimeError('einsum(): must provide at least one operand')
     _same_dtype(*operands)
-    if operands[0].dtype == np.bool_:
-        if len(operands) > 1:
-            raise NotImplementedError('einsum(): "bmm" not implemented for \'Bool\'')
-        operands = [operands[0].long()]
     terms, output = _parse_einsum(equation.replace(' ', ''), operands)
+    operands = _einsum_dtype(terms, output, operands)
     sizes = _letter_sizes(terms, operands)
     operands = [x if all(sizes[c] == n for c, n in zip(t, x.shape)) else
                 x.expand(*[sizes[c] for c in t]) for t, x in zip(terms, operands)]
     return lo.Einsum.apply(*operands, equation=','.join(terms) + '->' + output)
+
+
+def _einsum_dtype(terms, output, operands):
+    """PyTorch's dtypes for integer and bool operands: a letter summed within one operand is a
+    sum (int64); a product summed over letters of several operands keeps the dtype, and is not
+    implemented for bool."""
+    if operands[0].dtype.kind not in 'biu':
+        return operands
+    count = {c: sum(c in t for t in terms) for c in set(''.join(terms))}
+    if operands[0].dtype == np.bool_ and any(n > 1 and c not in output for c, n in count.items()):
+        raise NotImplementedError('einsum(): "bmm" not implemented for \'Bool\'')
+    if any(n == 1 and c not in output for c, n in count.items()):
+        return [x.long() for x in operands]
+    return operands
 
 
 def _einsum_args(args):
@@ -306,6 +324,8 @@ def trace(input):                                       # noqa: A002
     """Σᵢ xᵢᵢ of a matrix (integers sum to int64): the diagonal's sum, a composition."""
     if input.ndim != 2:
         raise RuntimeError(f'trace: expected a matrix, but got tensor with dim {input.ndim}')
+    if input.dtype == np.bool_:
+        raise NotImplementedError('"trace" not implemented for \'Bool\'')
     out = diagonal(input).sum()
     return out.long() if out.dtype.kind in 'biu' and out.dtype != np.int64 else out
 
