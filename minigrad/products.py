@@ -375,6 +375,9 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
         square = ((x1 * x1).sum(-1, keepdim=True) + (x2 * x2).sum(-1).unsqueeze(-2)
                   - 2 * (x1 @ x2.transpose(-1, -2)))
         return ew.RootOrZero.apply(square.clamp(min=0))     # gradient 0 at distance 0
+    if p == 0:                          # PyTorch's cdist gives a zero gradient, vector_norm none
+        return lo.VectorNorm.apply(x1.unsqueeze(-2) - x2.unsqueeze(-3), ord=0.0, dim=(x1.ndim,),
+                                   keepdim=False, zero_count_grad=True)
     return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
 
 
@@ -399,27 +402,25 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):     # noqa: A
     is 0)."""
     if not isinstance(x, Tensor):
         raise TypeError(f'linalg.vector_norm(): argument \'x\' must be Tensor, not {type(x).__name__}')
+    if x.dtype.kind != 'f':
+        raise RuntimeError(f'linalg.vector_norm: Expected a floating point or complex tensor as '
+                           f'input. Got {_NAMES.get(x.dtype, x.dtype)}')
     if dtype is not None:
         if np.dtype(dtype).kind != 'f':
             raise RuntimeError(f'linalg.vector_norm: dtype should be floating point or complex, but '
                                f'got {_NAMES.get(np.dtype(dtype), dtype)}')
         x = x.to(np.dtype(dtype))
-    if x.dtype.kind != 'f':
-        raise RuntimeError(f'linalg.vector_norm: Expected a floating point or complex tensor as '
-                           f'input. Got {_NAMES.get(x.dtype, x.dtype)}')
     if isinstance(ord, str) or isinstance(ord, bool):
         raise TypeError(f'linalg.vector_norm(): argument \'ord\' must be a number, not {ord!r}')
     ord = float(ord)
     dims = _norm_dims(dim, x.ndim)
-    if ord < 0 or ord == np.inf:
-        for d in dims:
-            if x.shape[d] == 0 if x.ndim else False:
-                raise RuntimeError(f'linalg.vector_norm cannot compute the {ord:g} norm on the '
-                                   f'selected dimension {d} because the dimension is empty (the '
-                                   f'operation does not have an identity)')
-        if x.numel() == 0 and dim is None:
-            raise RuntimeError(f'linalg.vector_norm cannot compute the {ord:g} norm on an empty '
-                               f'tensor because the operation does not have an identity')
+    if (ord < 0 or ord == np.inf) and 0 in x.shape:   # max and min have no value over nothing
+        empty = [d for d in dims if x.shape[d] == 0]
+        if empty or dim is None:
+            where = f'on the selected dimension {empty[0]} because the dimension is empty' if empty \
+                else 'on an empty tensor because'
+            raise RuntimeError(f'linalg.vector_norm cannot compute the {ord:g} norm {where} (the '
+                               f'operation does not have an identity)')
     return lo.VectorNorm.apply(x, ord=ord, dim=dims, keepdim=keepdim)
 
 
