@@ -107,6 +107,12 @@ CASES = {
                                     + F(L).cross_entropy(x, t.softmax(1), weight=w4(L), reduction='sum'), [n(3, 4), n(3, 4)]),
     'nll': (lambda L, x: F(L).nll_loss(x.log_softmax(1), L.tensor([0, 2, 1]), weight=w4(L))
             + F(L).nll_loss(x.log_softmax(1), L.tensor([1, -100, 3]), reduction='sum'), [n(3, 4)]),
+    # linear algebra family (products.py, linalg.py)
+    'einsum diagonal diag_embed tril': (lambda L, a, b: (L.einsum('ij,jk,kk->i', a, b, b) ** 2).sum()
+                                        + (a.diagonal(1) ** 3).sum() + (L.diag_embed(a) ** 2).sum()
+                                        + (a.tril(1) ** 3).sum(), [n(3, 3), n(3, 3)]),
+    'cross vector_norm': (lambda L, a, b: (L.linalg.cross(a, b) ** 2).sum() + L.linalg.vector_norm(a, 3)
+                          + (L.linalg.vector_norm(b, 2, dim=1) ** 3).sum(), [n(2, 3), n(2, 3)]),
 }
 
 

@@ -242,9 +242,9 @@ def _vector_norm(x, p, dim):
     if p == 0:
         return (x != 0).sum(axis=dim, keepdims=True).astype(x.dtype)
     if p == np.inf:
-        return abs(x).max(axis=dim, keepdims=True)
+        return np.amax(abs(x), axis=dim, keepdims=True)
     if p == -np.inf:
-        return abs(x).min(axis=dim, keepdims=True)
+        return np.amin(abs(x), axis=dim, keepdims=True)
     if p == 1:
         return abs(x).sum(axis=dim, keepdims=True)
     if p == 2:
