@@ -105,6 +105,8 @@ def test_einsum_second_derivative_through_a_diagonal():
     ('addmm', lambda L, a, b: L.addmm(a, a, b), [(2, 2), (2, 2)]),
     ('cross', lambda L, a, b: L.linalg.cross(a, b), [(3,), (3,)]),
     ('cdist', lambda L, a, b: L.cdist(a, b), [(2, 3), (2, 3)]),
+    ('matmul', lambda L, a, b: L.matmul(a, b), [(2, 3), (3,)]),
+    ('mm method', lambda L, a, b: a.mm(b), [(2, 3), (3, 2)]),
 ])
 def test_mixed_float_dtypes_are_an_error_as_in_pytorch(torch, name, fn, shapes):
     for lib in (mg, torch):
@@ -154,6 +156,7 @@ def test_result_dtypes_agree_with_pytorch(torch, fn, dtype):
     lambda L: L.linalg.cross(L.ones(3, 4), L.ones(3, 4)),
     lambda L: L.diag(L.ones(2, 2, 2)),
     lambda L: L.diagonal(L.ones(2, 2), 0, 1, -1),
+    lambda L: L.diagonal(L.ones(3)),
     lambda L: L.diag_embed(L.ones(2), dim1=0, dim2=0),
     lambda L: L.trace(L.ones(2, 2, 2)),
     lambda L: L.tril(L.ones(3)),
@@ -191,6 +194,19 @@ def test_diagonal_is_a_view_writes_reach_the_input_and_gradients_follow(torch):
         d.mul_(10)                                      # through the view, into x
         x.sum().backward(lib.tensor(1.0)) if lib is mg else x.sum().backward()
         results.append((x.detach().numpy().copy(), w.grad.numpy().copy()))
+    for mine, theirs in zip(*results):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_a_diagonal_made_before_its_base_changed_in_place_follows_it(torch):
+    results = []
+    for lib in (mg, torch):
+        w = lib.tensor(np.arange(9.0).reshape(3, 3), requires_grad=True)
+        x = w * 1
+        d = x.diagonal()
+        x.mul_(3)                                       # d sees the new values and history
+        (d * d).sum().backward()
+        results.append((d.detach().numpy().copy(), w.grad.numpy().copy()))
     for mine, theirs in zip(*results):
         np.testing.assert_array_equal(mine, theirs)
 
