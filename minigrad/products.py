@@ -353,10 +353,14 @@ def triu(input, diagonal=0):                            # noqa: A002
 
 # ---------------------------------------------------------------- distances
 
+_COMPUTE_MODES = ('use_mm_for_euclid_dist_if_necessary', 'use_mm_for_euclid_dist',
+                  'donot_use_mm_for_euclid_dist')
+
+
 def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
     """‖x1[..., i, :] - x2[..., j, :]‖ₚ for every pair: shape (..., P, R). A composition: for p = 2
     through matrix products (‖a‖² + ‖b‖² - 2 a·b, as PyTorch when P or R > 25, or with
-    compute_mode='use_mm_for_euclid_dist'), else linalg.vector_norm of the differences."""
+    compute_mode='use_mm_for_euclid_dist'), else the VectorNorm op on the differences."""
     for name, x in (('X1', x1), ('X2', x2)):
         if x.ndim < 2:
             raise RuntimeError(f'cdist only supports at least 2D tensors, {name} got: {x.ndim}D')
@@ -369,16 +373,17 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
                            f'X2: {x2.shape[-1]}')
     if p < 0:
         raise RuntimeError('cdist only supports non-negative p values')
+    if compute_mode not in _COMPUTE_MODES:
+        raise ValueError(f'{compute_mode} is not a valid value for compute_mode')
     use_mm = compute_mode == 'use_mm_for_euclid_dist' or (
         compute_mode == 'use_mm_for_euclid_dist_if_necessary' and (x1.shape[-2] > 25 or x2.shape[-2] > 25))
     if p == 2 and use_mm:
         square = ((x1 * x1).sum(-1, keepdim=True) + (x2 * x2).sum(-1).unsqueeze(-2)
                   - 2 * (x1 @ x2.transpose(-1, -2)))
         return ew.RootOrZero.apply(square.clamp(min=0))     # gradient 0 at distance 0
-    if p == 0:                          # PyTorch's cdist gives a zero gradient, vector_norm none
-        return lo.VectorNorm.apply(x1.unsqueeze(-2) - x2.unsqueeze(-3), ord=0.0, dim=(x1.ndim,),
-                                   keepdim=False, zero_count_grad=True)
-    return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, dim=-1)
+    differences = x1.unsqueeze(-2) - x2.unsqueeze(-3)     # PyTorch's cdist rules at 0 and ties:
+    return lo.VectorNorm.apply(differences, ord=float(p), dim=(differences.ndim - 1,),  # see the op
+                               keepdim=False, cdist=True)
 
 
 @tensor_method

@@ -65,6 +65,8 @@ CASES = {
     'triu': (lambda L, a: L.triu(a, 1), [arr(4, 3)]),
     'cdist': (lambda L, a, b: L.cdist(a, b), [arr(4, 3), arr(5, 3)]),
     'cdist_mm': (lambda L, a, b: L.cdist(a, b), [arr(30, 3), arr(2, 3)]),
+    'cdist_mm_asked': (lambda L, a, b: L.cdist(a, b, compute_mode='use_mm_for_euclid_dist'), [arr(3, 2), arr(2, 2)]),
+    'cdist_no_mm': (lambda L, a, b: L.cdist(a, b, compute_mode='donot_use_mm_for_euclid_dist'), [arr(30, 2), arr(2, 2)]),
     'cdist_batched': (lambda L, a, b: L.cdist(a, b, p=1), [arr(2, 4, 3), arr(2, 5, 3)]),
     'cdist_p3': (lambda L, a, b: L.cdist(a, b, p=3), [arr(4, 3), arr(2, 3)]),
     'cdist_p_half': (lambda L, a, b: L.cdist(a, b, p=0.5), [arr(4, 3), arr(2, 3)]),
@@ -162,6 +164,7 @@ def test_result_dtypes_agree_with_pytorch(torch, fn, dtype):
     lambda L: L.tril(L.ones(3)),
     lambda L: L.cdist(L.ones(3), L.ones(3)),
     lambda L: L.cdist(L.ones(2, 3), L.ones(2, 3), p=-1),
+    lambda L: L.cdist(L.ones(2, 3), L.ones(2, 3), compute_mode='fast'),
     lambda L: L.cdist(L.ones(2, 3), L.ones(2, 4)),
     lambda L: L.cdist(L.ones(2, 3, dtype=L.long), L.ones(2, 3, dtype=L.long)),
     lambda L: L.dist(L.ones(2, dtype=L.long), L.ones(2, dtype=L.long)),
@@ -277,3 +280,13 @@ def test_cross_without_dim_warns_and_takes_the_first_dim_of_size_3(torch):
         warnings.simplefilter('ignore')
         theirs = torch.cross(torch.tensor(a), torch.tensor(b))
     np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize('p, mode', [(2, 'donot_use_mm_for_euclid_dist'), (2, 'use_mm_for_euclid_dist'),
+                                     (1, None), (3, None), (float('inf'), None)])
+def test_cdist_gradient_at_distance_zero_follows_pytorch(torch, p, mode):
+    points = np.array([[0.0, 1.0], [2.0, -1.0], [0.5, 0.5]])
+    kwargs = {'p': p, **({'compute_mode': mode} if mode else {})}
+    assert_agree(both_libraries(torch, lambda a, b: mg.cdist(a, b, **kwargs),
+                                lambda a, b: torch.cdist(a, b, **kwargs), [points, points[:2]]),
+                 rtol=1e-6, atol=1e-12)

@@ -205,10 +205,13 @@ class Cross(Op):
 class VectorNorm(Op):
     """d ‖x‖ₚ = sgn(x) |x|^(p-1) / ‖x‖ₚ^(p-1) dx (x / ‖x‖ for p = 2; 0 where ‖x‖ = 0), as PyTorch
 
-    p = 0 counts non-zeros: no gradient (None, as PyTorch's vector_norm; cdist's is 0); p = ±inf: the gradient is split evenly between the
-    elements of largest (smallest) |x|; p < 1 gives 0 at elements that are 0."""
-    def forward(self, x, ord, dim, keepdim, zero_count_grad=False):
-        self.ord, self.dim, self.keepdim, self.zero_count_grad = ord, dim, keepdim, zero_count_grad
+    p = 0 counts non-zeros: no gradient (None, as PyTorch). p = ±inf: the gradient is split
+    evenly between the elements of largest (smallest) |x|. p < 1: 0 at elements that are 0.
+    `cdist=True` takes PyTorch's cdist rules instead: a zero gradient for p = 0, and for p = inf
+    the whole gradient to each element of largest |x|.
+    """
+    def forward(self, x, ord, dim, keepdim, cdist=False):
+        self.ord, self.dim, self.keepdim, self.cdist = ord, dim, keepdim, cdist
         out = _vector_norm(x, ord, dim)
         self.saved = (x, out)
         return out if keepdim else out.squeeze(axis=dim)
@@ -219,10 +222,10 @@ class VectorNorm(Op):
         if not self.keepdim:
             grad = np.expand_dims(grad, self.dim)
         if p == 0:
-            return np.zeros_like(x) if self.zero_count_grad else None
+            return np.zeros_like(x) if self.cdist else None
         if p in (np.inf, -np.inf):
             hit = (abs(x) == norm) | (np.isnan(x) & np.isnan(norm))
-            count = hit.sum(axis=self.dim, keepdims=True)
+            count = 1 if self.cdist else hit.sum(axis=self.dim, keepdims=True)
             return np.where(hit, np.sign(x) * grad / count, 0)
         zero = norm == 0                # guarded divisor: see ops/elementwise.py's docstring
         if p < 1:
