@@ -16,6 +16,9 @@ def cross(input, other, *, dim=-1):                     # noqa: A002 (PyTorch's 
 
 def vecdot(x, y, *, dim=-1):
     """Σ x y along `dim`, operands broadcast (real tensors: no conjugate). A composition."""
+    if x.dtype != y.dtype:
+        raise RuntimeError(f'linalg.vecdot: Expected x and y to have the same dtype, but found x of '
+                           f'type {x.dtype} and y of type {y.dtype} instead')
     return (x * y).sum(dim)
 
 
@@ -72,7 +75,7 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):     # noqa: A002
     if A.ndim not in (1, 2):
         raise RuntimeError(f'linalg.norm: If dim is not specified but ord is, the input must be 1D '
                            f'or 2D. Got {A.ndim}D.')
-    if A.ndim == 1:
+    if A.ndim == 1 and not isinstance(ord, str):
         return vector_norm(A, ord, None, keepdim, dtype=dtype)
     return matrix_norm(A, ord, (0, 1), keepdim, dtype=dtype)
 

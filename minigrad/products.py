@@ -430,8 +430,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):     # noqa: A
 
 
 def _norm_dims(dim, ndim):
-    """`dim` as a tuple of distinct dims counted from the front (all dims for None)."""
-    if dim is None:
+    """`dim` as a tuple of distinct dims counted from the front (all dims for None or ())."""
+    if dim is None or not isinstance(dim, int) and len(dim) == 0:
         return tuple(range(ndim))
     dims = tuple(_wrap_dim(d, ndim) for d in ((dim,) if isinstance(dim, int) else dim))
     if len(set(dims)) != len(dims):

@@ -25,6 +25,7 @@ CASES = {
     'vector_inf': (lambda L, x: L.linalg.vector_norm(x, INF, 1), [arr(3, 4)]),
     'vector_minus_inf': (lambda L, x: L.linalg.vector_norm(x, -INF), [arr(3, 4)]),
     'vector_minus_2': (lambda L, x: L.linalg.vector_norm(x, -2), [arr(5)]),
+    'vector_empty_dim': (lambda L, x: L.linalg.vector_norm(x, 4, dim=()), [arr(2, 3)]),
     'vector_0d': (lambda L, x: L.linalg.vector_norm(x, 3), [arr()]),
     'matrix_fro': (lambda L, x: L.linalg.matrix_norm(x), [arr(2, 3, 4)]),
     'matrix_1': (lambda L, x: L.linalg.matrix_norm(x, 1), [arr(3, 4)]),
@@ -111,6 +112,8 @@ def test_dtypes_agree_with_pytorch(torch, fn, dtype):
     lambda L: L.linalg.norm(L.ones(2, 2, 2), 2),
     lambda L: L.linalg.norm(L.ones(2, 2, 2), dim=(0, 1, 2)),
     lambda L: L.linalg.cross(L.ones(2), L.ones(2)),
+    lambda L: L.linalg.norm(L.ones(3), 'fro'),
+    lambda L: L.linalg.vecdot(L.ones(3), L.ones(3, dtype=L.float64)),
 ])
 def test_errors_have_pytorchs_types(torch, fn):
     caught = []
