@@ -1,4 +1,5 @@
-"""Linear algebra: matrix products and the fused linear layer."""
+"""Linear algebra: matrix products, the fused linear layer, einsum, diagonals, triangles, the
+cross product and the vector norm (the functions that use them: products.py, linalg.py)."""
 import numpy as np
 
 from ..autograd.graph import Op
@@ -137,7 +138,7 @@ class DiagonalView:
 
 
 class Diagonal(Op):
-    """d diagonal(x) = dx's diagonal: the gradient goes back onto the diagonal, 0 elsewhere"""
+    """d diagonal(x) = diagonal(dx): the gradient goes back onto the diagonal, 0 elsewhere"""
     def forward(self, x, view, copy=False):
         self.view, self.shape = view, x.shape
         out = np.diagonal(x, view.offset, view.dim1, view.dim2)
