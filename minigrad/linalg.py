@@ -1,12 +1,12 @@
 """PyTorch's `torch.linalg` namespace (its names only): `mg.linalg.vector_norm`, `matrix_norm`,
-`norm`, `cross`, `vecdot`, `matmul`, `diagonal`."""
+`norm`, `cross`, `vecdot`, `matmul`, `multi_dot`, `diagonal`."""
 import numpy as np
 
 from .dims import _wrap_dim
 from .functions import matmul
 from .products import cross as _cross, diagonal as _diagonal, vector_norm
 
-__all__ = ['vector_norm', 'matrix_norm', 'norm', 'cross', 'vecdot', 'matmul', 'diagonal']
+__all__ = ['vector_norm', 'matrix_norm', 'norm', 'cross', 'vecdot', 'matmul', 'diagonal', 'multi_dot']
 
 
 def cross(input, other, *, dim=-1):                     # noqa: A002 (PyTorch's names)
@@ -20,6 +20,24 @@ def vecdot(x, y, *, dim=-1):
         raise RuntimeError(f'linalg.vecdot: Expected x and y to have the same dtype, but found x of '
                            f'type {x.dtype} and y of type {y.dtype} instead')
     return (x * y).sum(dim)
+
+
+def multi_dot(tensors, *, out=None):
+    """A₁ @ A₂ @ ... @ Aₙ; the first may be a row vector and the last a column vector (1-D).
+    Products left to right (PyTorch picks the cheapest order; the values agree up to rounding)."""
+    if out is not None:
+        raise TypeError('multi_dot(): out= is not supported in minigrad; use the returned tensor')
+    if len(tensors) < 2:
+        raise RuntimeError(f'multi_dot(): expected at least 2 tensors but got {len(tensors)}')
+    for i, t in enumerate(tensors):
+        allowed = (1, 2) if i in (0, len(tensors) - 1) else (2,)
+        if t.ndim not in allowed:
+            raise RuntimeError(f'multi_dot(): tensor {i} must be ' + ('1D or 2D' if len(allowed) == 2
+                               else '2D') + f' but got {t.ndim}D')
+    result = tensors[0]
+    for t in tensors[1:]:
+        result = result @ t
+    return result
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):

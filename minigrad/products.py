@@ -15,7 +15,8 @@ from .ops import elementwise as ew
 from .ops import linalg as lo
 from .tensor import Tensor, _as_tensor
 
-__all__ = ['bmm', 'baddbmm', 'addmm', 'addmv', 'addr', 'mv', 'outer', 'ger', 'inner', 'einsum',
+__all__ = ['bmm', 'baddbmm', 'addbmm', 'addmm', 'addmv', 'addr', 'mv', 'outer', 'ger', 'inner',
+           'vdot', 'tensordot', 'einsum',
            'kron', 'cross', 'diag', 'diagonal', 'diag_embed', 'trace', 'tril', 'triu', 'cdist',
            'dist']
 
@@ -93,6 +94,13 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):     # noqa: A002
 
 
 @tensor_method(inplace=True)
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):      # noqa: A002
+    """beta input + alpha Σ_b (batch1[b] @ batch2[b]). A composition."""
+    _matrix_dtype('addbmm', input, batch1, batch2)
+    return _scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha)
+
+
+@tensor_method(inplace=True)
 def addmv(input, mat, vec, *, beta=1, alpha=1):         # noqa: A002
     """beta input + alpha (mat @ vec). A composition."""
     _matrix_dtype('addmv_impl_cpu', input, mat, vec)
@@ -133,6 +141,42 @@ def inner(input, other):                                # noqa: A002
         raise RuntimeError('both inputs should have same dtype')
     return einsum('...i,...i->...', input.reshape(*input.shape[:-1], *(1,) * (other.ndim - 1),
                                                   input.shape[-1]), other)
+
+
+@tensor_method
+def vdot(input, other):                                 # noqa: A002
+    """Σ aᵢ bᵢ of two 1-D tensors (real: no conjugate). MatMul's rule (a composition)."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f'1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors')
+    if input.shape != other.shape:
+        raise RuntimeError(f'inconsistent tensor size, expected tensor [{input.shape[0]}] and src '
+                           f'[{other.shape[0]}] to have the same number of elements')
+    _matrix_dtype('vdot', input, other)
+    return input @ other
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Σ over pairs of dims of a and b: dims=n pairs a's last n dims with b's first n; dims=(da, db)
+    pairs da[k] with db[k]. Einsum's rule."""
+    if out is not None:
+        raise TypeError('tensordot(): out= is not supported in minigrad; use the returned tensor')
+    if a.dtype != b.dtype:
+        raise RuntimeError('both inputs should have same dtype')
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f'tensordot expects dims >= 0, but got dims={dims}')
+        dims = (list(range(a.ndim - dims, a.ndim)), list(range(dims)))
+    da = [_wrap_dim(d, a.ndim) for d in dims[0]]
+    db = [_wrap_dim(d, b.ndim) for d in dims[1]]
+    for i, j in zip(da, db):
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(f'contracted dimensions need to match, but first has size '
+                               f'{a.shape[i]} in dim {i} and second has size {b.shape[j]} in dim {j}')
+    left, right = string.ascii_letters[:a.ndim], list(string.ascii_letters[a.ndim:a.ndim + b.ndim])
+    for i, j in zip(da, db):
+        right[j] = left[i]
+    output = [c for k, c in enumerate(left) if k not in da] + [c for k, c in enumerate(right) if k not in db]
+    return einsum(f'{left},{"".join(right)}->{"".join(output)}', a, b)
 
 
 @tensor_method

@@ -40,6 +40,8 @@ CASES = {
     'vecdot': (lambda L, x, y: L.linalg.vecdot(x, y), [arr(2, 3), arr(3)]),
     'vecdot_dim': (lambda L, x, y: L.linalg.vecdot(x, y, dim=0), [arr(2, 3), arr(2, 3)]),
     'matmul': (lambda L, x, y: L.linalg.matmul(x, y), [arr(2, 3), arr(3, 2)]),
+    'multi_dot': (lambda L, x, y: L.linalg.multi_dot([x, y, y.T, x[0]]), [arr(2, 3), arr(3, 2)]),
+    'multi_dot_row': (lambda L, x, y: L.linalg.multi_dot([x[0], y]), [arr(2, 3), arr(3, 2)]),
 }
 
 
@@ -113,6 +115,8 @@ def test_dtypes_agree_with_pytorch(torch, fn, dtype):
     lambda L: L.linalg.norm(L.ones(2, 2, 2), dim=(0, 1, 2)),
     lambda L: L.linalg.cross(L.ones(2), L.ones(2)),
     lambda L: L.linalg.norm(L.ones(3), 'fro'),
+    lambda L: L.linalg.multi_dot([L.ones(2)]),
+    lambda L: L.linalg.multi_dot([L.ones(2, 2), L.ones(2), L.ones(2, 2)]),
     lambda L: L.linalg.vecdot(L.ones(3), L.ones(3, dtype=L.float64)),
 ])
 def test_errors_have_pytorchs_types(torch, fn):
@@ -139,7 +143,7 @@ def test_singular_value_norms_say_they_are_missing():
 def test_linalg_has_its_names_and_no_others(torch):
     mine = set(mg.linalg.__all__)
     assert mine <= set(dir(torch.linalg))
-    assert {'vector_norm', 'matrix_norm', 'norm', 'cross', 'vecdot', 'matmul', 'diagonal'} <= mine
+    assert {'vector_norm', 'matrix_norm', 'norm', 'cross', 'vecdot', 'matmul', 'diagonal', 'multi_dot'} <= mine
     assert all(callable(getattr(mg.linalg, name)) for name in mine)
 
 

@@ -24,6 +24,11 @@ CASES = {
     'addmm_scaled': (lambda L, c, a, b: L.addmm(c, a, b, beta=0.5, alpha=-2), [arr(2, 3), arr(2, 4), arr(4, 3)]),
     'addmm_beta0': (lambda L, c, a, b: c.addmm(a, b, beta=0), [arr(2, 3), arr(2, 4), arr(4, 3)]),
     'baddbmm': (lambda L, c, a, b: L.baddbmm(c, a, b, alpha=3), [arr(1, 2, 3), arr(2, 2, 4), arr(2, 4, 3)]),
+    'addbmm': (lambda L, c, a, b: L.addbmm(c, a, b, beta=2), [arr(2, 3), arr(4, 2, 5), arr(4, 5, 3)]),
+    'vdot': (lambda L, a, b: a.vdot(b), [arr(3), arr(3)]),
+    'tensordot': (lambda L, a, b: L.tensordot(a, b), [arr(2, 3, 4), arr(3, 4, 2)]),
+    'tensordot_pairs': (lambda L, a, b: L.tensordot(a, b, dims=([0, 2], [2, 0])), [arr(2, 3, 4), arr(4, 5, 2)]),
+    'tensordot_outer': (lambda L, a, b: L.tensordot(a, b, 0), [arr(2), arr(3)]),
     'addmv': (lambda L, c, a, v: L.addmv(c, a, v, beta=2), [arr(3), arr(3, 4), arr(4)]),
     'addr': (lambda L, c, a, b: L.addr(c, a, b), [arr(3, 2), arr(3), arr(2)]),
     'outer': (lambda L, a, b: L.outer(a, b), [arr(3), arr(4)]),
@@ -147,6 +152,10 @@ def test_result_dtypes_agree_with_pytorch(torch, fn, dtype):
     lambda L: L.bmm(L.ones(2, 3), L.ones(3, 2)),
     lambda L: L.bmm(L.ones(1, 2, 3), L.ones(1, 2, 3)),
     lambda L: L.mv(L.ones(2, 3), L.ones(2)),
+    lambda L: L.vdot(L.ones(2, 2), L.ones(2, 2)),
+    lambda L: L.vdot(L.ones(2), L.ones(3)),
+    lambda L: L.tensordot(L.ones(2, 3), L.ones(2, 2), dims=1),
+    lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 2, dtype=L.float64), dims=1),
     lambda L: L.outer(L.ones(2, 2), L.ones(2)),
     lambda L: L.inner(L.ones(2, 3), L.ones(2)),
     lambda L: L.einsum('ii', L.ones(2, 3)),
@@ -223,11 +232,11 @@ def test_diagonal_of_a_leaf_shares_memory_and_diag_copies():
     np.testing.assert_array_equal(x.numpy(), np.eye(3))
 
 
-@pytest.mark.parametrize('name', ['tril_', 'triu_', 'addmm_', 'addmv_', 'addr_', 'baddbmm_'])
+@pytest.mark.parametrize('name', ['tril_', 'triu_', 'addmm_', 'addmv_', 'addr_', 'baddbmm_', 'addbmm_'])
 def test_in_place_forms_agree_with_pytorch(torch, name):
     args = {'tril_': [(3, 3)], 'triu_': [(3, 3)], 'addmm_': [(2, 3), (2, 2), (2, 3)],
             'addmv_': [(2,), (2, 3), (3,)], 'addr_': [(2, 3), (2,), (3,)],
-            'baddbmm_': [(2, 2, 3), (2, 2, 2), (2, 2, 3)]}[name]
+            'baddbmm_': [(2, 2, 3), (2, 2, 2), (2, 2, 3)], 'addbmm_': [(2, 3), (4, 2, 2), (4, 2, 3)]}[name]
     arrays = [arr(*s) for s in args]
     outs = []
     for lib in (mg, torch):
@@ -261,7 +270,7 @@ def test_empty_inputs(torch, fn, shapes):
     np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
 
 
-NAMES = ['bmm', 'baddbmm', 'addmm', 'addmv', 'addr', 'mv', 'outer', 'ger', 'inner', 'einsum', 'kron',
+NAMES = ['bmm', 'baddbmm', 'addbmm', 'vdot', 'tensordot', 'addmm', 'addmv', 'addr', 'mv', 'outer', 'ger', 'inner', 'einsum', 'kron',
          'cross', 'diag', 'diagonal', 'diag_embed', 'trace', 'tril', 'triu', 'cdist', 'dist']
 
 
