@@ -19,6 +19,7 @@ from .ops import elementwise as ew
 from .ops import shape as sh
 from .dtypes import _promote
 from .functions import cat, stack
+from . import products
 from .tensor import Tensor, _as_tensor
 
 
@@ -238,6 +239,8 @@ FUNCTIONS = {
     np.size: lambda a, axis=None: a._array.size if axis is None else a._array.shape[axis],
     np.shape: lambda a: a._array.shape,
     np.ndim: lambda a: a._array.ndim,
+    # linear algebra
+    np.einsum: lambda subscripts, *operands, optimize=False, **_: products.einsum(subscripts, *operands),
 }
 
 

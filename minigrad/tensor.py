@@ -618,6 +618,9 @@ class Tensor(metaclass=_TensorType):
     def __matmul__(self, other):
         other = _as_tensor(other, self)
         _check_matmul(self._array.shape, other._array.shape)
+        if self._array.dtype != other._array.dtype:     # PyTorch promotes no matrix product
+            raise RuntimeError(f'expected m1 and m2 to have the same dtype, but got: '
+                               f'{self._array.dtype} != {other._array.dtype}')
         return linalg.MatMul.apply(self, other)
 
     def __rmatmul__(self, other):

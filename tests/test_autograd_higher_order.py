@@ -136,6 +136,12 @@ CASES = {
         lambda L, x, y: (L.addcmul(x, x, y, value=0.5) * x + L.addcdiv(y, x, y * y + 1, value=2) * y
                          + L.nan_to_num(x * y) ** 2 + L.clip(x, y - 0.5, y + 0.5) ** 2
                          + x.clamp(min=y) * x).sum(), [m(14, 3, 4), m(15, 3, 4)]),
+    # linear algebra family (products.py, linalg.py)
+    'einsum diagonal diag_embed tril': (lambda L, a, b: (L.einsum('ij,jk,kk->i', a, b, b) ** 2).sum()
+                                        + (a.diagonal(1) ** 3).sum() + (L.diag_embed(a) ** 2).sum()
+                                        + (a.tril(1) ** 3).sum(), [n(3, 3), n(3, 3)]),
+    'cross vector_norm': (lambda L, a, b: (L.linalg.cross(a, b) ** 2).sum() + L.linalg.vector_norm(a, 3)
+                          + (L.linalg.vector_norm(b, 2, dim=1) ** 3).sum(), [n(2, 3), n(2, 3)]),
 }
 
 

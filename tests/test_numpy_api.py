@@ -189,6 +189,8 @@ CASES = {
     'amin': (np.amin, lambda a: (a,), [A]),
     'take_along_axis': (np.take_along_axis, lambda a: (a, DISTINCT, 1), [A]),
     'copy': (np.copy, lambda a: (a,), [A]),
+    # linear algebra
+    'einsum': (np.einsum, lambda a, b: ('ij,kj->ik', a, b), [A, B]),
 }
 CONSTANT_FUNCTIONS = {np.zeros_like, np.ones_like, np.empty_like, np.size, np.shape, np.ndim}
 
