@@ -219,6 +219,9 @@ FUNCTIONS = {
     np.size: lambda a, axis=None: a._array.size if axis is None else a._array.shape[axis],
     np.shape: lambda a: a._array.shape,
     np.ndim: lambda a: a._array.ndim,
+    # scans (minigrad/scans.py)
+    np.cumsum: lambda a, axis=None, **_: (a if axis is not None else a.reshape(-1)).cumsum(axis or 0),
+    np.cumprod: lambda a, axis=None, **_: (a if axis is not None else a.reshape(-1)).cumprod(axis or 0),
 }
 
 

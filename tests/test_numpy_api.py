@@ -186,6 +186,10 @@ CASES = {
     'amin': (np.amin, lambda a: (a,), [A]),
     'take_along_axis': (np.take_along_axis, lambda a: (a, DISTINCT, 1), [A]),
     'copy': (np.copy, lambda a: (a,), [A]),
+    # scans (minigrad/scans.py)
+    'cumsum': (np.cumsum, lambda a: (a, 1), [A]),
+    'cumsum_flat': (np.cumsum, lambda a: (a,), [A]),
+    'cumprod': (np.cumprod, lambda a: (a, 0), [A]),
 }
 CONSTANT_FUNCTIONS = {np.zeros_like, np.ones_like, np.empty_like, np.size, np.shape, np.ndim}
 
