@@ -144,6 +144,12 @@ def _picked(input, indices, dim):
     return sh.TakeAlong.apply(input, indices=indices, dim=dim)
 
 
+def _no_bool(input, name, error):
+    """PyTorch has no bool version of some selections; its error type, then."""
+    if input.dtype.kind == 'b':
+        raise error(f'{name}() is not implemented for bool tensors (as in PyTorch); use t.int()')
+
+
 def _one_axis(input, dim):
     """`input` with at least one dim, and `dim` counted from the front."""
     dim = _wrap_dim(dim, input.ndim)
@@ -178,6 +184,7 @@ def msort(input):
 def topk(input, k, dim=-1, largest=True, sorted=True):    # noqa: A002 (PyTorch's name)
     """(values, indices) of the k largest (or smallest) along `dim`, largest first (smallest
     first); minigrad always returns them sorted."""
+    _no_bool(input, 'topk', RuntimeError)
     x, d = _one_axis(input, dim)
     if not 0 <= k <= x.shape[d]:
         raise RuntimeError(f'selected index k out of range: k = {k}, but dim {dim} has '
@@ -205,6 +212,7 @@ def _at_rank(input, dim, keepdim, rank, pair):
 @tensor_method
 def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices) of the k-th smallest element along `dim` (k counts from 1)."""
+    _no_bool(input, 'kthvalue', NotImplementedError)
     x, d = _one_axis(input, dim)
     if not 1 <= k <= x.shape[d]:
         raise RuntimeError(f'kthvalue(): selected number k out of range for dimension {d}: '
@@ -223,6 +231,7 @@ def _median_rank(x, d, skip_nan):
 
 
 def _median(input, dim, keepdim, skip_nan, name, pair):
+    _no_bool(input, name, NotImplementedError)
     if dim is None:                             # of all elements: a 0-d tensor
         flat = input.reshape(-1)
         if flat.numel() == 0:
@@ -458,6 +467,10 @@ def histogram(input, bins, *, range=None, weight=None, density=False):    # noqa
     _check_float(input, 'histogram')
     x = input._array.reshape(-1)
     if isinstance(bins, Tensor):
+        if bins.dtype != input.dtype:
+            raise RuntimeError(f'histogram(): input tensor and bins tensors should have the same '
+                               f'dtype, but got input with dtype {input.dtype} and bins with dtype '
+                               f'{bins.dtype}')
         edges = bins._array
     else:
         low, high = range if range is not None else (
