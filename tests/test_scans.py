@@ -167,6 +167,7 @@ def test_cumprod_gradient_at_zeros_is_torchs(torch, values):
     rows = np.array([values, np.roll(values, 1)])
     pairs = both_libraries(torch, lambda x: x.cumprod(1), lambda x: x.cumprod(1), [rows])
     assert_agree(pairs, rtol=1e-12)
+    assert mg.gradgradcheck(lambda x: x.cumprod(1), [leaf(rows)])
 
 
 def test_logcumsumexp_is_stable_for_large_and_spread_inputs(torch):

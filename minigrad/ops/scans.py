@@ -33,8 +33,9 @@ class CumSum(Op):
 class CumProd(Op):
     """d cumprod(x)_j = Σ_{k ≤ j} (Π_{i ≤ j, i ≠ k} x_i) dx_k   (without zeros: revcumsum(g·out) / x)
 
-    With zeros (PyTorch's rule): before the first zero of a slice, revcumsum(g·out) / x; at the
-    first zero z, Σ_{j ≥ z} g_j Π_{i ≤ j, i ≠ z} x_i; after it, 0 (every product holds x_z = 0).
+    With zeros (PyTorch's rule), z the first zero of a slice: before z, revcumsum(g·out) / x; at
+    z, Σ_{j ≥ z} g_j Π_{i ≤ j, i ≠ z} x_i; after z, x_z · (the same rule for x with x_z := 1),
+    which is 0 but has the right derivative in x_z, so that the rule differentiates twice.
     """
     def forward(self, x, dim):
         self.dim = dim
@@ -44,16 +45,25 @@ class CumProd(Op):
 
     def backward(self, grad):
         x, out = self.saved
-        dim = self.dim
-        zero = x == 0
-        if not zero.any():
-            return _reverse_cumsum(grad * out, dim) / x
+        if not (x == 0).any():
+            return _reverse_cumsum(grad * out, self.dim) / x
+        before, first, to_first, at_first, x1, out1 = self._parts(grad, x, out)
+        before1, first1, to_first1, at_first1, _, _ = self._parts(grad, x1, out1)
+        later = np.where(before1, to_first1, np.where(first1, at_first1, 0))
+        x_z = np.where(first, x, 0).sum(axis=self.dim, keepdims=True)      # 0, but not constant
+        return np.where(before, to_first, np.where(first, at_first, x_z * later))
+
+    def _parts(self, grad, x, out):
+        """Where each slice is before and at its first zero, the rule there, and x with that
+        zero made 1 with its cumprod."""
+        zero, dim = x == 0, self.dim
         zeros_so_far = np.cumsum(zero, axis=dim)
         before, first = zeros_so_far == 0, zero & (zeros_so_far == 1)
-        # guarded divisor and product (see ops/elementwise.py's docstring: replay differentiates both)
+        # guarded divisor (see ops/elementwise.py's docstring: replay differentiates both branches)
         to_first = _reverse_cumsum(grad * out, dim) / np.where(before, x, 1)
-        at_first = _reverse_cumsum(grad * np.cumprod(np.where(first, 1, x), axis=dim), dim)
-        return np.where(before, to_first, np.where(first, at_first, 0))
+        x1 = np.where(first, 1, x)
+        out1 = np.cumprod(x1, axis=dim)
+        return before, first, to_first, _reverse_cumsum(grad * out1, dim), x1, out1
 
 
 def _logcumsumexp(a, axis):
