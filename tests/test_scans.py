@@ -66,6 +66,9 @@ DIFFERENTIABLE = {
     'nansum_dim': (lambda lib, x: x.nansum(1, keepdim=True), [NAN]),
     'nanmean': (lambda lib, x: lib.nanmean(x, 1), [NAN[:2]]),
     'nanmean_all': (lambda lib, x: x.nanmean(), [NAN]),
+    'nansum_tuple_dim': (lambda lib, x: lib.nansum(x, (0, -1)), [R]),
+    'nanmean_tuple_dim_keepdim': (lambda lib, x: lib.nanmean(x, (2, 0), keepdim=True), [R]),
+    'sort_middle_dim': (lambda lib, x: lib.sort(x, 1, descending=True).values, [R]),
 }
 for _how in ('lower', 'higher', 'midpoint', 'nearest'):
     DIFFERENTIABLE['quantile_' + _how] = (
