@@ -220,8 +220,10 @@ FUNCTIONS = {
     np.shape: lambda a: a._array.shape,
     np.ndim: lambda a: a._array.ndim,
     # scans (minigrad/scans.py)
-    np.cumsum: lambda a, axis=None, **_: (a if axis is not None else a.reshape(-1)).cumsum(axis or 0),
-    np.cumprod: lambda a, axis=None, **_: (a if axis is not None else a.reshape(-1)).cumprod(axis or 0),
+    np.cumsum: lambda a, axis=None, dtype=None, **_: (
+        a if axis is not None else a.reshape(-1)).cumsum(axis or 0, dtype=dtype),
+    np.cumprod: lambda a, axis=None, dtype=None, **_: (
+        a if axis is not None else a.reshape(-1)).cumprod(axis or 0, dtype=dtype),
 }
 
 

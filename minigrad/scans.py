@@ -43,7 +43,7 @@ _histogram = _pair('histogram', 'hist', 'bin_edges')
 
 # ------------------------------------------------------------------ scans
 
-def _scan_input(input, dtype, name):
+def _scan_input(input, dtype):
     """The input as the scan sees it: cast to `dtype`, or integers and bools to int64 (PyTorch)."""
     if dtype is not None:
         return input.to(np.dtype(dtype))
@@ -61,13 +61,13 @@ def _along(op, input, dim, **options):
 @tensor_method(inplace=True)
 def cumsum(input, dim, *, dtype=None):
     """out_j = Σ_{k ≤ j} x_k along `dim`; integers and bools give int64, as in PyTorch."""
-    return _along(sc.CumSum, _scan_input(input, dtype, 'cumsum'), dim)
+    return _along(sc.CumSum, _scan_input(input, dtype), dim)
 
 
 @tensor_method(inplace=True)
 def cumprod(input, dim, *, dtype=None):
     """out_j = Π_{k ≤ j} x_k along `dim`; its gradient is right at zeros (ops/scans.py)."""
-    return _along(sc.CumProd, _scan_input(input, dtype, 'cumprod'), dim)
+    return _along(sc.CumProd, _scan_input(input, dtype), dim)
 
 
 @tensor_method
@@ -98,12 +98,12 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     return x
 
 
-def _cumulative_extreme(input, dim, accumulate, name, pair):
+def _cumulative_extreme(input, dim, accumulate, pair):
     """(values, indices) of the running extreme along `dim`: the index of its latest
     occurrence, or of the latest nan (which, as in PyTorch, then stays the extreme)."""
     dim = _wrap_dim(dim, input.ndim)
     if input.ndim == 0:
-        values, indices = _cumulative_extreme(input.reshape(1), 0, accumulate, name, pair)
+        values, indices = _cumulative_extreme(input.reshape(1), 0, accumulate, pair)
         return pair(values.reshape(()), indices.reshape(()))
     x = input._array
     running = accumulate(x, axis=dim)
@@ -117,13 +117,13 @@ def _cumulative_extreme(input, dim, accumulate, name, pair):
 @tensor_method
 def cummax(input, dim):
     """(values, indices): the running maximum along `dim`; the gradient goes to the index."""
-    return _cumulative_extreme(input, dim, np.maximum.accumulate, 'cummax', _cummax)
+    return _cumulative_extreme(input, dim, np.maximum.accumulate, _cummax)
 
 
 @tensor_method
 def cummin(input, dim):
     """(values, indices): the running minimum along `dim`; the gradient goes to the index."""
-    return _cumulative_extreme(input, dim, np.minimum.accumulate, 'cummin', _cummin)
+    return _cumulative_extreme(input, dim, np.minimum.accumulate, _cummin)
 
 
 # ---------------------------------------------------------- sorting

@@ -107,6 +107,9 @@ CASES = {
                                     + F(L).cross_entropy(x, t.softmax(1), weight=w4(L), reduction='sum'), [n(3, 4), n(3, 4)]),
     'nll': (lambda L, x: F(L).nll_loss(x.log_softmax(1), L.tensor([0, 2, 1]), weight=w4(L))
             + F(L).nll_loss(x.log_softmax(1), L.tensor([1, -100, 3]), reduction='sum'), [n(3, 4)]),
+    # scans (minigrad/scans.py)
+    'scans': (lambda L, x: (x.cumsum(1) * x.cumprod(1)).sum() + (x * x).logcumsumexp(0).sum()
+              + L.sort(x, 1).values[:, 0].sum(), [n(3, 4)]),
 }
 
 
