@@ -260,7 +260,7 @@ def nanmedian(input, dim=None, keepdim=False):
 @tensor_method
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent value along `dim` (the smallest of equally frequent
-    ones) and the index of its last occurrence, as PyTorch gives them."""
+    ones) and an index of it: its last occurrence (PyTorch's may be another one of them)."""
     x, d = _one_axis(input, dim)
     if x.shape[d] == 0:
         raise IndexError(f'mode(): Expected reduction dim {d} to have non-zero size.')
@@ -455,8 +455,28 @@ def histc(input, bins=100, min=0, max=0):          # noqa: A002 (PyTorch's names
         low, high = low - 1, high + 1
     if low > high:
         raise RuntimeError(f'torch.histc: max must be larger than min, got min {min} and max {max}')
-    edges = np.linspace(low, high, bins + 1).astype(x.dtype)
-    return Tensor._wrap(np.histogram(x, bins=edges)[0].astype(x.dtype))
+    return Tensor._wrap(_histc_counts(x.reshape(-1), bins, low, high).astype(x.dtype))
+
+
+def _histc_counts(x, bins, low, high):
+    """PyTorch's histc binning: bin ⌊(x - min) · bins / (max - min)⌋ in x's dtype (no search
+    among edges, so its float32 rounding decides), max itself in the last bin."""
+    low, high = np.asarray(low, x.dtype), np.asarray(high, x.dtype)
+    inside = x[(x >= low) & (x <= high)]
+    position = ((inside - low) * np.asarray(bins, x.dtype) / (high - low)).astype(np.int64)
+    return np.bincount(np.minimum(position, bins - 1), minlength=bins)
+
+
+def _linspace(low, high, steps, dtype):
+    """PyTorch's linspace in `dtype`: the first half counted up from low, the second down from
+    high, each rounded once (a fused multiply-add: here in long double), so that the edges are
+    PyTorch's to the last bit and a value on an edge falls in the same bin."""
+    low, high = np.asarray(low, dtype), np.asarray(high, dtype)
+    step = np.asarray((high - low) / (steps - 1), dtype).astype(np.longdouble)
+    i = np.arange(steps).astype(np.longdouble)
+    values = np.where(i < steps // 2, low.astype(np.longdouble) + step * i,
+                      high.astype(np.longdouble) - step * (steps - 1 - i))
+    return values.astype(dtype)
 
 
 @tensor_method
@@ -474,10 +494,10 @@ def histogram(input, bins, *, range=None, weight=None, density=False):    # noqa
         edges = bins._array
     else:
         low, high = range if range is not None else (
-            (builtins.float(x.min()), builtins.float(x.max())) if x.size else (0.0, 0.0))
+            (builtins.float(x.min()), builtins.float(x.max())) if x.size else (0.0, 1.0))
         if low == high:                         # no width: one unit around it, as PyTorch
             low, high = low - 0.5, high + 0.5
-        edges = np.linspace(low, high, bins + 1)
+        edges = _linspace(low, high, bins + 1, x.dtype)
     edges = edges.astype(x.dtype)
     w = None if weight is None else _as_array(weight).reshape(-1)
     hist = np.histogram(x, bins=edges, weights=w, density=density)[0]

@@ -144,7 +144,7 @@ def test_on_ties_values_agree_and_indices_point_at_equal_elements(torch, pick):
     np.testing.assert_array_equal(picked.reshape(mine.values.shape), mine.values.numpy())
 
 
-def test_mode_index_is_the_last_occurrence_as_torch():
+def test_mode_index_is_the_last_occurrence():
     out = mg.mode(mg.tensor([1, 3, 3, 2, 1, 5, 1, 3]))
     assert (out.values.item(), out.indices.item()) == (1, 6)     # PyTorch's answer
 
@@ -322,6 +322,24 @@ def test_searching_and_counting_as_torch(torch, fn):
     mine, theirs = fn(mg), fn(torch)
     assert str(mine.dtype) == str(theirs.dtype).replace('torch.', '')
     np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('bins', [2, 6, 9, 10])
+def test_histograms_of_values_on_bin_edges_as_torch(torch, dtype, bins):
+    """Whole numbers land on edges: the edges' last bit and histc's formula decide the bin."""
+    data = np.round(np.random.default_rng(bins).standard_normal(60) * 10).astype(dtype)
+    for fn in (lambda lib, x: lib.histc(x, bins), lambda lib, x: lib.histc(x, bins, -18.3, 16.3),
+               lambda lib, x: lib.histogram(x, bins).hist, lambda lib, x: lib.histogram(x, bins).bin_edges,
+               lambda lib, x: lib.histogram(x, bins, range=(-12.9, 11.0)).hist):
+        np.testing.assert_array_equal(fn(mg, mg.tensor(data)).numpy(), fn(torch, torch.tensor(data)).numpy())
+
+
+def test_histogram_of_nothing_or_of_one_value_as_torch(torch):
+    for values, kwargs in (([], {}), ([2.0, 2.0], {}), ([1.0, 5.0], {'range': (3.0, 3.0)})):
+        mine, theirs = mg.histogram(mg.tensor(values), 3, **kwargs), torch.histogram(torch.tensor(values), 3, **kwargs)
+        np.testing.assert_allclose(mine.hist.numpy(), theirs.hist.numpy())
+        np.testing.assert_allclose(mine.bin_edges.numpy(), theirs.bin_edges.numpy())
 
 
 # ------------------------------------------------------------------ errors
