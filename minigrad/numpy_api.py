@@ -241,6 +241,11 @@ FUNCTIONS = {
     np.ndim: lambda a: a._array.ndim,
     # linear algebra
     np.einsum: lambda subscripts, *operands, optimize=False, **_: products.einsum(subscripts, *operands),
+    # scans (minigrad/scans.py)
+    np.cumsum: lambda a, axis=None, dtype=None, **_: (
+        a if axis is not None else a.reshape(-1)).cumsum(axis or 0, dtype=dtype),
+    np.cumprod: lambda a, axis=None, dtype=None, **_: (
+        a if axis is not None else a.reshape(-1)).cumprod(axis or 0, dtype=dtype),
 }
 
 

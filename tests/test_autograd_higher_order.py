@@ -142,6 +142,9 @@ CASES = {
                                         + (a.tril(1) ** 3).sum(), [n(3, 3), n(3, 3)]),
     'cross vector_norm': (lambda L, a, b: (L.linalg.cross(a, b) ** 2).sum() + L.linalg.vector_norm(a, 3)
                           + (L.linalg.vector_norm(b, 2, dim=1) ** 3).sum(), [n(2, 3), n(2, 3)]),
+    # scans (minigrad/scans.py)
+    'scans': (lambda L, x: (x.cumsum(1) * x.cumprod(1)).sum() + (x * x).logcumsumexp(0).sum()
+              + L.sort(x, 1).values[:, 0].sum(), [n(3, 4)]),
 }
 
 
