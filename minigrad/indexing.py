@@ -6,8 +6,11 @@ Every function turns PyTorch's (dim, index) arguments into one NumPy integer-arr
 shapes, range), and applies a read op (x[pos]), a write op (x with x[pos] := v) or an add
 op (x with v added at pos). The in-place forms (`x.scatter_(...)`) are those, written back.
 """
+import warnings
+
 import numpy as np
 
+from .autograd.mode import is_grad_enabled
 from .dims import _wrap_dim
 from .dtypes import bool as bool_, int32, int64
 from .methods import tensor_method
@@ -66,9 +69,10 @@ def _dims(t):
     return t.shape if t.ndim else (1,)
 
 
-def _as_0d_like(input, out):            # noqa: A002
-    """A 0-d input was handled as 1-D: its result is 0-d again."""
-    return out.reshape(()) if input.ndim == 0 and out.ndim else out
+def _as_0d_like(input, out, index=None):   # noqa: A002
+    """A 0-d input (and index) was handled as 1-D: its result is 0-d again."""
+    index_0d = index is None or _as_tensor(index).ndim == 0
+    return out.reshape(()) if input.ndim == 0 and index_0d and out.numel() == 1 else out
 
 
 def _value(value, input, name):         # noqa: A002
@@ -105,22 +109,24 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):   # noqa: 
     values = _value(value, input, 'scatter') if src is None else \
         src.reshape(_dims(src))[tuple(slice(0, n) for n in shape)]
     x = input.reshape(_dims(input))
-    if reduce == 'multiply':
-        return _as_0d_like(input, _scatter_multiply(x, values, pos))
-    if reduce == 'add':
-        return _as_0d_like(input, ix.ScatterAdd.apply(x, values.expand(*shape), index=pos))
+    if reduce is not None:
+        return _as_0d_like(input, _scatter_reduce(x, values, pos, shape, reduce))
     return _as_0d_like(input, ix.Scatter.apply(x, values, view=sh.At(pos)))
 
 
-def _scatter_multiply(x, values, pos):
-    """Products at the scattered places. No derivative, as in PyTorch."""
-    if x.requires_grad or values.requires_grad:
-        from .autograd.mode import is_grad_enabled
-        if is_grad_enabled():
-            raise RuntimeError("the derivative of scatter with reduce='multiply' is not "
-                               "implemented (as in PyTorch); use scatter_reduce(..., 'prod')")
+def _scatter_reduce(x, values, pos, shape, reduce):
+    """Sums or products at the scattered places. No derivative, as in PyTorch (whose
+    scatter_add and scatter_reduce have one)."""
+    if (x.requires_grad or values.requires_grad) and is_grad_enabled():
+        raise RuntimeError(f"the derivative of scatter with reduce={reduce!r} is not implemented "
+                           f"(as in PyTorch); use scatter_add")
+    if isinstance(values, Tensor) and values.ndim:
+        warnings.warn('The reduce argument of torch.scatter with Tensor src is deprecated and will '
+                      'be removed in a future PyTorch release. Use torch.scatter_reduce instead '
+                      'for more reduction options.', UserWarning, stacklevel=3)
     out = x._array.copy()
-    np.multiply.at(out, pos, np.broadcast_to(values._array, pos[0].shape))
+    ufunc = np.add if reduce == 'add' else np.multiply
+    ufunc.at(out, pos, np.broadcast_to(values._array, shape))
     return Tensor._wrap(out)
 
 
@@ -155,9 +161,12 @@ def index_select(input, dim, index):        # noqa: A002
     """The slices input[..., index[k], ...] along `dim`, in the order of `index`."""
     x = input.reshape(_dims(input))
     dim = _wrap_dim(dim, x.ndim)
-    index = _vector('index_select', index, x.shape[dim], dim,
-                    'index_select(): Expected dtype int32 or int64 for index')
-    return _as_0d_like(input, ix.IndexSelect.apply(x, index=_at_dim(index, dim)))
+    if input.ndim == 0 and _as_tensor(index).numel() != 1:
+        raise RuntimeError(f'index_select(): Index to scalar can have only 1 value, got '
+                           f'{_as_tensor(index).numel()} value(s)')
+    vector = _vector('index_select', index, x.shape[dim], dim,
+                     'index_select(): Expected dtype int32 or int64 for index')
+    return _as_0d_like(input, ix.IndexSelect.apply(x, index=_at_dim(vector, dim)), index)
 
 
 def _source_along(name, input, dim, index, source, error=RuntimeError):    # noqa: A002
@@ -274,7 +283,7 @@ def put(input, index, source, accumulate=False):    # noqa: A002
     index = _flat_index('put_', input, index)
     _same_dtype('put', input, source)
     if source.numel() != index.size:
-        raise RuntimeError(f'put_(): Expected source and index to have the same number of '
+        raise IndexError(f'put_(): Expected source and index to have the same number of '
                            f'elements, but got source.numel() = {source.numel()}, '
                            f'index.numel() = {index.size}')
     flat, values = input.reshape(-1), source.reshape(index.shape)
@@ -324,11 +333,19 @@ def _mask(name, mask, message):
     return mask._array
 
 
+def _broadcast_shape(a, b):
+    try:
+        return np.broadcast_shapes(tuple(a), tuple(b))
+    except ValueError:
+        raise RuntimeError(f'the mask of shape {list(b)} cannot be broadcast with the tensor of '
+                           f'shape {list(a)}') from None
+
+
 @tensor_method
 def masked_select(input, mask):             # noqa: A002
     """The elements of input where mask (broadcast with it) is True, as a 1-D tensor."""
     mask = _mask('masked_select', mask, 'masked_select: expected BoolTensor for mask')
-    shape = np.broadcast_shapes(input.shape, mask.shape)
+    shape = _broadcast_shape(input.shape, mask.shape)
     x = input.expand(*shape) if tuple(input.shape) != shape else input
     return ix.MaskedSelect.apply(x, index=np.nonzero(np.broadcast_to(mask, shape)))
 
@@ -340,7 +357,7 @@ def masked_scatter(input, mask, source):    # noqa: A002
     if source.dtype != input.dtype:
         raise RuntimeError(f'masked_scatter_: expected self and source to have same dtypes but got '
                            f'{input.dtype} and {source.dtype}')
-    shape = np.broadcast_shapes(input.shape, mask.shape) or (1,)      # 0-d: as 1-D
+    shape = _broadcast_shape(input.shape, mask.shape) or (1,)      # 0-d: as 1-D
     x = input.expand(*shape) if tuple(input.shape) != shape else input
     pos = np.nonzero(np.broadcast_to(mask, shape))
     count = pos[0].size
