@@ -166,7 +166,7 @@ def index_select(input, dim, index):        # noqa: A002
                            f'{_as_tensor(index).numel()} value(s)')
     vector = _vector('index_select', index, x.shape[dim], dim,
                      'index_select(): Expected dtype int32 or int64 for index')
-    return _as_0d_like(input, ix.IndexSelect.apply(x, index=_at_dim(vector, dim)), index)
+    return _as_0d_like(input, ix.IndexSelect.apply(x, index=_at_dim(vector, dim)))
 
 
 def _source_along(name, input, dim, index, source, error=RuntimeError):    # noqa: A002
