@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from . import device as _device
+from .device import check as _check_device
 from .dims import _shape_arg, _wrap_dim
 from .dtypes import Size
 from .methods import tensor_method, tensor_property
@@ -47,9 +47,18 @@ def narrow(input, dim, start, length):      # noqa: A002 (PyTorch's names)
     return input[_along(dim, input.ndim, slice(start, start + length))]
 
 
-def _pieces(input, dim, bounds):            # noqa: A002
-    """The views between consecutive bounds along `dim`."""
-    return tuple(input[_along(dim, input.ndim, slice(a, b))] for a, b in zip(bounds[:-1], bounds[1:]))
+def _pieces(input, dim, bounds, function=None):     # noqa: A002
+    """The views between consecutive bounds along `dim`; `function` names the PyTorch function
+    whose pieces may not be changed in place while recording (split's, not tensor_split's)."""
+    return tuple(_piece(input, _along(dim, input.ndim, slice(a, b)), function, k)
+                 for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])))
+
+
+def _piece(input, index, function, k):     # noqa: A002
+    if function is None:
+        return input[index]
+    index = index + (Ellipsis,)             # a view even for one element
+    return input._viewed(sh.Index.apply(input, index=index), sh.Piece(index, function, k))
 
 
 @tensor_method
@@ -64,12 +73,12 @@ def split(tensor, split_size_or_sections, dim=0):
             raise RuntimeError(f'split_size can only be 0 if dimension size is 0, but got dimension '
                                f'size of {size}' if step == 0 else
                                f'split expects split_size be non-negative, but got split_size={step}')
-        return _pieces(tensor, dim, list(range(0, size, step or 1)) + [size] if size else [0, 0])
+        return _pieces(tensor, dim, list(range(0, size, step or 1)) + [size] if size else [0, 0], 'Split')
     sizes = [int(n) for n in split_size_or_sections]
     if sum(sizes) != size or any(n < 0 for n in sizes):
         raise RuntimeError(f'split_with_sizes expects split_sizes to sum exactly to {size} (input '
                            f'tensor\'s size at dimension {dim}), but got split_sizes={sizes}')
-    return _pieces(tensor, dim, [0] + np.cumsum(sizes).tolist())
+    return _pieces(tensor, dim, [0] + np.cumsum(sizes).tolist(), 'SplitWithSizes')
 
 
 @tensor_method
@@ -87,7 +96,7 @@ def unbind(input, dim=0):                   # noqa: A002
     if input.ndim == 0:
         raise IndexError('Dimension specified as 0 but tensor has no dimensions')
     dim = _wrap_dim(dim, input.ndim)
-    return tuple(input[_along(dim, input.ndim, k)] for k in range(input.shape[dim]))
+    return tuple(_piece(input, _along(dim, input.ndim, k), 'Unbind', k) for k in range(input.shape[dim]))
 
 
 @tensor_method
@@ -234,7 +243,6 @@ def _grid(shape, moved):
     return np.ix_(*[moved.get(d, np.arange(n)) for d, n in enumerate(shape)])
 
 
-@tensor_method
 def flip(input, dims):                      # noqa: A002
     """A copy with the order of the elements along `dims` reversed."""
     if isinstance(dims, int):
@@ -245,6 +253,17 @@ def flip(input, dims):                      # noqa: A002
     if input.ndim == 0:
         return input.clone()
     return sh.Flip.apply(input, index=_grid(input.shape, {d: np.arange(input.shape[d])[::-1] for d in dims}))
+
+
+def _flip_method(self, *dims_args, dims=None):
+    """Tensor.flip(*dims): t.flip(0, 1), t.flip((0, 1)) or t.flip(dims=(0, 1))."""
+    if dims is None:
+        dims = dims_args[0] if len(dims_args) == 1 and not isinstance(dims_args[0], int) else dims_args
+    return flip(self, tuple(dims))
+
+
+_flip_method.__name__ = 'flip'
+tensor_method(_flip_method)
 
 
 @tensor_method
@@ -298,7 +317,8 @@ def repeat(self, *sizes):
     shape = (1,) * (len(sizes) - self.ndim) + tuple(self.shape)
     paired = [n for s in shape for n in (1, s)]
     wide = [n for r, s in zip(sizes, shape) for n in (r, s)]
-    return self.reshape(*paired).expand(*wide).reshape(*[r * s for r, s in zip(sizes, shape)])
+    out = self.reshape(*paired).expand(*wide).reshape(*[r * s for r, s in zip(sizes, shape)])
+    return out.clone() if np.may_share_memory(out._array, self._array) else out   # a copy always
 
 
 tensor_method(repeat)           # Tensor.repeat only: torch.repeat is not a function
@@ -403,7 +423,7 @@ def meshgrid(*tensors, indexing=None):
 # ---------------------------------------------------------------- new tensors like this one
 
 def _new(self, array, dtype, device, requires_grad):
-    _device.check(device, 'a tensor')
+    _check_device(device, 'a tensor')
     return Tensor(array.astype(self.dtype if dtype is None else np.dtype(dtype), copy=False),
                   requires_grad=requires_grad)
 

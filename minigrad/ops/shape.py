@@ -27,6 +27,18 @@ class At:
         return Index.apply(t, index=self.index)
 
 
+class Piece(At):
+    """a[index], one of the views split, chunk or unbind return together: while recording,
+    PyTorch refuses to change such a view in place (Tensor._check_can_change reads this)."""
+    def __init__(self, index, function, k):
+        super().__init__(index)
+        self.refuse_inplace = (f'Output {k} of {function} is a view and is being modified inplace. '
+                               f'This view is the output of a function that returns multiple views. '
+                               f'Such functions do not allow the output views to be modified '
+                               f'inplace. You should replace the inplace operation by an '
+                               f'out-of-place one.')
+
+
 class Reshaped:
     """All of a, seen with another shape."""
     def __init__(self, shape):
