@@ -13,12 +13,13 @@ import numpy as np
 from .autograd.mode import is_grad_enabled
 from .dims import _wrap_dim
 from .dtypes import bool as bool_, int32, int64
+from .functions import cat
 from .methods import tensor_method
 from .ops import indexing as ix
 from .ops import shape as sh
 from .tensor import Tensor, _as_tensor
 
-__all__ = ['gather', 'scatter', 'scatter_add', 'index_select', 'index_add', 'index_fill',
+__all__ = ['gather', 'scatter', 'scatter_add', 'scatter_reduce', 'index_select', 'index_add', 'index_fill',
            'index_copy', 'index_put', 'put', 'take', 'take_along_dim', 'masked_select',
            'masked_scatter']
 
@@ -137,6 +138,65 @@ def scatter_add(input, dim, index, src):    # noqa: A002
     pos, _, shape = _along('scatter', input, dim, index, src)
     values = src.reshape(_dims(src))[tuple(slice(0, n) for n in shape)]
     return _as_0d_like(input, ix.ScatterAdd.apply(input.reshape(_dims(input)), values, index=pos))
+
+
+_PADS = {'sum': 0, 'mean': 0, 'prod': 1, 'amax': -np.inf, 'amin': np.inf}
+
+
+@tensor_method(inplace=True)
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):    # noqa: A002
+    """input with each place that index points to (along dim) replaced by the sum, prod, mean,
+    amax or amin of the src values sent there, and of its own value if include_self.
+
+    (A composition: the values sent to each place are gathered into the rows of a matrix,
+    padded with the reduction's identity, and reduced along the rows by sum/prod/amax/amin,
+    so each gradient is that reduction's: amax's and amin's shared evenly among ties, prod's
+    right at zeros. The rows are written back with index_put.)"""
+    if reduce not in _PADS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce!r}")
+    _same_dtype('scatter_reduce', input, src)
+    pos, dim, shape = _along('scatter', input, dim, index, src)
+    x = input.reshape(_dims(input))
+    values = src.reshape(_dims(src))[tuple(slice(0, n) for n in shape)]
+    targets = np.ravel_multi_index(np.broadcast_arrays(*pos), x.shape).reshape(-1)
+    places = np.unique(targets)
+    if not places.size:
+        return input.clone()
+    rows = _rows(places, targets, x.numel(), include_self, x.numel() + targets.size)
+    pad = Tensor._wrap(np.array([_pad(reduce, x.dtype)], dtype=x.dtype))
+    table = cat([x.reshape(-1), values.reshape(-1), pad])[rows]
+    reduced = getattr(table, 'sum' if reduce == 'mean' else reduce)(dim=1)
+    if reduce == 'mean':
+        counts = Tensor._wrap((rows != x.numel() + targets.size).sum(axis=1).astype(x.dtype))
+        reduced = reduced / counts if x.dtype.kind == 'f' else Tensor._wrap(reduced._array // counts._array)
+    out = ix.IndexPut.apply(x.reshape(-1), reduced, view=sh.At(places))
+    return _as_0d_like(input, out.reshape(x.shape))
+
+
+def _pad(reduce, dtype):
+    """The reduction's identity, in the dtype (integers: their extremes for amax, amin)."""
+    pad = _PADS[reduce]
+    if np.isfinite(pad) or np.dtype(dtype).kind == 'f':
+        return pad
+    info = np.iinfo(dtype) if np.dtype(dtype).kind in 'iu' else None
+    return (info.min if pad < 0 else info.max) if info else pad > 0
+
+
+def _rows(places, targets, n_self, include_self, pad_at):
+    """Row k: the positions (in cat(x.flat, src.flat, pad)) of the values sent to places[k]
+    (x's own first if include_self), padded with `pad_at`."""
+    members = np.concatenate([places, targets]) if include_self else targets
+    sources = np.concatenate([places, n_self + np.arange(targets.size)]) if include_self \
+        else n_self + np.arange(targets.size)
+    order = np.argsort(members, kind='stable')
+    members, sources = members[order], sources[order]
+    group = np.searchsorted(places, members)
+    first = np.searchsorted(members, places)
+    rank = np.arange(members.size) - first[group]
+    rows = np.full((places.size, rank.max() + 1), pad_at)
+    rows[group, rank] = sources
+    return rows
 
 
 # ---------------------------------------------------------------- along one dim

@@ -6,12 +6,19 @@ import pytest
 import minigrad as mg
 from helpers import assert_agree, both_libraries, leaf
 
-NAMES = ['gather', 'scatter', 'scatter_add', 'index_select', 'index_add', 'index_fill',
+NAMES = ['gather', 'scatter', 'scatter_add', 'scatter_reduce', 'index_select', 'index_add', 'index_fill',
          'index_copy', 'index_put', 'put', 'take', 'take_along_dim', 'masked_select',
          'masked_scatter']
 
 X = np.arange(12.).reshape(3, 4) / 7 - 0.5
 V = np.linspace(-1, 1, 6).reshape(2, 3)
+# ties with X (for amax, amin), a zero and a repeated zero (for prod), rows sent to one place
+SRC = np.array([[X[0, 0], 0., 0.3, X[0, 3]], [0., 0., 0.5, X[1, 0]], [-0.5, 0.5, 2., 1.]])
+# the same, without ties with X: PyTorch's amax/amin with include_self=False still count a
+# tie with the excluded self value when sharing the gradient (test_scatter_reduce_excluded_self)
+SRC_OWN = SRC + [[0.01, 0, 0, 0.01], [0, 0, 0, 0.01], [0, 0, 0, 0]]
+# without ties or zeros: where the derivative itself is differentiable (second derivatives)
+SMOOTH = SRC + np.arange(12.).reshape(3, 4) / 100 + 0.003
 
 
 def idx(lib, values):
@@ -31,6 +38,13 @@ CASES = [
     ('scatter value', lambda L, x: L.scatter(x, 0, idx(L, [[2, 0, 1, 0]]), 2.5), [X]),
     ('scatter_add repeats', lambda L, x, s: x.scatter_add(1, idx(L, [[0, 0, 0], [3, 3, 1]]), s),
      [X, V]),
+    *[(f'scatter_reduce {reduce} include_self={include}',
+       lambda L, x, s, reduce=reduce, include=include: x.scatter_reduce(
+           1, idx(L, [[0, 0, 1, 3], [1, 1, 1, 0], [2, 2, 2, 2]]), s, reduce, include_self=include),
+       [X, SRC if include else SRC_OWN]) for reduce in ('sum', 'prod', 'mean', 'amax', 'amin')
+      for include in (True, False)],
+    ('scatter_reduce 0-d', lambda L, x, s: x.scatter_reduce(0, idx(L, 0), s, 'prod'),
+     [np.array(2.), np.array(3.)]),
     ('index_select dim 0', lambda L, x: x.index_select(0, idx(L, [2, 0, 2])), [X]),
     ('index_select dim -1', lambda L, x: L.index_select(x, -1, idx(L, [3, 1])), [X]),
     ('index_add alpha', lambda L, x, s: x.index_add(1, idx(L, [0, 0, 2]), s, alpha=-2),
@@ -72,6 +86,8 @@ def test_values_and_gradients_are_pytorchs(torch, name, fn, arrays):
 
 @pytest.mark.parametrize('name, fn, arrays', CASES, ids=IDS)
 def test_second_derivatives(name, fn, arrays):
+    if name.startswith('scatter_reduce') and len(arrays) == 2 and arrays[1].shape == SRC.shape:
+        arrays = [X, SMOOTH]        # ties and zeros are kinks: finite differences cannot cross them
     assert mg.gradgradcheck(lambda *t: fn(mg, *t), [leaf(a) for a in arrays])
 
 
@@ -97,6 +113,8 @@ INPLACE = [
     ('scatter_', lambda L, x, s: x.scatter_(1, idx(L, [[0, 2], [1, 3]]), s), [V[:, :2]]),
     ('scatter_ src=', lambda L, x, s: x.scatter_(1, idx(L, [[0, 2], [1, 3]]), src=s), [V[:, :2]]),
     ('scatter_ value', lambda L, x: x.scatter_(0, idx(L, [[1, 0]]), 1.5), []),
+    ('scatter_reduce_', lambda L, x, s: x.scatter_reduce_(1, idx(L, [[0, 0], [3, 3]]), s, 'amax',
+                                                          include_self=False), [V[:, :2]]),
     ('scatter_add_', lambda L, x, s: x.scatter_add_(0, idx(L, [[0, 0, 1]]), s), [V[:1]]),
     ('index_add_', lambda L, x, s: x.index_add_(0, idx(L, [1, 1]), s.repeat(1, 2)[:, :4]), [V]),
     ('index_fill_', lambda L, x: x.index_fill_(1, idx(L, [2]), 0.25), []),
@@ -150,6 +168,19 @@ def test_empty_and_0d(torch):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
+def test_scatter_reduce_excluded_self_takes_no_share_of_a_tie(torch):
+    """A deliberate difference: with include_self=False, amax's gradient goes to the src values
+    equal to the result only (it sums to 1 per place); PyTorch also counts an excluded self
+    value that ties, and gives the src value half."""
+    i = [[3]]
+    x, s = leaf([[1., 2., 3., 4.]]), leaf([[4.]])
+    x.scatter_reduce(1, mg.tensor(i), s, 'amax', include_self=False).sum().backward()
+    assert s.grad.tolist() == [[1.]] and x.grad.tolist() == [[1., 1., 1., 0.]]
+    xt, st = (torch.tensor(a, requires_grad=True) for a in ([[1., 2., 3., 4.]], [[4.]]))
+    xt.scatter_reduce(1, torch.tensor(i), st, 'amax', include_self=False).sum().backward()
+    assert st.grad.tolist() == [[0.5]]
+
+
 def test_scatter_reduce_forms_have_pytorchs_values_and_no_derivative(torch):
     i = [[0, 0], [1, 1]]
     ours = mg.tensor(X).scatter(1, mg.tensor(i), mg.tensor(V[:, :2]), reduce='multiply')
@@ -176,6 +207,9 @@ ERRORS = [
     lambda L, x: x.scatter(1, L.tensor([[0]]), L.ones(1, 1, dtype=L.float32)),
     lambda L, x: x.scatter(1, L.tensor([[0]]), 1.0, reduce='max'),
     lambda L, x: x.scatter_add(1, L.tensor([[0, 1]]), L.ones(1, 1, dtype=L.float64)),
+    lambda L, x: x.scatter_reduce(1, L.tensor([[0]]), L.ones(1, 1, dtype=L.float64), 'avg'),
+    lambda L, x: x.scatter_reduce(1, L.tensor([[4]]), L.ones(1, 1, dtype=L.float64), 'sum'),
+    lambda L, x: x.scatter_reduce(1, L.tensor([[0]]), L.ones(1, 1), 'sum'),
     lambda L, x: x.index_select(1, L.tensor([4])),
     lambda L, x: x.index_select(1, L.tensor([[0]])),
     lambda L, x: x.index_select(1, L.tensor([0.])),
