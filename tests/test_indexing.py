@@ -1,5 +1,7 @@
 """minigrad/indexing.py against PyTorch: gather, scatter, index_*, put, take, masked_*: values,
 gradients, second derivatives, dtypes, errors, and the in-place forms through views."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -183,11 +185,17 @@ def test_scatter_reduce_excluded_self_takes_no_share_of_a_tie(torch):
 
 def test_scatter_reduce_forms_have_pytorchs_values_and_no_derivative(torch):
     i = [[0, 0], [1, 1]]
-    ours = mg.tensor(X).scatter(1, mg.tensor(i), mg.tensor(V[:, :2]), reduce='multiply')
-    theirs = torch.tensor(X).scatter(1, torch.tensor(i), torch.tensor(V[:, :2]), reduce='multiply')
+    with pytest.warns(UserWarning, match='deprecated'):
+        ours = mg.tensor(X).scatter(1, mg.tensor(i), mg.tensor(V[:, :2]), reduce='multiply')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        theirs = torch.tensor(X).scatter(1, torch.tensor(i), torch.tensor(V[:, :2]), reduce='multiply')
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
-    ours = mg.tensor(X).scatter(1, mg.tensor(i), mg.tensor(V[:, :2]), reduce='add')
-    theirs = torch.tensor(X).scatter(1, torch.tensor(i), torch.tensor(V[:, :2]), reduce='add')
+    with pytest.warns(UserWarning, match='deprecated'):
+        ours = mg.tensor(X).scatter(1, mg.tensor(i), mg.tensor(V[:, :2]), reduce='add')
+    with warnings.catch_warnings():         # PyTorch warns once a process
+        warnings.simplefilter('ignore')
+        theirs = torch.tensor(X).scatter(1, torch.tensor(i), torch.tensor(V[:, :2]), reduce='add')
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
     for reduce in ('add', 'multiply'):
         with pytest.raises(RuntimeError, match='not implemented'):

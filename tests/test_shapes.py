@@ -137,6 +137,21 @@ def test_in_place_through_a_view_is_recorded_as_in_pytorch(torch, name, view):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
 
 
+def _masked_fill_through_view(L, view):
+    x = L.tensor(X.copy(), requires_grad=True)
+    y = x * 2
+    v = view(L, y)
+    v.masked_fill_(v > 0, -3.0)
+    (y * L.arange(24.).reshape(2, 3, 4).to(L.float64)).sum().backward()
+    return [y.detach().numpy(), x.grad.numpy()]
+
+
+@pytest.mark.parametrize('name, view', VIEWS, ids=[v[0] for v in VIEWS])
+def test_masked_fill_through_a_view_is_recorded_as_in_pytorch(torch, name, view):
+    for ours, theirs in zip(_masked_fill_through_view(mg, view), _masked_fill_through_view(torch, view)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
 PIECES = [
     ('split piece', lambda L, y: y.split([1, 3], dim=2)[1]),
     ('split int piece', lambda L, y: y.split(2, dim=2)[1]),
