@@ -76,7 +76,7 @@ def _as_0d_like(input, out, index=None):   # noqa: A002
     return out.reshape(()) if input.ndim == 0 and index_0d and out.numel() == 1 else out
 
 
-def _value(value, input, name):         # noqa: A002
+def _value(value, input):               # noqa: A002
     """A number as a constant of the input's dtype; a tensor as it is (a 0-d one for index_fill)."""
     if isinstance(value, Tensor):
         return value
@@ -107,7 +107,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):   # noqa: 
     if reduce not in (None, 'add', 'multiply'):
         raise RuntimeError(f'reduce argument must be either add or multiply, got {reduce!r}.')
     pos, _, shape = _along('scatter', input, dim, index, src)
-    values = _value(value, input, 'scatter') if src is None else \
+    values = _value(value, input) if src is None else \
         src.reshape(_dims(src))[tuple(slice(0, n) for n in shape)]
     x = input.reshape(_dims(input))
     if reduce is not None:
@@ -269,7 +269,7 @@ def index_fill(input, dim, index, value):   # noqa: A002
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f'index_fill_ only supports a 0-dimensional value tensor, but got tensor '
                            f'with {value.ndim} dimension(s).')
-    value = _value(value, input, 'index_fill')
+    value = _value(value, input)
     if value.dtype != input.dtype:
         value = value.to(input.dtype)
     return _as_0d_like(input, ix.IndexFill.apply(x, value, view=sh.At(_at_dim(index, dim))))
@@ -386,7 +386,7 @@ def take_along_dim(input, indices, dim=None):   # noqa: A002
 
 # ---------------------------------------------------------------- masks
 
-def _mask(name, mask, message):
+def _mask(mask, message):
     mask = _as_tensor(mask)
     if mask.dtype != bool_:
         raise RuntimeError(f'{message}, but got mask with dtype {mask.dtype}')
@@ -404,7 +404,7 @@ def _broadcast_shape(a, b):
 @tensor_method
 def masked_select(input, mask):             # noqa: A002
     """The elements of input where mask (broadcast with it) is True, as a 1-D tensor."""
-    mask = _mask('masked_select', mask, 'masked_select: expected BoolTensor for mask')
+    mask = _mask(mask, 'masked_select: expected BoolTensor for mask')
     shape = _broadcast_shape(input.shape, mask.shape)
     x = input.expand(*shape) if tuple(input.shape) != shape else input
     return ix.MaskedSelect.apply(x, index=np.nonzero(np.broadcast_to(mask, shape)))
@@ -413,7 +413,7 @@ def masked_select(input, mask):             # noqa: A002
 @tensor_method(inplace=True)
 def masked_scatter(input, mask, source):    # noqa: A002
     """input with the places where mask is True filled, in order, from source's first elements."""
-    mask = _mask('masked_scatter', mask, 'masked_scatter_ only supports boolean masks')
+    mask = _mask(mask, 'masked_scatter_ only supports boolean masks')
     if source.dtype != input.dtype:
         raise RuntimeError(f'masked_scatter_: expected self and source to have same dtypes but got '
                            f'{input.dtype} and {source.dtype}')

@@ -24,7 +24,7 @@ __all__ = ['narrow', 'movedim', 'moveaxis', 'swapaxes', 'swapdims', 'permute', '
            'broadcast_shapes', 'meshgrid']
 
 
-def _along(dim, ndim, part):
+def _along(dim, part):
     """The basic index that applies `part` (an int or a slice) along `dim`."""
     return (slice(None),) * dim + (part,)
 
@@ -44,13 +44,13 @@ def narrow(input, dim, start, length):      # noqa: A002 (PyTorch's names)
         raise RuntimeError(f'narrow(): length must be non-negative, got {length}.')
     if start + length > size:
         raise RuntimeError(f'start ({start}) + length ({length}) exceeds dimension size ({size}).')
-    return input[_along(dim, input.ndim, slice(start, start + length))]
+    return input[_along(dim, slice(start, start + length))]
 
 
 def _pieces(input, dim, bounds, function=None):     # noqa: A002
     """The views between consecutive bounds along `dim`; `function` names the PyTorch function
     whose pieces may not be changed in place while recording (split's, not tensor_split's)."""
-    return tuple(_piece(input, _along(dim, input.ndim, slice(a, b)), function, k)
+    return tuple(_piece(input, _along(dim, slice(a, b)), function, k)
                  for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])))
 
 
@@ -96,7 +96,7 @@ def unbind(input, dim=0):                   # noqa: A002
     if input.ndim == 0:
         raise IndexError('Dimension specified as 0 but tensor has no dimensions')
     dim = _wrap_dim(dim, input.ndim)
-    return tuple(_piece(input, _along(dim, input.ndim, k), 'Unbind', k) for k in range(input.shape[dim]))
+    return tuple(_piece(input, _along(dim, k), 'Unbind', k) for k in range(input.shape[dim]))
 
 
 @tensor_method
@@ -115,7 +115,7 @@ def tensor_split(input, indices_or_sections, dim=0):    # noqa: A002
         return _pieces(input, dim, [0] + np.cumsum(lengths).tolist())
     cuts = [min(max(int(i) + (size if int(i) < 0 else 0), 0), size) for i in indices_or_sections]
     starts, stops = [0] + cuts, cuts + [size]
-    return tuple(input[_along(dim, input.ndim, slice(a, max(a, b)))] for a, b in zip(starts, stops))
+    return tuple(input[_along(dim, slice(a, max(a, b)))] for a, b in zip(starts, stops))
 
 
 def _split_at(name, input, indices_or_sections, dim):     # noqa: A002
@@ -348,7 +348,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):    # 
     if output_size is not None and output_size != index.size:
         raise RuntimeError(f'repeat_interleave: Invalid output_size, expected {index.size} but got '
                            f'{output_size}')
-    return sh.RepeatInterleave.apply(x, index=_along(dim, x.ndim, index))
+    return sh.RepeatInterleave.apply(x, index=_along(dim, index))
 
 
 def _repeats(repeats):
