@@ -479,7 +479,12 @@ def is_contiguous(self, memory_format=None):
 def stride(self, dim=None):
     """How many elements apart in memory consecutive indices along each dim are (0 where
     expanded); an int for one `dim`."""
-    steps = tuple(s // self._array.itemsize for s in self._array.strides)
+    steps = [s // self._array.itemsize for s in self._array.strides]
+    shape = self._array.shape
+    for d in reversed(range(len(steps))):   # a size-1 dim NumPy made with None: PyTorch's unsqueeze
+        if shape[d] == 1 and steps[d] == 0:
+            steps[d] = steps[d + 1] * shape[d + 1] if d + 1 < len(steps) else 1
+    steps = tuple(steps)
     return steps if dim is None else steps[_wrap_dim(dim, self.ndim)]
 
 

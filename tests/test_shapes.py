@@ -198,6 +198,7 @@ def test_copies_do_not_share_memory(name, copy):
 LAYOUTS = [
     lambda t: t, lambda t: t.mT, lambda t: t[:, 1:, ::2], lambda t: t[:1].expand(3, 3, 4),
     lambda t: t.unfold(2, 2, 1), lambda t: t.permute(2, 0, 1), lambda t: t[1, 2], lambda t: t.narrow(2, 1, 2),
+    lambda t: t[:, None, :, None], lambda t: t[..., None],
 ]
 
 
