@@ -61,7 +61,6 @@ def _piece(input, index, function, k):     # noqa: A002
     return input._viewed(sh.Index.apply(input, index=index), sh.Piece(index, function, k))
 
 
-@tensor_method
 def split(tensor, split_size_or_sections, dim=0):
     """Views of pieces along `dim`: each split_size long (the last may be shorter), or of the
     listed sizes."""
@@ -79,6 +78,15 @@ def split(tensor, split_size_or_sections, dim=0):
         raise RuntimeError(f'split_with_sizes expects split_sizes to sum exactly to {size} (input '
                            f'tensor\'s size at dimension {dim}), but got split_sizes={sizes}')
     return _pieces(tensor, dim, [0] + np.cumsum(sizes).tolist(), 'SplitWithSizes')
+
+
+def _split_method(self, split_size, dim=0):
+    """Tensor.split(split_size, dim=0): torch.split's own argument name on the method."""
+    return split(self, split_size, dim)
+
+
+_split_method.__name__ = 'split'
+tensor_method(_split_method)
 
 
 @tensor_method
@@ -324,11 +332,19 @@ def repeat(self, *sizes):
 tensor_method(repeat)           # Tensor.repeat only: torch.repeat is not a function
 
 
-@tensor_method
 def tile(input, dims):                      # noqa: A002
     """repeat(), with ones put before `dims` when it has fewer entries than input has dims."""
     dims = tuple(dims)
     return input.repeat(*((1,) * (input.ndim - len(dims)) + dims))
+
+
+def _tile_method(self, *dims):
+    """Tensor.tile(*dims): t.tile(2, 2) or t.tile((2, 2))."""
+    return tile(self, _shape_arg(dims))
+
+
+_tile_method.__name__ = 'tile'
+tensor_method(_tile_method)
 
 
 @tensor_method

@@ -61,6 +61,8 @@ CASES = [
     ('repeat', lambda L, x: x.repeat(2, 1, 3), [X]),
     ('repeat more dims', lambda L, x: x.repeat((2, 1, 2, 1)), [M[:2, :2]]),
     ('tile', lambda L, x: L.tile(x, (2,)), [M]),
+    ('Tensor.tile ints', lambda L, x: x.tile(2, 1, 1), [M]),
+    ('Tensor.split split_size=', lambda L, x: joined(L, x.split(split_size=2, dim=1)), [M]),
     ('repeat_interleave int', lambda L, x: x.repeat_interleave(2), [M]),
     ('repeat_interleave dim', lambda L, x: L.repeat_interleave(
         x, L.tensor([1, 0, 3]), dim=0, output_size=4), [M]),
