@@ -29,7 +29,20 @@ def _in_place(fn):
     name = fn.__name__ + '_'
 
     def method(self, *args, **kwargs):
-        return self._inplace(name, lambda old, *others: fn(old, *others, **kwargs), *args)
+        # tensors given by keyword (`src=s`) are operands too: in the graph, overlap-checked
+        keys = [k for k, v in kwargs.items() if isinstance(v, Tensor)]
+        rest = {k: v for k, v in kwargs.items() if k not in keys}
+
+        def compute(old, *others):
+            cut = len(others) - len(keys)
+            return fn(old, *others[:cut], **rest, **dict(zip(keys, others[cut:])))
+        return self._inplace(name, compute, *args, *[kwargs[k] for k in keys])
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f'In place: `t.{name}(...)` makes t its own `{fn.__name__}(...)`.'
     return method
+
+
+def tensor_property(fn):
+    """Decorator: `fn(self)` becomes the read-only attribute `Tensor.<name>` (t.mT)."""
+    _install(fn.__name__, property(fn))
+    return fn

@@ -397,6 +397,8 @@ class Tensor(metaclass=_TensorType):
         link = getattr(self, '_base', None)
         if link is not None and link[1] is None:
             raise RuntimeError(_NO_GRAD_VIEW)
+        if link is not None and hasattr(link[1], 'refuse_inplace'):     # a split() piece
+            raise RuntimeError(link[1].refuse_inplace)
         if self.grad_fn is None and self.requires_grad:
             raise RuntimeError(_LEAF_INPLACE)
         while link is not None:

@@ -145,6 +145,25 @@ CASES = {
     # scans (minigrad/scans.py)
     'scans': (lambda L, x: (x.cumsum(1) * x.cumprod(1)).sum() + (x * x).logcumsumexp(0).sum()
               + L.sort(x, 1).values[:, 0].sum(), [n(3, 4)]),
+    # indexing and shape family (minigrad/indexing.py, minigrad/shapes.py)
+    'gather scatter scatter_add': (lambda L, x, y: (x.gather(1, L.tensor([[0, 0], [3, 1], [2, 2]])) ** 3).sum()
+                                   + (x.scatter(1, L.tensor([[0], [2], [1]]), y[:, :1] ** 2) ** 2).sum()
+                                   + (x.scatter_add(0, L.tensor([[0, 0, 2, 1]]), y[:1] * x[:1]) ** 2).sum(),
+                                   [n(3, 4), n(3, 4)]),
+    'index_select index_copy index_fill index_add': (
+        lambda L, x, y: (x.index_select(0, L.tensor([2, 0, 2])) ** 3).sum()
+        + (x.index_copy(1, L.tensor([3, 0]), y[:, :2] ** 2) ** 2).sum()
+        + (x.index_fill(1, L.tensor([1]), 2.0) * x).sum()
+        + (x.index_add(0, L.tensor([1, 1, 0]), y * y, alpha=2) ** 2).sum(), [n(3, 4), n(3, 4)]),
+    'index_put put take masked': (
+        lambda L, x, y: (x.index_put((L.tensor([0, 2]),), y[0] ** 2) ** 2).sum()
+        + (x.index_put((L.tensor([1, 1]),), y[1] * x[0], accumulate=True) ** 2).sum()
+        + (x.put(L.tensor([0, 5]), y[2, :2] ** 2) * x).sum() + (x.take(L.tensor([[1, 1], [7, 0]])) ** 3).sum()
+        + (x.masked_select(x > 0) ** 3).sum() + (x.masked_scatter(x < 0, y * y) * x).sum(),
+        [n(3, 4), n(3, 4)]),
+    'flip roll repeat_interleave unfold': (
+        lambda L, x: (x.flip((0,)) * x).sum() + (x.roll((1, -1), (0, 1)) * x ** 2).sum()
+        + (x.repeat_interleave(2, dim=1) ** 3).sum() + (x.unfold(1, 2, 1) ** 3).sum(), [n(3, 4)]),
 }
 
 

@@ -27,6 +27,18 @@ class At:
         return Index.apply(t, index=self.index)
 
 
+class Piece(At):
+    """a[index], one of the views split, chunk or unbind return together: while recording,
+    PyTorch refuses to change such a view in place (Tensor._check_can_change reads this)."""
+    def __init__(self, index, function, k):
+        super().__init__(index)
+        self.refuse_inplace = (f'Output {k} of {function} is a view and is being modified inplace. '
+                               f'This view is the output of a function that returns multiple views. '
+                               f'Such functions do not allow the output views to be modified '
+                               f'inplace. You should replace the inplace operation by an '
+                               f'out-of-place one.')
+
+
 class Reshaped:
     """All of a, seen with another shape."""
     def __init__(self, shape):
@@ -204,3 +216,55 @@ def _along_index(indices, dim):
     grid = list(np.indices(indices.shape, sparse=True))
     grid[dim] = indices
     return tuple(grid)
+
+
+# ------------------------------------------- index-made copies (shapes.py)
+# Each reads x at an integer-array index built by its function, so each is Index's rule.
+
+class Flip(Index):
+    """d flip(x, dims) = flip(dx, dims)   (a copy, as PyTorch's flip)"""
+
+
+class Roll(Index):
+    """d roll(x, s) = roll(dx, -s)"""
+
+
+class RepeatInterleave(Index):
+    """d repeat_interleave(x, r) = dx summed over each element's r copies"""
+
+
+# ---------------------------------------------------------------- unfold
+
+class Unfolded:
+    """The windows of a along `dim`: `size` long, `step` apart (Tensor.unfold's view)."""
+    def __init__(self, dim, size, step):
+        self.dim, self.size, self.step = dim, size, step
+
+    def take(self, a):
+        return _windows(a, self.dim, self.size, self.step)
+
+    def put(self, a, values):
+        _windows(a, self.dim, self.size, self.step)[...] = values
+
+    def of(self, t):
+        return Unfold.apply(t, dim=self.dim, size=self.size, step=self.step)
+
+
+def _windows(a, dim, size, step):
+    """A view of `a`: axis `dim` becomes the window starts, a last axis the window."""
+    w = np.lib.stride_tricks.sliding_window_view(a, size, axis=dim, writeable=a.flags.writeable)
+    return w[(slice(None),) * dim + (slice(None, None, step),)]
+
+
+class Unfold(Op):
+    """d unfold(x) = each window's dx added back at its place (overlapping windows add up)"""
+    def forward(self, x, dim, size, step):
+        self.shape, self.dim, self.size, self.step = x.shape, dim, size, step
+        return _windows(x, dim, size, step)
+
+    def backward(self, grad):
+        full = np.zeros_like(grad, shape=self.shape)
+        starts = np.arange(grad.shape[self.dim]) * self.step
+        places = (slice(None),) * self.dim + (starts[:, None] + np.arange(self.size),)
+        np.add.at(full, places, np.moveaxis(grad, -1, self.dim + 1))
+        return full
