@@ -248,11 +248,21 @@ def l1_loss(input, target, *, reduction='mean'):
     return _regression(losses.L1, 'l1_loss', input, target, reduction)
 
 
-def huber_loss(input, target, *, reduction='mean', delta=1.0):
-    """Squared error below `delta`, absolute error beyond. See `minigrad.ops.losses.Huber`."""
+def huber_loss(input, target, *, reduction='mean', delta=1.0, weight=None):
+    """Squared error below `delta`, absolute error beyond. See `minigrad.ops.losses.Huber`.
+    `weight` (the input's shape) scales each element's loss before the reduction."""
     if not delta > 0:
         raise ValueError(f'huber_loss does not support non-positive values for delta, got {delta}')
-    return _regression(losses.Huber, 'huber_loss', input, target, reduction, delta=float(delta))
+    if weight is None:
+        return _regression(losses.Huber, 'huber_loss', input, target, reduction, delta=float(delta))
+    _check_float(input, 'huber_loss')
+    _check_reduction(reduction)
+    weight = _float_target(_check_tensor(weight, 'huber_loss', 'weight'), input)
+    if weight._array.shape != input._array.shape:
+        raise ValueError(f'Weights and input must have the same size: weight {tuple(weight._array.shape)}, '
+                         f'input {tuple(input._array.shape)}')
+    weighted = _regression(losses.Huber, 'huber_loss', input, target, 'none', delta=float(delta)) * weight
+    return weighted if reduction == 'none' else weighted.sum() if reduction == 'sum' else weighted.mean()
 
 
 def smooth_l1_loss(input, target, *, reduction='mean', beta=1.0):
