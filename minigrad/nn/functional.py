@@ -17,6 +17,7 @@ from ..tensor import Tensor
 from .functional_dropout import *  # noqa: F401,F403 (F.dropout, F.dropout2d, ...)
 from .functional_padding import *  # noqa: F401,F403 (F.pad)
 from .functional_sparse import *  # noqa: F401,F403 (F.one_hot, F.embedding)
+from .functional_attention import *  # noqa: F401,F403 (F.scaled_dot_product_attention)
 from .functional_distance import *  # noqa: F401,F403 (F.normalize, F.cosine_similarity, ...)
 from .functional_losses import *  # noqa: F401,F403 (F.kl_div, F.poisson_nll_loss, ...)
 from ._checks import (_check_broadcasts_to, _check_float, _check_reduction, _check_tensor,  # noqa: F401
