@@ -421,3 +421,26 @@ def test_gumbel_softmax_samples_the_softmax_and_hard_is_straight_through(torch):
     (hard * mg.tensor([1.0, 2.0, 3.0])).sum().backward()
     assert np.abs(logits.grad._array).sum() > 0 and np.allclose(logits.grad._array.sum(1), 0)
     assert F.gumbel_softmax(mg.randn(2, 5), dim=0).shape == (2, 5)
+
+
+FAMILY = ('one_hot embedding dropout dropout1d dropout2d alpha_dropout pad normalize cosine_similarity '
+          'pairwise_distance kl_div silu mish hardtanh relu6 selu celu softsign logsigmoid softmin glu '
+          'hardswish hardsigmoid gumbel_softmax huber_loss gaussian_nll_loss poisson_nll_loss '
+          'margin_ranking_loss triplet_margin_loss cosine_embedding_loss soft_margin_loss '
+          'multilabel_soft_margin_loss hinge_embedding_loss scaled_dot_product_attention').split()
+
+
+def test_the_family_has_pytorchs_names_and_argument_names(torch):
+    import inspect
+    for name in FAMILY:
+        assert hasattr(F, name), name
+        try:
+            theirs = inspect.signature(getattr(torch.nn.functional, name)).parameters
+        except (TypeError, ValueError):         # a builtin without a signature
+            continue
+        ours = inspect.signature(getattr(F, name)).parameters
+        assert list(theirs) == [p for p in ours if p in theirs], name
+        assert set(theirs) <= set(ours), (name, set(theirs) - set(ours))
+        for p in theirs:
+            if theirs[p].default is not inspect.Parameter.empty:
+                assert ours[p].default == theirs[p].default, (name, p)
