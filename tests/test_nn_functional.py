@@ -444,3 +444,13 @@ def test_the_family_has_pytorchs_names_and_argument_names(torch):
         for p in theirs:
             if theirs[p].default is not inspect.Parameter.empty:
                 assert ours[p].default == theirs[p].default, (name, p)
+
+
+@pytest.mark.parametrize('shape', [(4,), (2, 3), (2, 3, 4), (2, 3, 4, 5)])
+def test_softmin_without_dim_warns_and_picks_pytorchs_dim(torch, shape):
+    x = np.random.default_rng(0).standard_normal(shape)
+    with pytest.warns(UserWarning, match='Implicit dimension choice for softmin'):
+        got = F.softmin(mg.tensor(x))
+    with pytest.warns(UserWarning, match='Implicit dimension choice for softmin'):
+        expected = torch.nn.functional.softmin(torch.tensor(x))
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-12)

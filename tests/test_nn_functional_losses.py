@@ -140,3 +140,14 @@ def test_empty_batch_means_are_nan_like_torch(torch):
     got = F.soft_margin_loss(mg.tensor(empty), mg.tensor(empty))
     expected = torch.nn.functional.soft_margin_loss(torch.tensor(empty), torch.tensor(empty))
     assert np.isnan(got.item()) and np.isnan(expected.item())
+
+
+@pytest.mark.parametrize('legacy, reduction', [({'reduce': False}, 'none'), ({'size_average': False}, 'sum'),
+                                               ({'size_average': True, 'reduce': True}, 'mean')])
+def test_deprecated_size_average_and_reduce_choose_the_reduction(torch, legacy, reduction):
+    for lib in [mg, torch]:
+        x, t = lib.tensor(A), lib.tensor(SIGNS_2D)
+        with pytest.warns(UserWarning, match=f"reduction='{reduction}'"):
+            got = lib.nn.functional.soft_margin_loss(x, t, **legacy)
+        expected = lib.nn.functional.soft_margin_loss(x, t, reduction=reduction)
+        np.testing.assert_allclose(np.asarray(got.tolist()), np.asarray(expected.tolist()))

@@ -80,3 +80,16 @@ def _number(value, fn, name):
     if isinstance(value, Tensor) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{fn}(): argument '{name}' must be a number, not {type(value).__name__}")
     return float(value)
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated size_average= and reduce=, when given, decide the reduction
+    (reduce=False: 'none'; else size_average=False: 'sum'; else 'mean'), with its warning."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    chosen = 'mean' if size_average and reduce else 'sum' if reduce else 'none'
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{chosen}' "
+                  f"instead.", UserWarning, stacklevel=3)
+    return chosen

@@ -1,8 +1,13 @@
 """Activations, the linear layer and the losses as functions (`import minigrad.nn.functional as F`).
 
 This module checks arguments and explains common mistakes; the math of each
-function, forward and backward, lives in one op in `minigrad/ops/`.
-Targets may be Tensors, NumPy arrays or (nested) lists.
+function, forward and backward, lives in one op in `minigrad/ops/`, or, for the
+compositions, in the function's docstring. Targets may be Tensors, NumPy arrays or
+(nested) lists. By topic, F also gathers (and re-exports) nn/functional_losses.py (kl_div,
+poisson_nll_loss, the margin losses...), functional_distance.py (normalize,
+cosine_similarity, pairwise_distance), functional_dropout.py, functional_padding.py (pad),
+functional_sparse.py (one_hot, embedding) and functional_attention.py
+(scaled_dot_product_attention); the argument checks they share are in nn/_checks.py.
 """
 import warnings
 
@@ -27,8 +32,9 @@ from ._checks import (_check_broadcasts_to, _check_float, _check_reduction, _che
 # ------------------------------------------------------------ activations
 
 # `inplace=True` (PyTorch's: overwrite the input with the result) is accepted by
-# relu, leaky_relu and elu and computed out of place: the same result, as a new
-# tensor, and the input keeps its values.
+# relu, leaky_relu, elu, silu, mish, hardtanh, relu6, selu, celu, hardsigmoid, hardswish
+# and the dropouts, and computed out of place: the same result, as a new tensor, and the
+# input keeps its values.
 
 def relu(input, inplace=False):
     """max(x, 0), elementwise."""
@@ -95,7 +101,13 @@ def log_softmax(input, dim):
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """softmax(-x) along `dim`: small values get the large weights. A composition (Neg, Softmax)."""
+    """softmax(-x) along `dim`: small values get the large weights. A composition (Neg, Softmax).
+    dim=None picks PyTorch's deprecated implicit dim (0 for 0-, 1- and 3-D inputs, else 1), and warns."""
+    if dim is None:
+        _check_tensor(input, 'softmin')
+        warnings.warn('Implicit dimension choice for softmin has been deprecated. Change the call to '
+                      'include dim=X as an argument.', UserWarning, stacklevel=_stacklevel - 1)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
     _softmax_dim(input, dim, 'softmin')
     if dtype is not None:
         input = input.to(dtype)

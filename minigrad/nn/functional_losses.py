@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import functions as fn_
 from ..tensor import Tensor
-from ._checks import _check_float, _check_reduction, _float_target
+from ._checks import _check_float, _check_reduction, _float_target, _legacy_reduction
 from .functional_distance import pairwise_distance
 
 __all__ = ['kl_div', 'poisson_nll_loss', 'gaussian_nll_loss', 'margin_ranking_loss',
@@ -44,12 +44,14 @@ def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_
     the target given as log-probabilities, loss = e^target (target - input).
     'batchmean' divides the sum by the batch size input.size(0) (the KL divergence's math);
     'mean' divides by the number of elements, and warns, as PyTorch does."""
+    legacy = size_average is not None or reduce is not None
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ('mean', 'sum', 'none', 'batchmean'):
         raise ValueError(f"{reduction} is not a valid value for reduction; expected one of "
                          f"'mean', 'batchmean', 'sum', 'none'")
     _check_float(input, 'kl_div')
     target = _float_target(target, input)
-    if reduction == 'mean':
+    if reduction == 'mean' and not legacy:
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support "
                       "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
                       "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
@@ -71,6 +73,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     """The Poisson negative log-likelihood of `target` counts with rate λ:
     log_input=True (input = log λ): e^input - target · input; else λ - target · log(λ + eps).
     full=True adds Stirling's log(target!) ≈ t log t - t + ½ log(2π t), where target > 1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _start('poisson_nll_loss', input, target, reduction)
     if log_input:
         losses = input.exp() - target * input
@@ -133,6 +136,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
                         reduction='mean'):
     """max(0, -target (input1 - input2) + margin): target = 1 says input1 should rank higher
     (by at least margin), target = -1 that input2 should."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _start('margin_ranking_loss', input1, target, reduction)
     _check_float(input2, 'margin_ranking_loss', 'input2')
     _same_dims('margin_ranking_loss', input1, input2, target)
@@ -142,6 +146,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction='mean'):
     """input where target = 1, max(0, margin - input) where target = -1 (the input being a
     distance: small for similar pairs, at least margin for dissimilar ones)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _start('hinge_embedding_loss', input, target, reduction)
     y = target._array
     hinge = fn_.where(Tensor._wrap(y != 1), (margin - input).clamp(min=0.0), 0.0)
@@ -150,6 +155,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
     """log(1 + e^(-target · input)), targets ±1: a smooth hinge, computed without overflow."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _start('soft_margin_loss', input, target, reduction)
     return _reduce(_softplus(-target * input), reduction)
 
@@ -158,6 +164,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
                                 reduction='mean'):
     """-(1/C) Σ_c w_c [y_c log σ(x_c) + (1 - y_c) log σ(-x_c)] per sample, for C independent
     labels y in {0, 1} (binary cross-entropy of logits, averaged over the labels)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _start('multilabel_soft_margin_loss', input, target, reduction)
     # log σ(x) = -softplus(-x), log σ(-x) = -softplus(x)
     losses = target * _softplus(-input) + (1 - target) * _softplus(input)
@@ -171,6 +178,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
                           reduction='mean'):
     """1 - cos(x1, x2) where target = 1, max(0, cos(x1, x2) - margin) where target = -1,
     cos along the last dim: cos = x1·x2 / √((|x1|² + ε)(|x2|² + ε)), ε = 1e-12 (PyTorch's)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     target = _start('cosine_embedding_loss', input1, target, reduction)
     _check_float(input2, 'cosine_embedding_loss', 'input2')
     if input1._array.shape != input2._array.shape:
@@ -193,6 +201,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
                         size_average=None, reduce=None, reduction='mean'):
     """max(0, d(a, p) - d(a, n) + margin), d = pairwise_distance(·, ·, p, eps): the anchor
     nearer its positive than its negative by margin. swap=True uses min(d(a, n), d(p, n))."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     fn = 'triplet_margin_loss'
     for name, t in (('anchor', anchor), ('positive', positive), ('negative', negative)):
         _check_float(t, fn, name)
