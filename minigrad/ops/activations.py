@@ -237,11 +237,10 @@ class Hardtanh(Op):
 
 
 class CELU(Op):
-    """d celu(x) = scale dx where x > 0, else scale e^(x/α) dx
+    """d celu(x) = s dx where x > 0, else s (α/β) e^(x/β) dx
 
-    celu(x) = scale · (x where x > 0, else α (e^(x/α) - 1)); selu is scale = 1.0507...,
-    α = 1.6733... with x/α replaced by x (selu uses elu's form: α (eˣ - 1)), so the op takes
-    `alpha` (the factor in front), `inner` (what x is divided by in the exponent) and `scale`.
+    s · (x where x > 0, else α (e^(x/β) - 1)): celu is β = α, s = 1; selu is β = 1 with
+    α ≈ 1.6733, s ≈ 1.0507. The op's arguments: alpha = α, inner = β, scale = s.
     """
     def forward(self, x, alpha, inner, scale):
         self.saved = x
