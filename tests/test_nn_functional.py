@@ -372,8 +372,19 @@ def test_more_activations_keep_float32_and_refuse_integers(name, options):
     assert out.dtype == np.float32
     out.sum().backward()
     assert x.grad.dtype == np.float32
+    if name in ('hardtanh', 'relu6'):                       # these clip integers too, as PyTorch
+        assert getattr(F, name)(mg.tensor([[-3, 2], [3, 9]]), **options).dtype == mg.int64
+        return
     with pytest.raises(TypeError, match='floating point'):
         getattr(F, name)(mg.tensor([[1, 2], [3, 4]]), **options)
+
+
+@pytest.mark.parametrize('name', ['hardtanh', 'relu6'])
+def test_hardtanh_and_relu6_clip_integers_as_torch(torch, name):
+    values = np.array([[-3, 0, 2], [3, 6, 9]])
+    got = getattr(F, name)(mg.tensor(values))
+    expected = getattr(torch.nn.functional, name)(torch.tensor(values))
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
 
 @pytest.mark.parametrize('name', ['silu', 'mish', 'selu', 'celu', 'softsign', 'logsigmoid', 'hardswish'])

@@ -135,12 +135,19 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError(f'hardtanh(): min_val cannot be greater than max_val, got min_val={min_val}, '
                          f'max_val={max_val}')
-    return _elementwise(act.Hardtanh, input, 'hardtanh', min_val=min_val, max_val=max_val)
+    return _clip(input, 'hardtanh', min_val, max_val)
+
+
+def _clip(input, fn, min_val, max_val):
+    """Integers clip too, as in PyTorch (no gradient: they cannot require one)."""
+    if _check_tensor(input, fn).dtype.kind in 'iu':
+        return Tensor._wrap(np.clip(input._array, int(min_val), int(max_val)).astype(input.dtype))
+    return _elementwise(act.Hardtanh, input, fn, min_val=min_val, max_val=max_val)
 
 
 def relu6(input, inplace=False):
     """min(max(x, 0), 6) = hardtanh(x, 0, 6)."""
-    return _elementwise(act.Hardtanh, input, 'relu6', min_val=0.0, max_val=6.0)
+    return _clip(input, 'relu6', 0.0, 6.0)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
