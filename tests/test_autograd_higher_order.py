@@ -46,6 +46,10 @@ def n(*shape):
 def m(seed, *shape):
     """Normal draws of a generator of their own: a case added here leaves the others' draws alone."""
     return np.random.default_rng(seed).standard_normal(shape)
+def _hardsigmoid(L, x):
+    """PyTorch has no double backward for hardsigmoid ('derivative for aten::hardsigmoid_backward
+    is not implemented'): there, the same function as relu6(x + 3) / 6."""
+    return F(L).hardsigmoid(x) if L is mg else F(L).relu6(x + 3) / 6
 
 
 def _written(L, x, y):
@@ -81,6 +85,10 @@ CASES = {
     'leaky_relu elu softplus gelu': (lambda L, x: (F(L).leaky_relu(x, 0.1) ** 2 + F(L).elu(x) ** 2
                                                    + F(L).softplus(x, beta=2.0) ** 2 + F(L).gelu(x) ** 2
                                                    + F(L).gelu(x, approximate='tanh') ** 2).sum(), [n(6)]),
+    'silu mish celu softsign logsigmoid hardswish hardtanh hardsigmoid': (   # the F family's ops
+        lambda L, x: (F(L).silu(x) ** 2 + F(L).mish(x) ** 2 + F(L).celu(x, 0.5) ** 2 + F(L).selu(x) ** 2
+                      + F(L).softsign(x) ** 2 + F(L).logsigmoid(x) ** 2 + F(L).hardswish(2 * x) ** 2
+                      + F(L).hardtanh(x) ** 2 + _hardsigmoid(L, 3 * x) ** 2).sum(), [n(6)]),
     # reductions
     'mean var': (lambda L, x: (x.mean(0) * x.var(1).sum()).sum() + (x ** 2).sum(1).mean(), [n(3, 4)]),
     'logsumexp amax amin': (lambda L, x: (x.logsumexp(1) ** 2).sum() + (x.amax(1) * x.amin(0).sum()).sum(), [n(3, 4)]),

@@ -697,3 +697,17 @@ def test_hessian_vector_products_of_both_paths_match_pytorch(name):
     f, shape = HVP_CASES[name]
     array = np.random.default_rng(4).standard_normal(shape)
     np.testing.assert_allclose(_hvp(mg, f, array), _hvp(torch, f, array), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize('reduction', ['mean', 'sum', 'none'])
+def test_huber_loss_weight_matches_torch(torch, reduction):
+    rng = np.random.default_rng(7)
+    x, t, w = rng.standard_normal((4, 3)) * 2, rng.standard_normal((4, 3)), rng.random((4, 3))
+    pairs = both_libraries(torch, lambda a, b, c: F.huber_loss(a, b, reduction=reduction, delta=0.7, weight=c),
+                           lambda a, b, c: torch.nn.functional.huber_loss(a, b, reduction=reduction, delta=0.7,
+                                                                          weight=c), [x, t, w])
+    assert_agree(pairs, rtol=1e-12)
+    assert mg.gradgradcheck(lambda a: F.huber_loss(a, mg.tensor(t), delta=0.7, weight=mg.tensor(w)),
+                            mg.tensor(x, requires_grad=True))
+    with pytest.raises(ValueError, match='Weights and input must have the same size'):
+        F.huber_loss(mg.tensor(x), mg.tensor(t), weight=mg.tensor(w[0]))

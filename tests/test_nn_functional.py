@@ -335,3 +335,133 @@ def test_gelu_is_accurate_in_the_left_tail():
     out.sum().backward()
     np.testing.assert_allclose(out.detach().numpy(), x * cdf, rtol=2e-15)
     np.testing.assert_allclose(t.grad.numpy(), cdf + x * pdf, rtol=2e-15)
+
+
+# ------------------------------------- the torch.nn.functional family: more activations
+
+MORE = [                            # (name, keyword arguments); each checked against PyTorch
+    ('silu', {}), ('mish', {}), ('hardtanh', {}), ('hardtanh', {'min_val': -0.5, 'max_val': 2.0}),
+    ('relu6', {}), ('selu', {}), ('celu', {}), ('celu', {'alpha': 0.5}), ('softsign', {}),
+    ('logsigmoid', {}), ('hardsigmoid', {}), ('hardswish', {}), ('softmin', {'dim': 1}),
+    ('softmin', {'dim': -1}), ('glu', {}), ('glu', {'dim': 0}),
+]
+MORE_IDS = [f'{name}-{options}' for name, options in MORE]
+# the kinks (±3, ±1, 0, 6) and both sides of each, a far tail and ordinary points
+KINK_POINTS = np.array([[-3.0, -1.0, 0.0, 1.0, 3.0, 6.0], [-2.999, -1.001, 1e-3, 0.999, 3.001, 6.2],
+                        [-40.0, -0.7, 0.3, 2.0, 5.0, 40.0], [-3.001, -0.999, -1e-3, 1.001, 2.999, 5.9]])
+
+
+@pytest.mark.parametrize('name, options', MORE, ids=MORE_IDS)
+def test_more_activations_match_torch_values_and_gradients(torch, name, options):
+    pairs = both_libraries(torch, lambda x: getattr(F, name)(x, **options),
+                           lambda x: getattr(torch.nn.functional, name)(x, **options), [KINK_POINTS])
+    assert_agree(pairs, rtol=1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize('name, options', MORE, ids=MORE_IDS)
+def test_more_activations_second_derivatives(name, options):
+    x = mg.tensor(_values((4, 6), 3), requires_grad=True)
+    x._array[np.abs(np.abs(x._array) - 3) < 0.05] = 2.5            # away from the ±3 kinks
+    assert mg.gradgradcheck(lambda t: getattr(F, name)(t, **options), x)
+
+
+@pytest.mark.parametrize('name, options', MORE, ids=MORE_IDS)
+def test_more_activations_keep_float32_and_refuse_integers(name, options):
+    x = mg.tensor(_values((4, 6)).astype(np.float32), requires_grad=True)
+    out = getattr(F, name)(x, **options)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert x.grad.dtype == np.float32
+    if name in ('hardtanh', 'relu6'):                       # these clip integers too, as PyTorch
+        assert getattr(F, name)(mg.tensor([[-3, 2], [3, 9]]), **options).dtype == mg.int64
+        return
+    with pytest.raises(TypeError, match='floating point'):
+        getattr(F, name)(mg.tensor([[1, 2], [3, 4]]), **options)
+
+
+@pytest.mark.parametrize('name', ['hardtanh', 'relu6'])
+def test_hardtanh_and_relu6_clip_integers_as_torch(torch, name):
+    values = np.array([[-3, 0, 2], [3, 6, 9]])
+    got = getattr(F, name)(mg.tensor(values))
+    expected = getattr(torch.nn.functional, name)(torch.tensor(values))
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize('name', ['silu', 'mish', 'selu', 'celu', 'softsign', 'logsigmoid', 'hardswish'])
+def test_more_activations_on_empty_and_0d_inputs(torch, name):
+    for values in [np.zeros((0, 3)), np.array(-0.7)]:
+        got = getattr(F, name)(mg.tensor(values))
+        expected = getattr(torch.nn.functional, name)(torch.tensor(values)).numpy()
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got.numpy(), expected, rtol=1e-6)
+
+
+def test_logsigmoid_and_mish_stay_finite_at_1e4(torch):
+    x = np.array([-1e4, -50.0, 50.0, 1e4])
+    for name in ['logsigmoid', 'mish', 'silu', 'selu', 'celu']:
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            pairs = both_libraries(torch, getattr(F, name), getattr(torch.nn.functional, name), [x])
+        assert_agree(pairs, rtol=1e-6)
+
+
+def test_more_activation_argument_errors(torch):
+    x = mg.randn(4, 3)
+    with pytest.raises(RuntimeError, match='Halving dimension must be even'):
+        F.glu(x, dim=1)
+    with pytest.raises(RuntimeError, match='Halving dimension must be even'):
+        torch.nn.functional.glu(torch.randn(4, 3), dim=1)
+    with pytest.raises(ValueError, match='min_val cannot be greater than max_val'):
+        F.hardtanh(x, 2.0, 1.0)
+    with pytest.raises(ValueError):
+        torch.nn.functional.hardtanh(torch.randn(3), 2.0, 1.0)
+    with pytest.raises(IndexError):
+        F.softmin(x, 2)
+
+
+def test_gumbel_softmax_samples_the_softmax_and_hard_is_straight_through(torch):
+    mg.manual_seed(0)
+    logits = mg.tensor(np.log([[0.7, 0.2, 0.1]]).repeat(4000, 0), requires_grad=True)
+    soft = F.gumbel_softmax(logits, tau=1.0)
+    assert np.allclose(soft._array.sum(1), 1)
+    hard = F.gumbel_softmax(logits, tau=0.5, hard=True)
+    assert set(np.unique(hard._array)) == {0.0, 1.0} and np.all(hard._array.sum(1) == 1)
+    # a Gumbel-max sample picks class c with probability softmax(logits)_c
+    np.testing.assert_allclose(hard._array.mean(0), [0.7, 0.2, 0.1], atol=0.03)
+    # the gradient is the soft sample's: the rows of d sum(w · y)/d logits sum to 0
+    (hard * mg.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert np.abs(logits.grad._array).sum() > 0 and np.allclose(logits.grad._array.sum(1), 0)
+    assert F.gumbel_softmax(mg.randn(2, 5), dim=0).shape == (2, 5)
+
+
+FAMILY = ('one_hot embedding dropout dropout1d dropout2d alpha_dropout pad normalize cosine_similarity '
+          'pairwise_distance kl_div silu mish hardtanh relu6 selu celu softsign logsigmoid softmin glu '
+          'hardswish hardsigmoid gumbel_softmax huber_loss gaussian_nll_loss poisson_nll_loss '
+          'margin_ranking_loss triplet_margin_loss cosine_embedding_loss soft_margin_loss '
+          'multilabel_soft_margin_loss hinge_embedding_loss scaled_dot_product_attention').split()
+
+
+def test_the_family_has_pytorchs_names_and_argument_names(torch):
+    import inspect
+    for name in FAMILY:
+        assert hasattr(F, name), name
+        try:
+            theirs = inspect.signature(getattr(torch.nn.functional, name)).parameters
+        except (TypeError, ValueError):         # a builtin without a signature
+            continue
+        ours = inspect.signature(getattr(F, name)).parameters
+        assert list(theirs) == [p for p in ours if p in theirs], name
+        assert set(theirs) <= set(ours), (name, set(theirs) - set(ours))
+        for p in theirs:
+            if theirs[p].default is not inspect.Parameter.empty:
+                assert ours[p].default == theirs[p].default, (name, p)
+
+
+@pytest.mark.parametrize('shape', [(4,), (2, 3), (2, 3, 4), (2, 3, 4, 5)])
+def test_softmin_without_dim_warns_and_picks_pytorchs_dim(torch, shape):
+    x = np.random.default_rng(0).standard_normal(shape)
+    with pytest.warns(UserWarning, match='Implicit dimension choice for softmin'):
+        got = F.softmin(mg.tensor(x))
+    with pytest.warns(UserWarning, match='Implicit dimension choice for softmin'):
+        expected = torch.nn.functional.softmin(torch.tensor(x))
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-12)

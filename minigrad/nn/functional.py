@@ -1,8 +1,13 @@
 """Activations, the linear layer and the losses as functions (`import minigrad.nn.functional as F`).
 
 This module checks arguments and explains common mistakes; the math of each
-function, forward and backward, lives in one op in `minigrad/ops/`.
-Targets may be Tensors, NumPy arrays or (nested) lists.
+function, forward and backward, lives in one op in `minigrad/ops/`, or, for the
+compositions, in the function's docstring. Targets may be Tensors, NumPy arrays or
+(nested) lists. By topic, F also gathers (and re-exports) nn/functional_losses.py (kl_div,
+poisson_nll_loss, the margin losses...), functional_distance.py (normalize,
+cosine_similarity, pairwise_distance), functional_dropout.py, functional_padding.py (pad),
+functional_sparse.py (one_hot, embedding) and functional_attention.py
+(scaled_dot_product_attention); the argument checks they share are in nn/_checks.py.
 """
 import warnings
 
@@ -12,92 +17,24 @@ from ..dims import _reduction_dims
 from ..ops import activations as act
 from ..ops import linalg
 from ..ops import losses
+from ..random import numpy_generator
 from ..tensor import Tensor
-
-_REDUCTIONS = ('mean', 'sum', 'none')
-
-
-# ---------------------------------------------------------------- helpers
-
-def _check_tensor(x, fn, name='input'):
-    if not isinstance(x, Tensor):
-        raise TypeError(f'{fn}() expects {name} to be a minigrad Tensor, got '
-                        f'{type(x).__name__}; wrap it with mg.tensor(...)')
-    return x
-
-
-def _check_float(x, fn, name='input'):
-    _check_tensor(x, fn, name)
-    if x.dtype.kind != 'f':
-        raise TypeError(f'{fn}() expects a floating point {name}, got {x.dtype}; '
-                        f'convert it, e.g. x.float()')
-    return x
-
-
-def _check_reduction(reduction):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction; "
-                         f"expected one of 'mean', 'sum', 'none'")
-
-
-def _float_target(target, input):
-    """The target as a Tensor; a constant target takes the input's float dtype."""
-    if isinstance(target, Tensor):
-        if target.requires_grad or target.dtype == input.dtype:
-            return target
-        target = target._array
-    return Tensor._wrap(np.asarray(target, dtype=input.dtype))
-
-
-def _constant(value, input, fn, name):
-    """A weight as a constant array in the input's dtype (no gradient flows to it, as in PyTorch)."""
-    if value is None:
-        return None
-    if isinstance(value, Tensor):
-        if value.requires_grad:
-            raise RuntimeError(f"{fn}() is not differentiable with respect to '{name}'; "
-                               f"pass {name}.detach()")
-        value = value._array
-    return np.asarray(value, dtype=input.dtype)
-
-
-def _check_broadcasts_to(value, shape, fn, name):
-    if value is None:
-        return
-    try:
-        fits = np.broadcast_shapes(value.shape, shape) == shape
-    except ValueError:
-        fits = False
-    if not fits:
-        raise ValueError(f'{fn}(): {name} of shape {tuple(value.shape)} does not broadcast to '
-                         f"the input shape {tuple(shape)}")
-
-
-def _warn_size(input, target, fn):
-    """Mismatched shapes broadcast silently, and usually wrongly: say so, as PyTorch does."""
-    try:
-        np.broadcast_shapes(input._array.shape, target._array.shape)
-    except ValueError:
-        raise RuntimeError(f'{fn}(): the target size {tuple(target._array.shape)} cannot be broadcast to the '
-                           f'input size {tuple(input._array.shape)}; they should have the same size') from None
-    warnings.warn(f'Using a target size ({tuple(target._array.shape)}) that is different to the input size '
-                  f'({tuple(input._array.shape)}). This will likely lead to incorrect results due to '
-                  f'broadcasting. Please ensure they have the same size, e.g. with '
-                  f'input.reshape(target.shape) or target.reshape(input.shape).',
-                  UserWarning, stacklevel=4)     # _warn_size < _regression < mse_loss < caller
+from .functional_dropout import *  # noqa: F401,F403 (F.dropout, F.dropout2d, ...)
+from .functional_padding import *  # noqa: F401,F403 (F.pad)
+from .functional_sparse import *  # noqa: F401,F403 (F.one_hot, F.embedding)
+from .functional_attention import *  # noqa: F401,F403 (F.scaled_dot_product_attention)
+from .functional_distance import *  # noqa: F401,F403 (F.normalize, F.cosine_similarity, ...)
+from .functional_losses import *  # noqa: F401,F403 (F.kl_div, F.poisson_nll_loss, ...)
+from ._checks import (_check_broadcasts_to, _check_float, _check_reduction, _check_tensor,  # noqa: F401
+                      _constant, _float_target, _number, _warn_size)
 
 
 # ------------------------------------------------------------ activations
 
 # `inplace=True` (PyTorch's: overwrite the input with the result) is accepted by
-# relu, leaky_relu and elu and computed out of place: the same result, as a new
-# tensor, and the input keeps its values.
-
-def _number(value, fn, name):
-    if isinstance(value, Tensor) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{fn}(): argument '{name}' must be a number, not {type(value).__name__}")
-    return float(value)
-
+# relu, leaky_relu, elu, silu, mish, hardtanh, relu6, selu, celu, hardsigmoid, hardswish
+# and the dropouts, and computed out of place: the same result, as a new tensor, and the
+# input keeps its values.
 
 def relu(input, inplace=False):
     """max(x, 0), elementwise."""
@@ -163,6 +100,127 @@ def log_softmax(input, dim):
     return act.LogSoftmax.apply(input, dim=_softmax_dim(input, dim, 'log_softmax'))
 
 
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x) along `dim`: small values get the large weights. A composition (Neg, Softmax).
+    dim=None picks PyTorch's deprecated implicit dim (0 for 0-, 1- and 3-D inputs, else 1), and warns."""
+    if dim is None:
+        _check_tensor(input, 'softmin')
+        warnings.warn('Implicit dimension choice for softmin has been deprecated. Change the call to '
+                      'include dim=X as an argument.', UserWarning, stacklevel=_stacklevel - 1)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    _softmax_dim(input, dim, 'softmin')
+    if dtype is not None:
+        input = input.to(dtype)
+    _check_float(input, 'softmin')
+    return softmax(-input, dim)
+
+
+def _elementwise(op, input, fn, **options):
+    return op.apply(_check_float(input, fn), **options)
+
+
+def silu(input, inplace=False):
+    """x σ(x), the swish activation. See `minigrad.ops.activations.SiLU`."""
+    return _elementwise(act.SiLU, input, 'silu')
+
+
+def mish(input, inplace=False):
+    """x tanh(softplus(x)). See `minigrad.ops.activations.Mish`."""
+    return _elementwise(act.Mish, input, 'mish')
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clip(x, min_val, max_val). See `minigrad.ops.activations.Hardtanh`."""
+    min_val, max_val = _number(min_val, 'hardtanh', 'min_val'), _number(max_val, 'hardtanh', 'max_val')
+    if min_val > max_val:
+        raise ValueError(f'hardtanh(): min_val cannot be greater than max_val, got min_val={min_val}, '
+                         f'max_val={max_val}')
+    return _clip(input, 'hardtanh', min_val, max_val)
+
+
+def _clip(input, fn, min_val, max_val):
+    """Integers clip too, as in PyTorch (no gradient: they cannot require one)."""
+    if _check_tensor(input, fn).dtype.kind in 'iu':
+        return Tensor._wrap(np.clip(input._array, int(min_val), int(max_val)).astype(input.dtype))
+    return _elementwise(act.Hardtanh, input, fn, min_val=min_val, max_val=max_val)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6) = hardtanh(x, 0, 6)."""
+    return _clip(input, 'relu6', 0.0, 6.0)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """scale · (x where x > 0, else α (eˣ - 1)), α ≈ 1.6733, scale ≈ 1.0507 (self-normalising).
+    See `minigrad.ops.activations.CELU`."""
+    return _elementwise(act.CELU, input, 'selu', alpha=_SELU_ALPHA, inner=1.0, scale=_SELU_SCALE)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else α (e^(x/α) - 1). See `minigrad.ops.activations.CELU`."""
+    alpha = _number(alpha, 'celu', 'alpha')
+    if alpha == 0:
+        raise RuntimeError('ZeroDivisionError: celu() with alpha=0 divides by 0; use relu(x) instead')
+    return _elementwise(act.CELU, input, 'celu', alpha=alpha, inner=alpha, scale=1.0)
+
+
+def softsign(input):
+    """x / (1 + |x|). See `minigrad.ops.activations.Softsign`."""
+    return _elementwise(act.Softsign, input, 'softsign')
+
+
+def logsigmoid(input):
+    """log σ(x) = -softplus(-x), finite for any x. See `minigrad.ops.activations.LogSigmoid`."""
+    return _elementwise(act.LogSigmoid, input, 'logsigmoid')
+
+
+def hardsigmoid(input, inplace=False):
+    """clip(x / 6 + 1/2, 0, 1). See `minigrad.ops.activations.Hardsigmoid`."""
+    return _elementwise(act.Hardsigmoid, input, 'hardsigmoid')
+
+
+def hardswish(input, inplace=False):
+    """x · clip(x + 3, 0, 6) / 6. See `minigrad.ops.activations.Hardswish`."""
+    return _elementwise(act.Hardswish, input, 'hardswish')
+
+
+def _half(input, axis, first):
+    half = input.shape[axis] // 2
+    return input[(slice(None),) * axis + (slice(0, half) if first else slice(half, None),)]
+
+
+def glu(input, dim=-1):
+    """a σ(b), a and b the two halves of the input along `dim`. A composition (slices, Sigmoid, Mul)."""
+    _check_float(input, 'glu')
+    if input.ndim == 0:
+        raise RuntimeError('glu does not support scalars because halving size must be even')
+    axis = _reduction_dims(int(dim), input.ndim)
+    if input.shape[axis] % 2:
+        raise RuntimeError(f'Halving dimension must be even, but dimension {axis} is size '
+                           f'{input.shape[axis]}')
+    return _half(input, axis, True) * sigmoid(_half(input, axis, False))
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + g) / tau) along `dim`, g ~ Gumbel(0, 1) drawn with minigrad's generator.
+    hard=True: the one-hot of its argmax forward, the soft sample's gradient backward
+    (straight-through: y_hard - y.detach() + y). A composition."""
+    _check_float(logits, 'gumbel_softmax', 'logits')
+    axis = _reduction_dims(int(dim), logits.ndim)
+    gumbels = -np.log(numpy_generator().exponential(size=logits._array.shape))
+    y = softmax((logits + Tensor._wrap(gumbels.astype(logits.dtype))) / tau, axis)
+    if not hard:
+        return y
+    winner = y._array.argmax(axis=axis)
+    y_hard = np.zeros_like(y._array)
+    np.put_along_axis(y_hard, np.expand_dims(winner, axis), 1, axis=axis)
+    return Tensor._wrap(y_hard) - y.detach() + y
+
+
 def linear(input, weight, bias=None):
     """input @ weight.T + bias, with weight shaped (out_features, in_features)."""
     _check_linear(input, weight, bias)
@@ -210,11 +268,21 @@ def l1_loss(input, target, *, reduction='mean'):
     return _regression(losses.L1, 'l1_loss', input, target, reduction)
 
 
-def huber_loss(input, target, *, reduction='mean', delta=1.0):
-    """Squared error below `delta`, absolute error beyond. See `minigrad.ops.losses.Huber`."""
+def huber_loss(input, target, *, reduction='mean', delta=1.0, weight=None):
+    """Squared error below `delta`, absolute error beyond. See `minigrad.ops.losses.Huber`.
+    `weight` (the input's shape) scales each element's loss before the reduction."""
     if not delta > 0:
         raise ValueError(f'huber_loss does not support non-positive values for delta, got {delta}')
-    return _regression(losses.Huber, 'huber_loss', input, target, reduction, delta=float(delta))
+    if weight is None:
+        return _regression(losses.Huber, 'huber_loss', input, target, reduction, delta=float(delta))
+    _check_float(input, 'huber_loss')
+    _check_reduction(reduction)
+    weight = _float_target(_check_tensor(weight, 'huber_loss', 'weight'), input)
+    if weight._array.shape != input._array.shape:
+        raise ValueError(f'Weights and input must have the same size: weight {tuple(weight._array.shape)}, '
+                         f'input {tuple(input._array.shape)}')
+    weighted = _regression(losses.Huber, 'huber_loss', input, target, 'none', delta=float(delta)) * weight
+    return weighted if reduction == 'none' else weighted.sum() if reduction == 'sum' else weighted.mean()
 
 
 def smooth_l1_loss(input, target, *, reduction='mean', beta=1.0):

@@ -180,6 +180,138 @@ class LogSoftmax(Op):
         return grad - probs * grad.sum(axis=self.dim, keepdims=True)
 
 
+# ------------------------------------------------- more elementwise activations
+# (issue: the torch.nn.functional family) Each saves its input, or what its derivative reads.
+
+class SiLU(Op):
+    """d silu(x) = σ(x) (1 + x (1 - σ(x))) dx
+
+    silu(x) = x σ(x), the 'swish' activation.
+    """
+    def forward(self, x):
+        s = _sigmoid(x)
+        self.saved = (x, s)
+        return x * s
+
+    def backward(self, grad):
+        x, s = self.saved
+        return grad * (s * (1 + x * (1 - s)))
+
+
+def _softplus(x):
+    """log(1 + eˣ) without overflow."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+class Mish(Op):
+    """d mish(x) = (tanh(sp) + x σ(x) (1 - tanh(sp)²)) dx,  sp = softplus(x)
+
+    mish(x) = x tanh(softplus(x)); d softplus(x) = σ(x).
+    """
+    def forward(self, x):
+        t = np.tanh(_softplus(x))
+        self.saved = (x, t)
+        return x * t
+
+    def backward(self, grad):
+        x, t = self.saved
+        return grad * (t + x * _sigmoid(x) * (1 - t * t))
+
+
+class Hardtanh(Op):
+    """d hardtanh(x) = dx where min_val < x < max_val, else 0
+
+    hardtanh(x) = clip(x, min_val, max_val); relu6 is hardtanh(x, 0, 6). At the two
+    kinks the gradient is 0, as PyTorch's.
+    """
+    grad_tied_to_input = True       # a second derivative of 0, as PyTorch (see autograd/replay.py)
+
+    def forward(self, x, min_val, max_val):
+        self.saved = x
+        self.min_val, self.max_val = min_val, max_val
+        return np.minimum(np.maximum(x, min_val), max_val)
+
+    def backward(self, grad):
+        x = self.saved
+        return np.where((x > self.min_val) & (x < self.max_val), grad, 0)
+
+
+class CELU(Op):
+    """d celu(x) = s dx where x > 0, else s (α/β) e^(x/β) dx
+
+    s · (x where x > 0, else α (e^(x/β) - 1)): celu is β = α, s = 1; selu is β = 1 with
+    α ≈ 1.6733, s ≈ 1.0507. The op's arguments: alpha = α, inner = β, scale = s.
+    """
+    def forward(self, x, alpha, inner, scale):
+        self.saved = x
+        self.alpha, self.inner, self.scale = alpha, inner, scale
+        negative = alpha * np.expm1(np.minimum(x, 0) / inner)     # min: no e^x overflow
+        return scale * np.where(x > 0, x, negative)
+
+    def backward(self, grad):
+        x = self.saved
+        slope = np.where(x > 0, 1, (self.alpha / self.inner) * np.exp(np.minimum(x, 0) / self.inner))
+        return grad * (self.scale * slope)
+
+
+class Softsign(Op):
+    """d softsign(x) = dx / (1 + |x|)²
+
+    softsign(x) = x / (1 + |x|).
+    """
+    def forward(self, x):
+        self.saved = 1 + np.abs(x)
+        return x / self.saved
+
+    def backward(self, grad):
+        d = self.saved
+        return grad / (d * d)
+
+
+class LogSigmoid(Op):
+    """d log σ(x) = (1 - σ(x)) dx = σ(-x) dx
+
+    log σ(x) = -softplus(-x), computed without overflow for any x.
+    """
+    def forward(self, x):
+        self.saved = x
+        return -_softplus(-x)
+
+    def backward(self, grad):
+        return grad * _sigmoid(-self.saved)
+
+
+class Hardsigmoid(Op):
+    """d hardsigmoid(x) = dx / 6 where -3 < x < 3, else 0
+
+    hardsigmoid(x) = clip(x / 6 + 1/2, 0, 1).
+    """
+    grad_tied_to_input = True       # a second derivative of 0, as PyTorch (see autograd/replay.py)
+
+    def forward(self, x):
+        self.saved = x
+        return np.minimum(np.maximum(x / 6 + 0.5, 0), 1)
+
+    def backward(self, grad):
+        x = self.saved
+        return np.where((x > -3) & (x < 3), grad / 6, 0)
+
+
+class Hardswish(Op):
+    """d hardswish(x) = 0 for x <= -3, (2x + 3) / 6 dx for -3 < x < 3, dx for x >= 3
+
+    hardswish(x) = x · clip(x + 3, 0, 6) / 6; at the kinks ±3, PyTorch's one-sided slopes.
+    """
+    def forward(self, x):
+        self.saved = x
+        return x * np.minimum(np.maximum(x + 3, 0), 6) / 6
+
+    def backward(self, grad):
+        x = self.saved
+        slope = np.where(x <= -3, 0, np.where(x < 3, (2 * x + 3) / 6, 1))
+        return grad * slope
+
+
 # ------------------------------------------------------------------ erf, erfc
 # W. J. Cody's rational Chebyshev approximations, one per interval of |x|:
 #   |x| <= 0.46875:      erf(x)  = x P(x²) / Q(x²)
