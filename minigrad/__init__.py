@@ -35,6 +35,8 @@ from . import linalg
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 
 from . import nn, optim, utils                  # noqa: E402  (they import the names above)
+from .nn.functional import (alpha_dropout, celu, cosine_similarity, dropout,  # noqa: E402  PyTorch has
+                            pairwise_distance, selu)          # these at its top level too
 
 from . import missing                           # noqa: E402
 missing.install()                   # a PyTorch name minigrad lacks says so

@@ -7,7 +7,7 @@ are Python builtins: this module's code uses none of those builtins.
 import numpy as np
 
 from .autograd.mode import is_grad_enabled
-from .dims import _wrap_dim
+from .dims import _numpy_names, _wrap_dim
 from .dtypes import _promote, bool as bool_
 from .ops import elementwise as ew
 from .ops import shape as sh
@@ -105,19 +105,30 @@ def transpose(input, dim0, dim1): return input.transpose(dim0, dim1)    # noqa: 
 
 # ------------------------------------------------------------- reductions
 
+@_numpy_names
 def sum(input, dim=None, keepdim=False): return input.sum(dim, keepdim)            # noqa: A001 A002
+@_numpy_names
 def mean(input, dim=None, keepdim=False): return input.mean(dim, keepdim)          # noqa: A002
+@_numpy_names
 def prod(input, dim=None, keepdim=False): return input.prod(dim, keepdim)          # noqa: A002
+@_numpy_names
 def amax(input, dim=None, keepdim=False): return input.amax(dim, keepdim)          # noqa: A002
+@_numpy_names
 def amin(input, dim=None, keepdim=False): return input.amin(dim, keepdim)          # noqa: A002
+@_numpy_names
 def logsumexp(input, dim, keepdim=False): return input.logsumexp(dim, keepdim)     # noqa: A002
+@_numpy_names
 def argmax(input, dim=None, keepdim=False): return input.argmax(dim, keepdim)      # noqa: A002
+@_numpy_names
 def argmin(input, dim=None, keepdim=False): return input.argmin(dim, keepdim)      # noqa: A002
+@_numpy_names
 def var(input, dim=None, unbiased=True, keepdim=False): return input.var(dim, unbiased, keepdim)   # noqa: A002
+@_numpy_names
 def std(input, dim=None, unbiased=True, keepdim=False): return input.std(dim, unbiased, keepdim)   # noqa: A002
 def norm(input, p='fro', dim=None, keepdim=False): return input.norm(p, dim, keepdim)             # noqa: A002
 
 
+@_numpy_names
 def max(input, dim=None, keepdim=False):       # noqa: A001 A002
     """max(t): the largest element; max(t, dim): (values, indices); max(a, b): elementwise."""
     if isinstance(dim, Tensor):
@@ -125,6 +136,7 @@ def max(input, dim=None, keepdim=False):       # noqa: A001 A002
     return input.max(dim, keepdim)
 
 
+@_numpy_names
 def min(input, dim=None, keepdim=False):       # noqa: A001 A002
     """min(t): the smallest element; min(t, dim): (values, indices); min(a, b): elementwise."""
     if isinstance(dim, Tensor):

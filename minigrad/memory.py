@@ -27,7 +27,7 @@ def _dense(a):
 
 def check_internal(a):
     """Raises PyTorch's error if two elements of `a` are one memory location (a stride 0)."""
-    if 0 in a.strides and any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
+    if 0 in a.strides and a.size and any(s == 0 and n > 1 for n, s in zip(a.shape, a.strides)):
         raise RuntimeError(INTERNAL)
 
 

@@ -575,6 +575,8 @@ class Tensor(metaclass=_TensorType):
     def __pow__(self, other): return _binary(ew.Pow, self, other)
     def __rpow__(self, other): return _binary(ew.Pow, self, other, reflected=True)
     def __neg__(self): return ew.Neg.apply(self)
+    def __abs__(self): return self.abs()
+    def __pos__(self): return self
 
     def add(self, other, alpha=1):
         """self + alpha * other"""
@@ -648,8 +650,11 @@ class Tensor(metaclass=_TensorType):
 
     # ------------------------------------------------------------------ math
     def _float(self):
-        """Itself if floating point, else a float32 copy: exp, log, ... of integers give float32 (PyTorch)."""
-        return self if self._array.dtype.kind == 'f' else Tensor._wrap(self._array.astype(np.float32))
+        """Itself if floating point, else a copy in the default dtype (float32 unless
+        set_default_dtype changed it): exp, log, ... of integers give that (PyTorch)."""
+        if self._array.dtype.kind == 'f':
+            return self
+        return Tensor._wrap(self._array.astype(dtypes.get_default_dtype()))
 
     def exp(self): return ew.Exp.apply(self._float())
     def log(self): return ew.Log.apply(self._float())
@@ -710,11 +715,12 @@ class Tensor(metaclass=_TensorType):
         p = 2 if p == 'fro' else p
         if p == 2:                              # gradient x / ‖x‖, 0 at x = 0 (PyTorch)
             return ew.NormRoot.apply((self * self).sum(dim=dim, keepdim=keepdim))
-        if p == float('inf'):
-            return self.abs().amax(dim=dim, keepdim=keepdim)
-        if p == 1:
-            return self.abs().sum(dim=dim, keepdim=keepdim)
-        return (self.abs() ** p).sum(dim=dim, keepdim=keepdim) ** (1 / p)
+        if isinstance(p, str) or isinstance(p, bool):
+            raise RuntimeError(f"norm: p={p!r} is not supported here; 'fro' and numbers are "
+                               f"('nuc' needs singular values, which minigrad does not have)")
+        dims = _reduction_dims(dim, self.ndim)
+        dims = tuple(range(self.ndim)) if dims is None else (dims,) if isinstance(dims, int) else dims
+        return linalg.VectorNorm.apply(self._float(), ord=float(p), dim=dims, keepdim=keepdim)
 
     @_numpy_names
     def amax(self, dim=None, keepdim=False):

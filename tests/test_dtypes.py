@@ -49,7 +49,9 @@ def made_by_default(lib):
     made = [lib.tensor(1.0), lib.tensor([1, 2.5]), lib.zeros(2), lib.ones(1, 2), lib.empty(2), lib.rand(2),
             lib.randn(2), lib.full((1,), 1.5), lib.arange(0, 1, 0.5), lib.linspace(0, 1, 3),
             lib.normal(0.0, 1.0, (2,)), lib.tensor([1, 2]) * 1.5, lib.eye(2), lib.zeros_like(lib.tensor([1, 2]),
-                                                                                             dtype=lib.float32)]
+                                                                                             dtype=lib.float32),
+            lib.tensor([1, 2]).exp(), lib.tensor([1]) / lib.tensor([2]), lib.tensor([3]).sqrt(),
+            lib.nn.Linear(2, 3).weight, lib.nn.Parameter()]
     return [str(t.dtype).replace('torch.', '') for t in made], [repr(lib.tensor(v)) for v in (1.5, [1.0, 2.0])]
 
 

@@ -149,13 +149,10 @@ def test_linalg_has_its_names_and_no_others(torch):
 
 # ---------------------------------- Tensor.norm and mg.norm where vector_norm covers them
 
-KNOWN = pytest.mark.xfail(strict=True, reason='Tensor.norm (tensor.py) composes |x|^p: its gradient '
-                          'where a whole slice is 0 is nan for p not in (1, 2, inf); PyTorch gives 0')
-
-
 @pytest.mark.parametrize('p, dim, with_zero', [
     (2, None, False), ('fro', None, True), (2, 1, True), (1, None, True), (INF, 0, True),
-    (3, 1, False), pytest.param(3, 1, True, marks=KNOWN)])
+    (3, 1, False), (3, 1, True), (-1, 1, True), (0.5, None, True),
+    (-INF, 1, True), (-INF, None, False)])
 def test_tensor_norm_agrees_with_pytorch(torch, p, dim, with_zero):
     values = arr(2, 3)
     if with_zero:
@@ -164,3 +161,10 @@ def test_tensor_norm_agrees_with_pytorch(torch, p, dim, with_zero):
                  rtol=1e-6)
     assert_agree(both_libraries(torch, lambda x: mg.norm(x, p, dim), lambda x: torch.norm(x, p, dim),
                                 [values]), rtol=1e-6)
+
+
+def test_tensor_norm_0_counts_non_zeros_and_has_no_gradient(torch):
+    x = mg.tensor([[0.0, 0.0, 0.0], [1.0, -2.0, 0.0]], requires_grad=True)
+    assert x.norm(0, 1).tolist() == [0.0, 2.0] == mg.norm(x, 0, 1).tolist()
+    x.norm(0).backward()
+    assert x.grad is None

@@ -408,3 +408,25 @@ def test_empty_reductions_with_a_value_stay_values(lib):
     empty = lib.tensor([])
     assert (empty.sum().item(), empty.prod().item()) == (0.0, 1.0)
     assert tuple(lib.zeros(0, 3).max(dim=1).values.shape) == (0,)
+
+
+def test_python_operators_abs_and_plus(torch):
+    for lib in (mg, torch):
+        x = lib.tensor([[1.5, -2.0]])
+        assert abs(x).tolist() == [[1.5, 2.0]] and (+x).tolist() == [[1.5, -2.0]]
+
+
+def test_in_place_ops_on_empty_tensors(torch):
+    for lib in (mg, torch):
+        t = lib.zeros(0, 2)
+        assert t.add_(1.0).shape == (0, 2) and t.mul_(2).shape == (0, 2)
+        t[:] = 3.0
+        assert t.shape == (0, 2)
+
+
+def test_module_reductions_take_numpy_names(torch):
+    for lib in (mg, torch):
+        x = lib.tensor([[1.0, 2.0], [3.0, 4.0]])
+        assert lib.sum(x, 1, keepdims=True).tolist() == [[3.0], [7.0]]
+        assert lib.mean(x, axis=0).tolist() == [2.0, 3.0]
+        assert lib.max(x, 1, keepdims=True).values.tolist() == [[2.0], [4.0]]

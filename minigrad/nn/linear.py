@@ -5,6 +5,7 @@ import numpy as np
 
 from . import functional as F
 from . import init
+from ..dtypes import get_default_dtype
 from .module import Module, Parameter
 
 
@@ -20,7 +21,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        dtype = np.dtype(np.float32 if dtype is None else dtype)
+        dtype = np.dtype(get_default_dtype() if dtype is None else dtype)
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         self.bias = Parameter(np.empty(out_features, dtype=dtype)) if bias else None
         self.reset_parameters()

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from ..autograd import no_grad
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 
 
@@ -23,7 +24,7 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad=True):
         # A Tensor's array is shared, not copied (as in PyTorch); anything else converts.
         if data is None:
-            data = np.empty(0, dtype=np.float32)
+            data = np.empty(0, dtype=get_default_dtype())
         super().__init__(np.empty(0, data.dtype) if isinstance(data, Tensor) else data)
         if isinstance(data, Tensor):
             self._array = data._array

@@ -12,6 +12,7 @@ Two habits keep every rule exact, also at kinks and under create_graph:
 import numpy as np
 
 from ..autograd.graph import Op
+from ..dtypes import get_default_dtype
 
 
 class Clone(Op):
@@ -70,7 +71,7 @@ class Div(Op):
         self.saved = (a if self.needs_input_grad[1] else None, b)
         out = a / b
         if out.dtype == np.float64 and a.dtype.kind in 'biu' and b.dtype.kind in 'biu':
-            out = out.astype(np.float32)        # int / int gives float32, as in PyTorch
+            out = out.astype(get_default_dtype())   # int / int: the default dtype, as in PyTorch
         return out
 
     def backward(self, grad):

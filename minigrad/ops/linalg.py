@@ -253,4 +253,5 @@ def _vector_norm(x, p, dim):
         return abs(x).sum(axis=dim, keepdims=True)
     if p == 2:
         return np.sqrt((x * x).sum(axis=dim, keepdims=True))
-    return (abs(x) ** p).sum(axis=dim, keepdims=True) ** (1 / p)
+    with np.errstate(divide='ignore'):      # p < 0: 0 ** p is inf, and the norm 0, as in PyTorch
+        return (abs(x) ** p).sum(axis=dim, keepdims=True) ** (1 / p)
