@@ -11,7 +11,7 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        linspace, logspace, normal, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, zeros, zeros_like)
-from .dtypes import (Size, bool, double, float, float16, float32, float64, half, int, int8,  # noqa: A004
+from .dtypes import (Size, bool, double, dtype, float, float16, float32, float64, half, int, int8,  # noqa: A004
                      int16, int32, int64, long, short, uint8)
 from .device import accelerator, backends, cuda, device, get_default_device, set_default_device
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck

@@ -12,6 +12,7 @@ import numpy as np
 
 Tensor = None           # minigrad.tensor sets this (it imports us, so we cannot import it)
 
+dtype = np.dtype                 # the type of every dtype below: isinstance(x, mg.dtype)
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
 float16 = np.dtype(np.float16)

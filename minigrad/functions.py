@@ -11,6 +11,7 @@ from .dims import _numpy_names, _wrap_dim
 from .dtypes import _promote, bool as bool_
 from .ops import elementwise as ew
 from .ops import shape as sh
+from .methods import _install
 from .tensor import Tensor, _as_tensor
 
 
@@ -80,6 +81,11 @@ def matmul(input, other, *, out=None):          # noqa: A002
 
 def mm(input, mat2): return input.mm(mat2)                              # noqa: A002
 def dot(input, other): return input.dot(other)                          # noqa: A002
+
+
+def _where_method(self, condition, other):
+    """`t.where(condition, other)`: `mg.where(condition, t, other)`."""
+    return where(condition, self, other)
 
 
 def where(condition, input, other):             # noqa: A002 (PyTorch's argument names)
@@ -173,3 +179,6 @@ def stack(tensors, dim=0):
             raise RuntimeError(f'stack expects each tensor to be equal size, but got '
                                f'{tuple(tensors[0].shape)} at entry 0 and {tuple(t.shape)} at entry {i}')
     return sh.Stack.apply(*tensors, dim=dim)
+
+
+_install('where', _where_method)

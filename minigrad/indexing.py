@@ -20,7 +20,7 @@ from .ops import shape as sh
 from .tensor import Tensor, _as_tensor
 
 __all__ = ['gather', 'scatter', 'scatter_add', 'scatter_reduce', 'index_select', 'index_add', 'index_fill',
-           'index_copy', 'index_put', 'put', 'take', 'take_along_dim', 'masked_select',
+           'index_copy', 'index_put', 'index_put_', 'put', 'take', 'take_along_dim', 'masked_select',
            'masked_scatter']
 
 
@@ -325,6 +325,9 @@ def index_put(input, indices, values, accumulate=False):    # noqa: A002
     if accumulate:
         return ix.IndexPutAccumulate.apply(input, values, index=pos)
     return ix.IndexPut.apply(input, values, view=sh.At(pos))
+
+
+index_put_ = Tensor.index_put_          # PyTorch has the in-place one as a function too
 
 
 def _flat_index(name, input, index):       # noqa: A002

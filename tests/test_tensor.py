@@ -430,3 +430,13 @@ def test_module_reductions_take_numpy_names(torch):
         assert lib.sum(x, 1, keepdims=True).tolist() == [[3.0], [7.0]]
         assert lib.mean(x, axis=0).tolist() == [2.0, 3.0]
         assert lib.max(x, 1, keepdims=True).values.tolist() == [[2.0], [4.0]]
+
+
+def test_where_as_a_method_and_dtype_as_a_type(torch):
+    for lib in (mg, torch):
+        x = lib.tensor([1.0, 2.0, 3.0])
+        assert x.where(x > 1.5, lib.tensor(0.0)).tolist() == [0.0, 2.0, 3.0]
+        assert isinstance(x.dtype, lib.dtype) and isinstance(lib.int64, lib.dtype)
+        y = lib.zeros(3)
+        lib.index_put_(y, (lib.tensor([2]),), lib.tensor([5.0]))
+        assert y.tolist() == [0.0, 0.0, 5.0]
