@@ -214,15 +214,18 @@ def expression_numpy(x, y):
 def overhead_steps(quick):
     rng = np.random.default_rng(0)
     xa, ya = rng.standard_normal((2, 4, 4)).astype(np.float32)
-    steps = {'add': {}, 'expr10': {}, 'view': {}, 'lookup': {}}
+    steps = {'add': {}, 'expr10': {}, 'view': {}, 'tensor-lookup': {}, 'module-lookup': {}}
     a, b = mg.tensor(xa, requires_grad=True), mg.tensor(ya, requires_grad=True)
     steps['add']['minigrad'] = lambda: a + b
     steps['add']['numpy'] = lambda: xa + ya
     steps['view']['minigrad'] = lambda: a[1:].T          # two views, recorded
     steps['view']['numpy'] = lambda: xa[1:].T
-    # names that exist: a miss goes to minigrad/missing.py, a hit must cost what it did
-    steps['lookup']['minigrad'] = lambda: (a.shape, a.dtype, a.grad, a.sum, mg.exp, F.relu, nn.Linear)
-    steps['lookup']['numpy'] = lambda: (xa.shape, xa.dtype, xa.flags, xa.sum, np.exp, np.maximum, np.ndarray)
+    # names that exist (a miss goes to minigrad/missing.py): a tensor's cost what they did; a
+    # module's cost ~13 ns more, as Python does not speed up reads from a module with __getattr__
+    steps['tensor-lookup']['minigrad'] = lambda: (a.shape, a.dtype, a.grad, a.sum, a.requires_grad, a.numel)
+    steps['tensor-lookup']['numpy'] = lambda: (xa.shape, xa.dtype, xa.flags, xa.sum, xa.ndim, xa.size)
+    steps['module-lookup']['minigrad'] = lambda: (mg.exp, mg.zeros, F.relu, nn.Linear)
+    steps['module-lookup']['numpy'] = lambda: (np.exp, np.zeros, np.maximum, np.ndarray)
 
     def mg_expr():
         a.grad = b.grad = None

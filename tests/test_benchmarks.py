@@ -22,7 +22,7 @@ def test_tiny_run_writes_every_workload(bench, tmp_path, capsys):
     out = tmp_path / 'bench.json'
     bench.main(['--tiny', '--no-torch', '--json', str(out)])
     results = json.loads(out.read_text())
-    expected = set(bench.MLPS) | {'deep-chain', 'op-add', 'op-expr10', 'op-view', 'op-lookup'}
+    expected = set(bench.MLPS) | {'deep-chain', 'op-add', 'op-expr10', 'op-view', 'op-tensor-lookup', 'op-module-lookup'}
     assert set(results['workloads']) == expected
     for name in bench.MLPS:
         timing = results['workloads'][name]
