@@ -624,7 +624,8 @@ class Tensor(metaclass=_TensorType):
         _check_matmul(self._array.shape, other._array.shape)
         if self._array.dtype != other._array.dtype:     # PyTorch promotes no matrix product
             raise RuntimeError(f'expected m1 and m2 to have the same dtype, but got: '
-                               f'{self._array.dtype} != {other._array.dtype}')
+                               f'{self._array.dtype} != {other._array.dtype}; convert one, '
+                               f'e.g. x.float() or x.to(w.dtype)')
         return linalg.MatMul.apply(self, other)
 
     def __rmatmul__(self, other):
