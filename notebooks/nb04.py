@@ -14,7 +14,7 @@ CELLS = [
     # Write your own backward
 
     Reading a derivative is not the same as deriving it. In this notebook **you** write the
-    backward pass of ten operations, and then the backward walk of an engine, and
+    backward pass of nine operations (after a worked example), then the backward walk of an engine, and
     `check` tells you whether each is right, and if not, what is wrong.
 
     Each op is written the way PyTorch's own custom ops are (as the `Cube` of notebook 01):
@@ -366,7 +366,7 @@ CELLS = [
     Compare your answers with minigrad's own: the activations are in
     `minigrad/ops/activations.py`, the matrix product and the linear layer in
     `minigrad/ops/linalg.py`, the losses in `minigrad/ops/losses.py`, each op's derivative as
-    its docstring; the engine's walk is `backward` in `minigrad/autograd.py` (it also counts
+    its docstring; the engine's walk is `backward` in `minigrad/autograd/engine.py` (it also counts
     each node's users first). Then go on with
     [02: MSE vs cross-entropy](02_mse_vs_cross_entropy.ipynb), where the size of the
     gradients you just derived decides how fast a classifier learns.

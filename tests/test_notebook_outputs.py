@@ -1,5 +1,6 @@
-"""What the committed notebooks show: no memory addresses (they change every run and mean
-nothing to a reader), and backward traces that fit a 100-column cell."""
+"""What the committed notebooks show: no memory addresses or paths of the machine that ran them
+(they change every run and mean nothing to a reader), and backward traces that fit a 100-column
+cell."""
 import json
 import pathlib
 import re
@@ -23,6 +24,14 @@ def _outputs(path):
 def test_no_memory_address_in_committed_outputs(path):
     found = [(i, m.group()) for i, text in _outputs(path) for m in re.finditer(r'at 0x[0-9a-f]{6,}', text)]
     assert not found, f'{path.name}: outputs show memory addresses (cell, text): {found}'
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+def test_no_machine_path_in_committed_outputs(path):
+    machine = r'(/tmp/|/home/|/work/|/Users/|/var/folders/|[A-Z]:\\\\Users)'
+    found = [(i, text[m.start():m.start() + 60]) for i, text in _outputs(path)
+             for m in re.finditer(machine, text)]
+    assert not found, f'{path.name}: outputs show paths of the machine that ran them: {found}'
 
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)

@@ -120,6 +120,8 @@ def _user_line():
     if frame is None:
         return 'an unknown place'
     code = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+    if 'ipykernel_' in frame.f_code.co_filename:    # a notebook cell: its temporary file says nothing
+        return f'a notebook cell, line {frame.f_lineno}: {code}'
     return f'{frame.f_code.co_filename}:{frame.f_lineno}: {code}'
 
 
