@@ -31,7 +31,7 @@ from .scans import *                                # noqa: F401 F403
 from .indexing import *                             # noqa: F401 F403
 from .shapes import *                               # noqa: F401 F403
 from .sampling import *                             # noqa: F401 F403
-from . import linalg
+from . import linalg, return_types
 from .legacy import BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor
 
 from . import nn, optim, utils                  # noqa: E402  (they import the names above)

@@ -6,10 +6,10 @@ NumPy, without gradient, then takes the values with a take-along-dim (ops/shape.
 the gradient flows to the picked elements only, and twice differentiably.
 """
 import builtins
-import collections
 
 import numpy as np
 
+from . import return_types
 from .dims import _reduction_dims, _wrap_dim
 from .dtypes import int64
 from .functions import cat, where
@@ -24,21 +24,9 @@ __all__ = ['cumsum', 'cumprod', 'logcumsumexp', 'diff', 'cummax', 'cummin',
            'searchsorted', 'bucketize', 'histc', 'histogram']
 
 
-def _pair(name, *fields):
-    pair = collections.namedtuple(name, fields)
-    pair.__module__ = 'minigrad.return_types'           # as PyTorch's torch.return_types.sort
-    return pair
-
-
-_sort = _pair('sort', 'values', 'indices')
-_topk = _pair('topk', 'values', 'indices')
-_kthvalue = _pair('kthvalue', 'values', 'indices')
-_median_pair = _pair('median', 'values', 'indices')
-_nanmedian = _pair('nanmedian', 'values', 'indices')
-_mode = _pair('mode', 'values', 'indices')
-_cummax = _pair('cummax', 'values', 'indices')
-_cummin = _pair('cummin', 'values', 'indices')
-_histogram = _pair('histogram', 'hist', 'bin_edges')
+_sort, _topk, _kthvalue = return_types.sort, return_types.topk, return_types.kthvalue
+_median_pair, _nanmedian, _mode = return_types.median, return_types.nanmedian, return_types.mode
+_cummax, _cummin, _histogram = return_types.cummax, return_types.cummin, return_types.histogram
 
 
 # ------------------------------------------------------------------ scans

@@ -10,7 +10,6 @@ This file is long because the class is: PyTorch's Tensor has some 160 methods
 (about 700 lines here, the one-line ones written one to a line), and the
 bookkeeping of in-place changes and views belongs to the class.
 """
-import collections
 import warnings
 import weakref
 
@@ -18,7 +17,7 @@ import numpy as np
 
 from .autograd import engine, graph, mode, versions
 from . import device as _device
-from . import dtypes, memory
+from . import dtypes, memory, return_types
 from .dtypes import (_LEGACY_NAMES, Size, _promote, _to_array, bool as bool_, float16, float32,
                      float64, int32, int64)
 from .dims import _check_extreme_of_empty, _numpy_names, _reduction_dims, _shape_arg, _wrap_dim
@@ -30,7 +29,6 @@ from .ops import shape as sh
 from .printing import tensor_repr
 from .random import numpy_generator
 
-_values_indices = collections.namedtuple('values_indices', ['values', 'indices'])
 
 _new = object.__new__
 _ndarray = np.ndarray
@@ -769,7 +767,8 @@ class Tensor(metaclass=_TensorType):
         _check_extreme_of_empty(op.__name__.lower(), self._array.shape, dim)
         indices = np.expand_dims(arg(self._array, axis=dim), dim)
         values = op.apply(self, indices=indices, dim=dim, keepdim=keepdim)
-        return _values_indices(values, Tensor._wrap(indices if keepdim else indices.squeeze(dim)))
+        named = return_types.max if op is red.Max else return_types.min
+        return named(values, Tensor._wrap(indices if keepdim else indices.squeeze(dim)))
 
     @_numpy_names
     def argmax(self, dim=None, keepdim=False):
