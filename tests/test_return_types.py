@@ -12,7 +12,8 @@ def test_named_like_pytorchs_and_picklable(torch):
              lambda L, t: t.cummin(1), lambda L, t: L.histogram(t.flatten(), 3)]
     for call in calls:
         ours, theirs = call(mg, mg.tensor(x)), call(torch, torch.tensor(x))
-        assert type(ours).__name__ == type(theirs).__name__ and ours._fields == theirs._fields
+        assert type(ours).__name__ == type(theirs).__name__ and len(ours) == len(theirs)
+        assert all(hasattr(theirs, field) for field in ours._fields)
         assert type(ours) is getattr(mg.return_types, type(ours).__name__)
         again = pickle.loads(pickle.dumps(ours))
         assert type(again) is type(ours) and again[0].tolist() == ours[0].tolist()
