@@ -272,6 +272,21 @@ class Tensor(metaclass=_TensorType):
         """A copy with its own storage; unlike detach() it stays in the graph."""
         return ew.Clone.apply(self)
 
+    # ------------------------------------------------------- copy and pickle
+    # The values and requires_grad, not the graph or the views (PyTorch's rules).
+    def __reduce_ex__(self, protocol):
+        return _rebuilt, (type(self), self._array, self.requires_grad)
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError('Only Tensors created explicitly by the user (graph leaves) support '
+                               'the deepcopy protocol; deepcopy t.detach() instead')
+        copy = _rebuilt(type(self), self._array.copy(), self.requires_grad)
+        if self._grad is not None:
+            copy._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = copy
+        return copy
+
     # ---------------------------------------------------- dtype and device
     def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False):
         """`to(dtype)`, `to(device)`, `to(device, dtype)` or `to(other)`: this tensor if nothing changes."""
@@ -881,6 +896,13 @@ def _constant(number, dtype):
             _constants[(number, dtype)] = constant
             graph._shared.add(id(constant))
     return constant
+
+
+def _rebuilt(cls, array, requires_grad):
+    """A tensor (or Parameter) of class `cls` holding `array`: what unpickling makes."""
+    t = cls._wrap(array)
+    t.requires_grad = requires_grad
+    return t
 
 
 def _binary(op, a, b, reflected=False):

@@ -440,3 +440,21 @@ def test_where_as_a_method_and_dtype_as_a_type(torch):
         y = lib.zeros(3)
         lib.index_put_(y, (lib.tensor([2]),), lib.tensor([5.0]))
         assert y.tolist() == [0.0, 0.0, 5.0]
+
+
+def test_pickle_and_deepcopy_keep_values_not_graphs(torch):
+    import copy
+    import pickle
+    for lib in (mg, torch):
+        a = lib.tensor([[1.0, 2.0], [3.0, 4.0]])
+        view = a[0]
+        assert pickle.loads(pickle.dumps(view)).tolist() == [1.0, 2.0]
+        assert pickle.loads(pickle.dumps(a)).tolist() == a.tolist()
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        y.sum().backward()
+        assert copy.deepcopy(x).grad.tolist() == [2.0, 2.0]
+        with pytest.raises(RuntimeError, match='graph leaves'):
+            copy.deepcopy(y)
+        p = pickle.loads(pickle.dumps(lib.nn.Parameter(lib.ones(2))))
+        assert type(p) is lib.nn.Parameter and p.requires_grad and p.is_leaf
