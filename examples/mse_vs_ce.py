@@ -29,6 +29,9 @@ Results go to --out: results.json, runs.csv, curves.png, grad_norm.png,
 boundaries.png (2-D tasks), and with --sweep also sweep.json, sweep.csv,
 lr_sweep.png.
 
+The runs go to --jobs worker processes. Ctrl-C (or SIGTERM) stops the lab and
+its workers at once; if the lab is killed outright, its workers exit with it.
+
 --docs runs a fixed protocol instead (the README's "The lab" section says
 what it is): a sweep and 20 or 40 evaluation seeds for each of four settings,
 every run repeated from initial weights nudged by one float32 step (which
@@ -53,7 +56,9 @@ import csv                                       # noqa: E402
 import json                                      # noqa: E402
 import math                                      # noqa: E402
 import multiprocessing                           # noqa: E402
+import signal                                    # noqa: E402
 import sys                                       # noqa: E402
+import threading                                 # noqa: E402
 import time                                      # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 
@@ -260,23 +265,84 @@ def run_jobs(jobs, n_workers, quiet, desc):
         except ImportError:
             pass
     results = [None] * len(jobs)
-    if n_workers <= 1:
-        for i, job in enumerate(jobs):
-            results[i] = run_one(job)
-            if bar is not None:
-                bar.update(1)
-    else:
-        context = multiprocessing.get_context('fork' if 'fork' in
-                                              multiprocessing.get_all_start_methods() else None)
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
-            futures = [pool.submit(run_one, job) for job in jobs]
-            for i, future in enumerate(futures):
-                results[i] = future.result()
+    try:
+        if n_workers <= 1:
+            for i, job in enumerate(jobs):
+                results[i] = run_one(job)
                 if bar is not None:
                     bar.update(1)
-    if bar is not None:
-        bar.close()
+        else:
+            _run_in_workers(jobs, n_workers, results, bar)
+    finally:
+        if bar is not None:
+            bar.close()
     return results
+
+
+def _run_in_workers(jobs, n_workers, results, bar):
+    context = multiprocessing.get_context('fork' if 'fork' in
+                                          multiprocessing.get_all_start_methods() else None)
+    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=context,
+                               initializer=_worker_started, initargs=(os.getpid(),))
+    try:
+        futures = [pool.submit(run_one, job) for job in jobs]
+        for i, future in enumerate(futures):
+            results[i] = future.result()
+            if bar is not None:
+                bar.update(1)
+    except BaseException:
+        # Ctrl-C or a failed run: stop the workers now, not after the runs they have begun.
+        _terminate_workers(pool)
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _terminate_workers(pool):
+    if hasattr(pool, 'terminate_workers'):              # Python 3.14+
+        pool.terminate_workers()
+        return
+    for process in list((getattr(pool, '_processes', None) or {}).values()):   # before: private
+        process.terminate()
+
+
+# ------------------------------------------------ workers that stop with the lab
+
+def _worker_started(lab_pid):
+    """In each worker, first: Ctrl-C is the lab's to handle (a terminal sends it to every
+    process of the group; the lab then stops the workers, so no traceback from each), a
+    SIGTERM ends the worker at once, and the worker exits when the lab dies, however it dies
+    (a timeout's SIGKILL, a notebook's stop button): orphans would compute on for an hour."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)      # not the lab's handler, copied by fork
+    if not _killed_with_parent(lab_pid):
+        threading.Thread(target=_watch_parent, args=(lab_pid,), daemon=True).start()
+
+
+def _killed_with_parent(lab_pid):
+    """Linux: the kernel sends this process SIGKILL when its parent ends (prctl
+    PR_SET_PDEATHSIG). False where that is not available or the parent is not the lab."""
+    if not sys.platform.startswith('linux') or os.getppid() != lab_pid:
+        return False
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0:
+            return False
+    except (OSError, AttributeError):
+        return False
+    if os.getppid() != lab_pid:             # the lab died before prctl took effect
+        os._exit(1)
+    return True
+
+
+def _watch_parent(lab_pid, every=1.0):
+    """Elsewhere: a thread that exits the worker once the lab is gone (on POSIX an orphan
+    gets a new parent; on Windows the parent id stays, and this cannot tell)."""
+    while os.getppid() == lab_pid:
+        time.sleep(every)
+    os._exit(1)
 
 
 def evaluation_jobs(task, seeds, own, shared_lr, cfg, losses, **extra):
@@ -704,5 +770,22 @@ def main(argv=None):
           f'to {args.out}/ in {elapsed:.0f} s')
     return summary
 
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def command_line():
+    """`python examples/mse_vs_ce.py`: main, where Ctrl-C or a SIGTERM (a notebook's or an
+    IDE's stop button, `timeout`) stops the lab and its workers with one line, not a traceback."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        main()
+    except KeyboardInterrupt:
+        print('\nmse_vs_ce.py: interrupted; stopped its worker processes too. Results are '
+              'written only when a run of the lab finishes.', file=sys.stderr)
+        sys.exit(130)
+
+
 if __name__ == '__main__':
-    main()
+    command_line()

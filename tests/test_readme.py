@@ -1,7 +1,10 @@
 """The README is the way in: its tour is code people copy, and it must run as written with
 what the first command installs; its learner's path starts with notebook 01."""
+import ast
+import code
 import pathlib
 import re
+import sys
 
 import pytest
 
@@ -17,17 +20,52 @@ def test_the_tour_runs(tmp_path, monkeypatch, capsys):
     namespace = {}
     exec(compile(blocks[0], 'README.md', 'exec'), namespace)
     assert namespace['loss'].item() < 0.5      # the tour's model did learn the spirals
-    y = namespace['y']                          # the comments show what the tour's lines return
-    for shown in (repr(y.grad_fn.name), repr(y.grad_fn.rule), repr(y.grad_fn.source)):
-        assert shown in blocks[0]
+    printed = capsys.readouterr().out
+    y = namespace['y']                          # the comments show what the tour's lines print
+    for shown in (y.grad_fn.name, y.grad_fn.rule, y.grad_fn.source):
+        assert shown in blocks[0] and shown in printed.splitlines(), shown
     assert (tmp_path / 'spirals.npz').exists()
     import shutil
     if shutil.which('dot'):
         assert (tmp_path / 'graph.png').stat().st_size > 1000
-    printed = capsys.readouterr().out
+    assert not (tmp_path / 'graph').exists(), 'render left its DOT file: pass cleanup=True'
     assert 'Backward trace' in printed and max(map(len, printed.splitlines())) <= 100
     text = repr(namespace['picture'])
     assert ".render('graph', format='png')" in text and ' at 0x' not in text
+
+
+class _Pasted(code.InteractiveConsole):
+    """Reads pasted lines as the Python 3.10-3.12 REPL does, compiling each statement in
+    'single' mode when it is complete, and runs none of them."""
+
+    def __init__(self):
+        super().__init__()
+        self.statements, self.errors = [], []
+
+    def runcode(self, compiled):
+        self.statements.append('\n'.join(self.buffer))
+
+    def showsyntaxerror(self, filename=None, **kwargs):
+        self.errors.append(sys.exc_info()[1])
+
+
+def pasted(text):
+    """(the statements the REPL ran one at a time, the syntax errors it met)"""
+    console = _Pasted()
+    for line in text.splitlines() + ['']:
+        console.push(line)
+    ran = [s for s in console.statements if ast.parse(s).body]      # not comment-only lines
+    return ran, console.errors
+
+
+def test_the_tour_pastes_into_the_repl_statement_by_statement():
+    """A block statement must end with a blank line in the REPL, though not in a script."""
+    assert pasted('if True:\n    a = 1\nb = 2\n')[1], 'the check must catch the if without a blank'
+    tour = re.findall(r'```python\n(.*?)```', README.read_text(), re.S)[0]
+    ran, errors = pasted(tour)
+    assert not errors, f'pasting the tour into the REPL gives {errors!r}'
+    assert [ast.unparse(ast.parse(s)) for s in ran] == \
+        [ast.unparse(s) for s in ast.parse(tour).body]   # each top-level statement, one at a time
 
 
 def test_the_tour_needs_only_what_the_first_command_installs():

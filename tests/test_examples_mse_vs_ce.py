@@ -1,0 +1,132 @@
+"""examples/mse_vs_ce.py stopped from outside: its worker processes exit with it, however it is
+stopped, and Ctrl-C ends everything at once with one line. (Its results are tested in
+test_examples.py and test_lab_results.py.) Each test starts the lab in its own session, as a
+terminal would, and watches its workers through /proc."""
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers import example_module
+
+LAB = pathlib.Path(__file__).resolve().parents[1] / 'examples' / 'mse_vs_ce.py'
+# Runs long enough to be still going when the signal comes: 4 runs of 3000 steps on 2 workers.
+TINY = ['--seeds', '2', '--steps', '3000', '--jobs', '2', '--quiet', '--no-plots']
+DOCS = ['--docs', '--no-readme', '--jobs', '2', '--quiet', '--no-plots']
+
+pytestmark = pytest.mark.skipif(not os.path.isdir('/proc/self') or not hasattr(os, 'killpg'),
+                                reason='watches processes through Linux /proc')
+
+
+def children(pid):
+    """The live processes whose parent is `pid`, as identities (pid, start time): a pid alone
+    may be reused once its process is gone."""
+    kids = []
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            stat = _stat(int(entry))
+            if stat is not None and stat[1] == pid and stat[0] != 'Z':
+                kids.append((int(entry), stat[2]))
+    return kids
+
+
+def _stat(pid):
+    """(state, parent pid, start time) of a process, or None once it is gone."""
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+    return fields[0], int(fields[1]), int(fields[19])
+
+
+def alive(processes):
+    """Those of `processes` (identities) still running; a zombie only waits to be reaped."""
+    still = []
+    for pid, start in processes:
+        stat = _stat(pid)
+        if stat is not None and stat[0] != 'Z' and stat[2] == start:
+            still.append((pid, start))
+    return still
+
+
+@pytest.fixture
+def started():
+    """The workers a test's lab started: whatever the test's outcome, none is left computing.
+    (The lab itself is the test's child, which Popen reaps and kills.)"""
+    workers = []
+    yield workers
+    for pid, _ in alive(workers):
+        os.kill(pid, signal.SIGKILL)
+
+
+def start_lab(tmp_path, args, started):
+    """The lab in its own session, once its workers are running: (process, its workers)."""
+    err = open(tmp_path / 'stderr.txt', 'w')
+    lab = subprocess.Popen([sys.executable, str(LAB), *args, '--out', str(tmp_path / 'out')],
+                           stdout=subprocess.DEVNULL, stderr=err, cwd=tmp_path,
+                           start_new_session=True, env=dict(os.environ, MPLBACKEND='Agg'))
+    err.close()
+    deadline = time.monotonic() + 30
+    while len(children(lab.pid)) < 2 and lab.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = children(lab.pid)
+    started += workers
+    if len(workers) < 2:
+        lab.kill()
+        lab.wait()
+        pytest.fail(f'the lab did not start 2 workers: {(tmp_path / "stderr.txt").read_text()}')
+    time.sleep(0.3)                     # the workers are past their initializer, into a run
+    return lab, workers
+
+
+def gone_within(pids, seconds):
+    deadline = time.monotonic() + seconds
+    while alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive(pids)
+
+
+@pytest.mark.parametrize('args', [TINY, DOCS], ids=['lab', 'docs'])
+def test_workers_exit_when_the_lab_is_killed(tmp_path, args, started):
+    """SIGKILL (a timeout's kill) gives the lab no chance to clean up: the workers must notice."""
+    lab, workers = start_lab(tmp_path, args, started)
+    lab.kill()
+    lab.wait()
+    assert gone_within(workers, 5) == [], 'workers orphaned by a killed lab are still running'
+
+
+@pytest.mark.parametrize('sig, to_group', [(signal.SIGINT, True), (signal.SIGTERM, False)],
+                         ids=['ctrl-c', 'sigterm'])
+def test_ctrl_c_or_sigterm_stops_everything_at_once_with_one_line(tmp_path, sig, to_group,
+                                                                   started):
+    """Ctrl-C in a terminal reaches the whole process group; a stop button or `timeout` sends
+    SIGTERM to the lab alone. Either way: exit 130 within seconds, workers gone, no traceback."""
+    lab, workers = start_lab(tmp_path, TINY, started)
+    (os.killpg if to_group else os.kill)(lab.pid, sig)
+    try:
+        code = lab.wait(timeout=5)
+    finally:
+        if lab.poll() is None:
+            lab.kill()
+            lab.wait()
+    stderr = (tmp_path / 'stderr.txt').read_text()
+    assert code == 130, stderr
+    assert 'Traceback' not in stderr and 'Error' not in stderr, stderr
+    assert stderr.strip().splitlines()[-1].startswith('mse_vs_ce.py: interrupted'), stderr
+    assert gone_within(workers, 3) == [], 'workers still running after the lab stopped'
+
+
+def test_a_worker_watches_its_parent_where_prctl_is_missing(monkeypatch):
+    """The fallback for other platforms: the watching thread exits once the parent changes."""
+    lab = example_module('mse_vs_ce')
+    exits = []
+    parents = iter([4242, 4242, 1])                 # the lab, then init: the lab has died
+    monkeypatch.setattr(lab.os, 'getppid', lambda: next(parents))
+    monkeypatch.setattr(lab.os, '_exit', exits.append)
+    lab._watch_parent(4242, every=0)
+    assert exits == [1]
