@@ -106,7 +106,7 @@ CELLS = [
     `()` means a scalar (one number, no axes), its dtype and its value.
 
     Jupyter draws the picture inline. In a script or a terminal, `picture = draw_graph(...)`
-    followed by `picture.render('graph', format='png')` writes `graph.png` (both need the
+    followed by `picture.render('graph', format='png', cleanup=True)` writes `graph.png` (both need the
     `graphviz` package and Graphviz's `dot` program); `mg.viz.to_dot` gives the same picture as
     text without either.
     """),

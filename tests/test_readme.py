@@ -31,7 +31,7 @@ def test_the_tour_runs(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / 'graph').exists(), 'render left its DOT file: pass cleanup=True'
     assert 'Backward trace' in printed and max(map(len, printed.splitlines())) <= 100
     text = repr(namespace['picture'])
-    assert ".render('graph', format='png')" in text and ' at 0x' not in text
+    assert ".render('graph', format='png', cleanup=True)" in text and ' at 0x' not in text
 
 
 class _Pasted(code.InteractiveConsole):

@@ -296,7 +296,7 @@ def test_draw_graph_repr_says_what_it_is_and_how_to_save_it_without_an_address()
     graph = draw_graph(loss, params={'w': w})
     text = repr(graph)
     assert 'graph picture of 4 tensors, 2 ops' in text and 'graphviz.Digraph' in text
-    assert ".render('graph', format='png')" in text and 'Jupyter' in text
+    assert ".render('graph', format='png', cleanup=True)" in text and 'Jupyter' in text
     assert ' at 0x' not in text and '<locals>' not in text
     assert max(map(len, text.splitlines())) <= 100
     assert ' at 0x' not in repr(graph.copy())            # a copy keeps a readable repr

@@ -64,7 +64,7 @@ def to_dot(tensor, params=None, rankdir='TB', max_depth=None, color_by_grad=Fals
 def draw_graph(tensor, params=None, rankdir='TB', max_depth=None, color_by_grad=False,
                trace=None, show_values=True, show_rules=False, max_values=6, legend=True):
     """The same picture as `to_dot` as a `graphviz.Digraph`: shows itself in Jupyter,
-    `.render('graph', format='png')` saves it as graph.png, and its repr elsewhere says
+    `.render('graph', format='png', cleanup=True)` saves it as graph.png, and its repr elsewhere says
     so. Needs `pip install "minigrad[viz]"` and, to render, Graphviz's `dot` program."""
     picture = _Picture(tensor, params, rankdir, max_depth, color_by_grad, trace,
                        show_values, show_rules, max_values, legend)
@@ -365,7 +365,7 @@ def _digraph_class():
         def __repr__(self):
             what = f' of {self.minigrad_summary}' if self.minigrad_summary else ''
             return (f'<minigrad graph picture{what} (a graphviz.Digraph).\n'
-                    f" Jupyter draws it inline. Elsewhere: .render('graph', format='png') writes "
+                    f" Jupyter draws it inline. Elsewhere: .render('graph', format='png', cleanup=True) writes "
                     f'graph.png\n'
                     f" (needs Graphviz's `dot` program); .source is the DOT text.>")
 
