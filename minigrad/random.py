@@ -3,10 +3,29 @@
 Factories, `Tensor.normal_`/`uniform_`/`random_`, `nn.init`, dropout, `utils.data`
 (samplers, `random_split`, `DataLoader`) and `mg.data` (synthetic sets, split,
 loader) all ask `numpy_generator` for the NumPy Generator to draw from.
+
+An `mg.Generator` holds two independent streams, both seeded by its `manual_seed`:
+
+- its NumPy Generator (`np.random.default_rng(seed)`), for everything above;
+- an mt19937 stream seeded as PyTorch's CPU generator is (`TorchStream`), which
+  `rand`, `rand_like`, `randn`, `randn_like`, `randint`, `randint_like`, `randperm`, `normal`
+  (float mean and std) and `multinomial` draw from when given `generator=` an mg.Generator,
+  so that `mg.Generator().manual_seed(s)` gives PyTorch's own numbers for
+  `torch.Generator().manual_seed(s)` (see `TorchStream` for which are bit for bit).
+
+A generator used for both kinds of draw moves each stream on its own: a `DataLoader`
+shuffle does not shift the numbers `rand` gives next, nor the other way round.
+`mg.manual_seed` and draws without `generator=` stay on NumPy's default_rng.
 """
+import math
+
 import numpy as np
 
 _generator = np.random.default_rng()
+
+# torch.Generator()'s seed when none is given (its `initial_seed()`)
+TORCH_DEFAULT_SEED = 67280421310721
+_MASK53 = np.uint64(2 ** 53 - 1)
 
 
 def manual_seed(seed):
@@ -16,21 +35,146 @@ def manual_seed(seed):
     return _generator
 
 
+def _mt19937_state(seed):
+    """mt19937's 624-word state from a 32-bit seed (Matsumoto and Nishimura's init_genrand,
+    the seeding PyTorch and NumPy's legacy RandomState use): x[0] = seed,
+    x[i] = 1812433253 * (x[i-1] ^ (x[i-1] >> 30)) + i  (mod 2**32)."""
+    key = np.empty(624, np.uint32)
+    x = seed & 0xFFFFFFFF
+    for i in range(624):               # a recurrence: once per seed, not per draw
+        key[i] = x
+        x = (1812433253 * (x ^ (x >> 30)) + i + 1) & 0xFFFFFFFF
+    return key
+
+
+class TorchStream:
+    """PyTorch's CPU random stream: mt19937's 32-bit outputs r0, r1, ... after seeding with
+    `seed mod 2**32`, and PyTorch's ways of turning them into numbers. Checked bit for bit
+    against torch 2.13 (tests/test_random.py):
+
+    - float32 uniform: (r & (2**24 - 1)) * 2**-24, one output per value;
+    - float64 uniform: a 64-bit word w = r[2i] << 32 | r[2i+1], (w & (2**53 - 1)) * 2**-53;
+    - integers in [low, high): low + r mod (high - low), or w mod (high - low) for a
+      range of 2**32 or more (PyTorch's modulo, with its tiny bias);
+    - Exponential(1): -log1p(-u) from 53-bit uniforms u;
+    - normals: see `normal`.
+    The normal sample PyTorch keeps for later (its scalar Box-Muller makes two) lives here too.
+    """
+
+    def __init__(self, seed=TORCH_DEFAULT_SEED):
+        self._bits = np.random.MT19937()
+        self._bits.state = {'bit_generator': 'MT19937',
+                            'state': {'key': _mt19937_state(seed), 'pos': 624}}
+        self._spare_normal = None
+
+    def raw(self, n):
+        """The next n 32-bit outputs, as uint64."""
+        return self._bits.random_raw(n).astype(np.uint64)
+
+    def words(self, n):
+        """The next n 64-bit words, each from two outputs (the first one high)."""
+        r = self.raw(2 * n)
+        return (r[0::2] << np.uint64(32)) | r[1::2]
+
+    def doubles(self, n):
+        """n float64 uniforms in [0, 1), 53 random bits each."""
+        return (self.words(n) & _MASK53).astype(np.float64) * 2.0 ** -53
+
+    def floats(self, n):
+        """n float32 uniforms in [0, 1), 24 random bits each."""
+        return (self.raw(n) & np.uint64(0xFFFFFF)).astype(np.float32) * np.float32(2.0 ** -24)
+
+    def uniform(self, n, dtype):
+        """n uniforms in [0, 1) as PyTorch's rand draws them for `dtype` (float64: 53 bits;
+        float32 and narrower: 24 bits, then rounded to the dtype)."""
+        dtype = np.dtype(dtype)
+        return self.doubles(n) if dtype == np.float64 else self.floats(n).astype(dtype)
+
+    def exponentials(self, n):
+        """n Exponential(1) draws in float64 as PyTorch's exponential_: -log1p(-u), u a 53-bit
+        uniform (log1p the C library's, as PyTorch's)."""
+        return -_libm(math.log1p, -self.doubles(n))
+
+    def integers(self, low, high, n):
+        """n int64 draws from [low, high): low + (output mod range), as PyTorch's randint."""
+        span = high - low
+        draws = self.raw(n) if span < 2 ** 32 else self.words(n)
+        return (draws % np.uint64(span)).astype(np.int64) + np.int64(low)
+
+    def normal(self, n, dtype):
+        """n standard normals as PyTorch's randn draws them for a tensor of n elements.
+
+        n >= 16 (PyTorch's vector fill): n uniforms u of the dtype, then in each block of 16
+        Box-Muller on pairs (u[j], u[j+8]), j < 8: r = sqrt(-2 log(1 - u[j])), θ = 2π u[j+8],
+        x[j] = r cos θ, x[j+8] = r sin θ; when 16 does not divide n, 16 fresh uniforms are
+        transformed the same way into the last 16 places. n < 16: `_scalar_normals`."""
+        dtype = np.dtype(dtype)
+        if n < 16:
+            return self._scalar_normals(n).astype(dtype)
+        wide = dtype == np.float64
+        u = self.uniform(n, np.float64 if wide else np.float32)
+        whole = n - n % 16
+        u[:whole] = _box_muller_blocks(u[:whole].reshape(-1, 16)).ravel()
+        if n % 16:
+            u[n - 16:] = _box_muller_blocks(self.uniform(16, u.dtype).reshape(1, 16)).ravel()
+        return u.astype(dtype)
+
+    def _scalar_normals(self, n):
+        """PyTorch's one-at-a-time normals (float64, for any dtype): the kept sample first if
+        there is one, then from each pair of 53-bit uniforms (u1, u2): r = sqrt(-2 log1p(-u2)),
+        θ = 2π u1, r cos θ now and r sin θ next (kept for the next draw when n runs out)."""
+        out = [] if self._spare_normal is None else [self._spare_normal]
+        self._spare_normal = None
+        pairs = max(0, n - len(out) + 1) // 2
+        u = self.doubles(2 * pairs)
+        r = np.sqrt(-2.0 * _libm(math.log1p, -u[1::2]))
+        theta = 2.0 * np.pi * u[0::2]
+        fresh = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1).ravel()
+        values = np.concatenate([np.asarray(out, np.float64), fresh])
+        if len(values) > n:
+            self._spare_normal = values[n]
+        return values[:n]
+
+
+def _libm(function, x):
+    """`function` (from Python's math module: the C library's) of each float64 in x. NumPy's
+    own vector log and log1p differ from the C library's (PyTorch's) in the last bit for about
+    0.4% and 7% of inputs; its sqrt, cos and sin agree with it."""
+    return np.fromiter(map(function, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
+
+
+def _box_muller_blocks(blocks):
+    """Box-Muller on rows of 16 uniforms, in their dtype: (u[j], u[j+8]) -> (r cos θ, r sin θ)
+    with r = sqrt(-2 log(1 - u[j])), θ = 2π u[j+8]."""
+    one = blocks.dtype.type(1)
+    if blocks.dtype == np.float64:
+        r = np.sqrt(-2 * _libm(math.log, one - blocks[:, :8]))
+    else:
+        r = np.sqrt(-2 * np.log(one - blocks[:, :8]))
+    theta = blocks.dtype.type(2 * np.pi) * blocks[:, 8:]
+    return np.concatenate([r * np.cos(theta), r * np.sin(theta)], axis=1)
+
+
 class Generator:
     """PyTorch's `torch.Generator`: a random stream of its own, for `generator=` arguments.
 
     `mg.Generator().manual_seed(42)` returns the generator, as in PyTorch, so
     `random_split(ds, [0.8, 0.2], generator=mg.Generator().manual_seed(42))` runs unchanged.
+    It holds two streams (see the module's docstring): a NumPy Generator and PyTorch's
+    mt19937 stream, which starts, as torch.Generator() does, from seed 67280421310721 until
+    `manual_seed` reseeds both.
     """
 
     def __init__(self, device='cpu'):
         from .device import check
         check(device, 'Generator')
         self._generator = np.random.default_rng()
+        self._torch = TorchStream()
         self._seed = None
 
     def manual_seed(self, seed):
         self._generator, self._seed = np.random.default_rng(seed), seed
+        self._torch = TorchStream(int(seed))
         return self
 
     def initial_seed(self):
@@ -73,3 +217,9 @@ def seed_generator(seed=None):
 def generator():
     """minigrad's default NumPy Generator, `numpy_generator(None)` (kept for code that imports it)."""
     return numpy_generator(None)
+
+
+def torch_stream(generator):
+    """The PyTorch-matching stream to draw from for a `generator=` argument: an mg.Generator's
+    mt19937 stream, else None (the caller then draws from `numpy_generator(generator)`)."""
+    return generator._torch if isinstance(generator, Generator) else None
