@@ -578,11 +578,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             raise RuntimeError(f'normal(): expects std >= 0.0, but found std {s}')
         dt = _out_dtype(dtype, out, 'normal')
         _need_float(dt, 'normal')
-        # scaled in float64, as PyTorch does except in its float32 vector fill (16 values and up)
-        vector_fill = torch_stream(generator) is not None and math.prod(shape) >= 16
-        noise = _normals(generator, shape, dt if vector_fill else np.float64)
-        values = (noise.astype(np.float64) * s + m).astype(dt)
-        return _finish(values, 'normal', out, requires_grad)
+        return _finish(_scaled_normals(generator, shape, dt, m, s), 'normal', out, requires_grad)
 
     if size is not None or dtype is not None or requires_grad:
         raise TypeError('normal() with tensor mean/std takes its shape and dtype from them: '
@@ -599,7 +595,10 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     except ValueError:
         raise RuntimeError(f'normal(): the shapes of mean {tuple(np.shape(m))} and std '
                            f'{tuple(np.shape(s))} do not broadcast') from None
-    noise = _normals(generator, shape, dt)
+    if torch_stream(generator) is not None and not isinstance(std, Tensor):
+        noise, s = _scaled_normals(generator, shape, dt, 0.0, s), 1     # PyTorch: normal_(0, std) + mean
+    else:
+        noise = _normals(generator, shape, dt)
     tracked = [t for t in (mean, std) if isinstance(t, Tensor) and t.requires_grad]
     if tracked and is_grad_enabled() and out is None:
         m = mean.to(dtype=dt) if isinstance(mean, Tensor) else m
@@ -607,6 +606,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         return s * Tensor._wrap(noise) + m
     values = np.asarray(s).astype(dt) * noise + np.asarray(m).astype(dt)
     return _finish(np.asarray(values, dt), 'normal', out)
+
+
+def _scaled_normals(generator, shape, dt, mean, std):
+    """mean + std * N(0, 1) in `dt`, the product and sum taken in float64 (as PyTorch does, but
+    in its float32 vector fill, from 16 values up, where they are float32)."""
+    vector_fill = torch_stream(generator) is not None and math.prod(shape) >= 16
+    noise = _normals(generator, shape, dt if vector_fill else np.float64)
+    return (noise.astype(np.float64) * std + mean).astype(dt)
 
 
 # ------------------------------------------------------------- _like factories

@@ -173,7 +173,8 @@ class Generator:
         self._seed = None
 
     def manual_seed(self, seed):
-        self._generator, self._seed = np.random.default_rng(seed), seed
+        # a negative seed counts modulo 2**64, as in PyTorch
+        self._generator, self._seed = np.random.default_rng(seed if seed >= 0 else seed % 2 ** 64), seed
         self._torch = TorchStream(int(seed))
         return self
 
