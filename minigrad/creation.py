@@ -16,8 +16,8 @@ reproducible; `generator=` takes an `mg.Generator` or a NumPy `np.random.Generat
 to draw from instead. Those draws are NumPy's: the same seed gives other numbers than in
 PyTorch. With `generator=` an `mg.Generator`, `rand`, `randn`, `randint`, `randperm`, `normal`
 (float mean and std) and their `_like` forms draw from its PyTorch stream
-(`minigrad.random.TorchStream`): `rand`, `randint` and `randn` then give PyTorch's values
-bit for bit for the same seed (`randn` in float32 from 16 values up: see `_normals`).
+(`minigrad.random.TorchStream`): `rand`, `randint`, `randn` and `normal` then give PyTorch's
+values bit for bit for the same seed (`randperm` does not: see `_permutation`).
 
 `linspace`, `logspace` and `arange` compute their values the way PyTorch's CPU
 kernels do (including their fused multiply-adds and, for `arange`, its vector
@@ -486,9 +486,7 @@ def _standard_normal(generator, shape, dt, name):
 
 def _normals(generator, shape, dt):
     """Standard normals of `shape` in `dt`: from an mg.Generator's PyTorch stream (PyTorch's
-    values for float64, and for float32 below 16 values; from 16 up PyTorch's float32 kernel
-    uses its own vector log and sin/cos, which can differ from NumPy's in the last bits),
-    else from the NumPy generator."""
+    values, see `TorchStream.normal`), else from the NumPy generator."""
     stream = torch_stream(generator)
     if stream is None:
         return numpy_generator(generator).standard_normal(shape).astype(dt)
@@ -609,10 +607,13 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 
 def _scaled_normals(generator, shape, dt, mean, std):
-    """mean + std * N(0, 1) in `dt`, the product and sum taken in float64 (as PyTorch does, but
-    in its float32 vector fill, from 16 values up, where they are float32)."""
+    """mean + std * N(0, 1) in `dt`, the product and sum taken in float64, as PyTorch does, but
+    in its vector fill (an mg.Generator, 16 values and up), where mean and std are in `dt` and
+    the product and sum one fused multiply-add (exact in float64 for float32)."""
     vector_fill = torch_stream(generator) is not None and math.prod(shape) >= 16
     noise = _normals(generator, shape, dt if vector_fill else np.float64)
+    if vector_fill:
+        mean, std = dt.type(mean), dt.type(std)
     return (noise.astype(np.float64) * std + mean).astype(dt)
 
 

@@ -145,14 +145,74 @@ def _libm(function, x):
 
 def _box_muller_blocks(blocks):
     """Box-Muller on rows of 16 uniforms, in their dtype: (u[j], u[j+8]) -> (r cos θ, r sin θ)
-    with r = sqrt(-2 log(1 - u[j])), θ = 2π u[j+8]."""
+    with r = sqrt(-2 log(1 - u[j])), θ = 2π u[j+8]. In float64 with the C library's log, cos
+    and sin (PyTorch's scalar code); in float32 with PyTorch's vector log and sin/cos
+    (`_log_float32`, `_sincos_float32`: float32 polynomials with fused multiply-adds)."""
     one = blocks.dtype.type(1)
     if blocks.dtype == np.float64:
         r = np.sqrt(-2 * _libm(math.log, one - blocks[:, :8]))
-    else:
-        r = np.sqrt(-2 * np.log(one - blocks[:, :8]))
-    theta = blocks.dtype.type(2 * np.pi) * blocks[:, 8:]
-    return np.concatenate([r * np.cos(theta), r * np.sin(theta)], axis=1)
+        theta = 2 * np.pi * blocks[:, 8:]
+        return np.concatenate([r * np.cos(theta), r * np.sin(theta)], axis=1)
+    blocks = blocks.astype(np.float32)
+    r = np.sqrt(np.float32(-2) * _log_float32(one - blocks[:, :8]))
+    sin, cos = _sincos_float32(np.float32(2 * np.pi) * blocks[:, 8:])
+    return np.concatenate([r * cos, r * sin], axis=1)
+
+
+def _fma(a, b, c):
+    """float32 a * b + c rounded once (the product is exact in float64; the float64 sum, then
+    rounded to float32, is the fused result but for ties of both roundings, ~2**-29 of cases)."""
+    wide = [np.asarray(v, np.float64) for v in (a, b, c)]
+    return (wide[0] * wide[1] + wide[2]).astype(np.float32)
+
+
+def _horner(x, coefficients):
+    """c0 x^(k-1) + ... + c(k-1) by Horner's rule in float32, each step one fused multiply-add."""
+    y = np.full(x.shape, np.float32(coefficients[0]))
+    for c in coefficients[1:]:          # a handful of coefficients, each step on the whole array
+        y = _fma(y, x, np.float32(c))
+    return y
+
+
+# Cephes' single-precision minimax coefficients, which PyTorch's vector log and sin/cos use
+_LOG_POLY = (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+             -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)
+_COS_POLY = (2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2)
+_SIN_POLY = (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)
+
+
+def _log_float32(x):
+    """log x for positive normal float32 x: x = m 2^e with m in [sqrt(1/2), sqrt(2)), f = m - 1,
+    log x = f - f²/2 + f³ P(f) + e log 2, log 2 split as 0.693359375 - 2.12194440e-4 so that
+    e times the first part is exact."""
+    bits = x.view(np.uint32)
+    e = ((bits >> 23).astype(np.int32) - 126).astype(np.float32)
+    m = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(np.float32)     # [1/2, 1)
+    low = m < np.float32(0.707106781186547524)
+    e = e - low.astype(np.float32)                          # m < sqrt(1/2): use 2m, one less e
+    f = (m - np.float32(1)) + np.where(low, m, np.float32(0))
+    z = f * f
+    y = _horner(f, _LOG_POLY) * f
+    y = _fma(y, z, e * np.float32(-2.12194440e-4))
+    y = y - z * np.float32(0.5)
+    return (f + y) + e * np.float32(0.693359375)
+
+
+def _sincos_float32(x):
+    """(sin x, cos x) for float32 x >= 0: j, the even integer nearest x / (π/4) from above
+    (trunc(x 4/π) rounded up to even), r = x - j π/4 (π/4 in three parts, so the products stay
+    exact), then the sine and cosine polynomials of r, swapped and signed by j's octant."""
+    j = (x * np.float32(4 / np.pi)).astype(np.int32)
+    j = (j + 1) & ~1
+    y = j.astype(np.float32)
+    for part in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8):
+        x = _fma(y, np.float32(part), x)
+    z = x * x
+    cos = _fma(_horner(z, _COS_POLY) * z, z, -(z * np.float32(0.5))) + np.float32(1)
+    sin = _fma(_horner(z, _SIN_POLY) * z, x, x)
+    swap = (j & 2) != 0
+    sin, cos = np.where(swap, cos, sin), np.where(swap, sin, cos)
+    return np.where((j & 4) != 0, -sin, sin), np.where(((j - 2) & 4) == 0, -cos, cos)
 
 
 class Generator:
