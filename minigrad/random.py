@@ -8,10 +8,10 @@ An `mg.Generator` holds two independent streams, both seeded by its `manual_seed
 
 - its NumPy Generator (`np.random.default_rng(seed)`), for everything above;
 - an mt19937 stream seeded as PyTorch's CPU generator is (`TorchStream`), which
-  `rand`, `rand_like`, `randn`, `randn_like`, `randint`, `randint_like`, `randperm`, `normal`
-  (float mean and std) and `multinomial` draw from when given `generator=` an mg.Generator,
-  so that `mg.Generator().manual_seed(s)` gives PyTorch's own numbers for
-  `torch.Generator().manual_seed(s)` (see `TorchStream` for which are bit for bit).
+  `rand`, `randn`, `randint`, `randperm`, `normal`, their `_like` forms, `multinomial` and
+  `Tensor.exponential_` draw from when given `generator=` an mg.Generator, so that
+  `mg.Generator().manual_seed(s)` gives the numbers `torch.Generator().manual_seed(s)` gives:
+  bit for bit for all of them but `randperm` (a uniform permutation, not PyTorch's).
 
 A generator used for both kinds of draw moves each stream on its own: a `DataLoader`
 shuffle does not shift the numbers `rand` gives next, nor the other way round.
@@ -107,7 +107,8 @@ class TorchStream:
         n >= 16 (PyTorch's vector fill): n uniforms u of the dtype, then in each block of 16
         Box-Muller on pairs (u[j], u[j+8]), j < 8: r = sqrt(-2 log(1 - u[j])), θ = 2π u[j+8],
         x[j] = r cos θ, x[j+8] = r sin θ; when 16 does not divide n, 16 fresh uniforms are
-        transformed the same way into the last 16 places. n < 16: `_scalar_normals`."""
+        transformed the same way into the last 16 places (float64 math as the C library's,
+        float32 as PyTorch's vector code: `_box_muller_blocks`). n < 16: `_scalar_normals`."""
         dtype = np.dtype(dtype)
         if n < 16:
             return self._scalar_normals(n).astype(dtype)

@@ -51,7 +51,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     (num_samples,) or (rows, num_samples). Without replacement each index is drawn at most once:
     the rows are ranked by `input / E`, E ~ Exponential(1) (the exponential race, as PyTorch
     does); once the nonzero weights are used up, zero-weight indices follow (no error, as in
-    PyTorch; minigrad gives them in index order, PyTorch in its topk's order)."""
+    PyTorch; minigrad gives them in index order, PyTorch in its topk's order). With `generator=`
+    an mg.Generator the samples are PyTorch's for the same seed (`_torch_multinomial`)."""
     p = _float_input(input, 'multinomial', None)
     if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)):
         raise TypeError(f"multinomial(): argument 'num_samples' must be int, not "
