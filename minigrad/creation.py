@@ -463,8 +463,9 @@ def _uniform(generator, shape, dt, name):
     stream = torch_stream(generator)
     if stream is None:
         values = numpy_generator(generator).random(shape).astype(dt)
-    else:
+    else:       # a draw rounded up to 1 (float16) becomes 0, as in PyTorch
         values = stream.uniform(math.prod(shape), dt).reshape(shape)
+        return np.where(values < 1, values, dt.type(0))
     # a draw just below 1 can round up to 1 in float32 or float16: keep [0, 1) half-open
     return np.minimum(values, np.nextafter(dt.type(1), dt.type(0)))
 

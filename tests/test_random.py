@@ -39,6 +39,12 @@ def test_rand_is_torchs(torch, seed, dtype):
         same(mg.rand(shape, generator=g, dtype=dtype), torch.rand(shape, generator=tg, dtype=getattr(torch, dtype)))
 
 
+def test_rand_float16_is_torchs(torch):
+    """24 random bits rounded to float16; a draw rounded up to 1 becomes 0, as in PyTorch."""
+    tg, g = pair(3)
+    same(mg.rand(100_000, generator=g, dtype=mg.float16), torch.rand(100_000, generator=tg, dtype=torch.float16))
+
+
 @pytest.mark.parametrize('seed', SEEDS)
 def test_randint_is_torchs(torch, seed):
     tg, g = pair(seed)
