@@ -16,8 +16,7 @@ reproducible; `generator=` takes an `mg.Generator` or a NumPy `np.random.Generat
 to draw from instead. Those draws are NumPy's: the same seed gives other numbers than in
 PyTorch. With `generator=` an `mg.Generator`, `rand`, `randn`, `randint`, `randperm`, `normal`
 (float mean and std) and their `_like` forms draw from its PyTorch stream
-(`minigrad.random.TorchStream`): `rand`, `randint`, `randn` and `normal` then give PyTorch's
-values bit for bit for the same seed (`randperm` does not: see `_permutation`).
+(`minigrad.random.TorchStream`): they then give PyTorch's values bit for bit for the same seed.
 
 `linspace`, `logspace` and `arange` compute their values the way PyTorch's CPU
 kernels do (including their fused multiply-adds and, for `arange`, its vector
@@ -546,13 +545,12 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_g
 
 
 def _permutation(generator, n):
-    """A uniform permutation of range(n). From an mg.Generator's PyTorch stream: the order that
-    sorts n random 64-bit words (PyTorch's own Fisher-Yates shuffle is a sequence of n dependent
-    swaps, which NumPy cannot do at once, so these are other permutations than PyTorch's)."""
+    """A uniform permutation of range(n): from an mg.Generator's PyTorch stream, PyTorch's
+    (`TorchStream.permutation`), else NumPy's."""
     stream = torch_stream(generator)
     if stream is None:
         return numpy_generator(generator).permutation(n)
-    return np.argsort(stream.words(n), kind='stable')
+    return stream.permutation(n)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,

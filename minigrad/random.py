@@ -10,8 +10,8 @@ An `mg.Generator` holds two independent streams, both seeded by its `manual_seed
 - an mt19937 stream seeded as PyTorch's CPU generator is (`TorchStream`), which
   `rand`, `randn`, `randint`, `randperm`, `normal`, their `_like` forms, `multinomial` and
   `Tensor.exponential_` draw from when given `generator=` an mg.Generator, so that
-  `mg.Generator().manual_seed(s)` gives the numbers `torch.Generator().manual_seed(s)` gives:
-  bit for bit for all of them but `randperm` (a uniform permutation, not PyTorch's).
+  `mg.Generator().manual_seed(s)` gives the numbers `torch.Generator().manual_seed(s)` gives,
+  bit for bit (see `TorchStream`).
 
 A generator used for both kinds of draw moves each stream on its own: a `DataLoader`
 shuffle does not shift the numbers `rand` gives next, nor the other way round.
@@ -57,6 +57,7 @@ class TorchStream:
     - integers in [low, high): low + r mod (high - low), or w mod (high - low) for a
       range of 2**32 or more (PyTorch's modulo, with its tiny bias);
     - Exponential(1): -log1p(-u) from 53-bit uniforms u;
+    - permutations: `permutation`;
     - normals: see `normal`.
     The normal sample PyTorch keeps for later (its scalar Box-Muller makes two) lives here too.
     """
@@ -101,6 +102,14 @@ class TorchStream:
         draws = self.raw(n) if span < 2 ** 32 else self.words(n)
         return (draws % np.uint64(span)).astype(np.int64) + np.int64(low)
 
+    def permutation(self, n):
+        """A permutation of range(n) as PyTorch's randperm shuffles: Fisher-Yates, swapping
+        place i with place i + (r_i mod (n - i)) for i = 0, ..., n - 2 (`_fisher_yates`)."""
+        if n <= 1:
+            return np.arange(n, dtype=np.int64)
+        i = np.arange(n - 1, dtype=np.int64)
+        return _fisher_yates(i + (self.raw(n - 1) % (np.uint64(n) - i.astype(np.uint64))).astype(np.int64))
+
     def normal(self, n, dtype):
         """n standard normals as PyTorch's randn draws them for a tensor of n elements.
 
@@ -135,6 +144,34 @@ class TorchStream:
         if len(values) > n:
             self._spare_normal = values[n]
         return values[:n]
+
+
+def _fisher_yates(target):
+    """range(n) after the swaps a[i] <-> a[target[i]] (target[i] >= i) for i = 0, 1, ..., n - 2 in
+    turn, without making them one by one. Place i is final after swap i, and until then it is
+    written only by swaps that target it. So the value at place i just before swap i is
+    v(i) = v(k), k the last earlier swap onto place i, or i if there is none (chains, followed
+    by pointer doubling); and the final a[i], which swap i brings in from place target[i], is
+    v(k) for k the swap onto target[i] before swap i, or target[i] if none."""
+    n = len(target) + 1
+    places = np.arange(n)
+    order = np.argsort(target, kind='stable')       # swaps by target, in time order within each
+    onto = target[order]
+    same = onto[1:] == onto[:-1]
+    previous = np.full(n - 1, -1)                   # the swap before it onto the same place
+    previous[order[1:][same]] = order[:-1][same]
+    ends = np.searchsorted(onto, places, side='right') - 1
+    parent = np.where((ends >= 0) & (onto[np.maximum(ends, 0)] == places), order[np.maximum(ends, 0)], -1)
+    stays = target == places[:-1]                   # swap i onto place i itself is the last onto i
+    parent[:-1][stays] = previous[stays]
+    root = np.where(parent < 0, places, parent)
+    while True:                         # pointer doubling: log2 of the longest chain rounds
+        further = root[root]
+        if np.array_equal(further, root):
+            break
+        root = further
+    brought = np.where(previous >= 0, root[np.maximum(previous, 0)], target)
+    return np.append(brought, root[-1])
 
 
 def _libm(function, x):

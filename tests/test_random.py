@@ -1,5 +1,5 @@
 """minigrad/random.py: an `mg.Generator` seeded like a `torch.Generator` gives PyTorch's own samples
-for rand, randint, randn, normal, multinomial and exponential_ (bit for bit, checked against torch
+for rand, randint, randn, normal, randperm, multinomial and exponential_ (bit for bit, checked against torch
 over seeds, shapes, dtypes and sequences of draws), while every other user of the generator
 (nn.init, dropout, data loading) keeps drawing from its NumPy Generator."""
 import numpy as np
@@ -137,6 +137,7 @@ def test_a_mix_of_draws_moves_the_stream_as_torchs(torch, seed):
              lambda lib, gen: lib.multinomial(lib.tensor(P), 3, True, generator=gen),
              lambda lib, gen: lib.normal(1.0, 2.0, (3,), generator=gen, dtype=lib.float64),
              lambda lib, gen: lib.empty(4).exponential_(generator=gen),
+             lambda lib, gen: lib.randperm(12, generator=gen),
              lambda lib, gen: lib.rand(2, 3, generator=gen)]
     for draw in draws * 2:
         same(draw(mg, g), draw(torch, tg))
@@ -199,11 +200,14 @@ def test_other_users_keep_the_numpy_stream():
     assert mg.nn.init.normal_(mg.empty(4), generator=g).tolist() == first
 
 
-def test_randperm_is_a_permutation_from_the_stream():
-    def draw(seed):
-        return mg.randperm(50, generator=mg.Generator().manual_seed(seed)).tolist()
-    assert sorted(draw(0)) == list(range(50)) and draw(0) == draw(0) != draw(1)
-    assert mg.randperm(0, generator=mg.Generator()).tolist() == []
+@pytest.mark.parametrize('seed', SEEDS)
+def test_randperm_is_torchs(torch, seed):
+    """PyTorch's Fisher-Yates shuffle, its n - 1 swaps replayed at once."""
+    tg, g = pair(seed)
+    for n in (0, 1, 2, 3, 5, 17, 1000, 100_000):
+        same(mg.randperm(n, generator=g), torch.randperm(n, generator=tg))
+    same(mg.randperm(9, generator=g, dtype=mg.int32), torch.randperm(9, generator=tg, dtype=torch.int32))
+    same(mg.rand(2, generator=g), torch.rand(2, generator=tg))
 
 
 def test_without_a_generator_draws_stay_numpys():
