@@ -13,8 +13,10 @@ Sizes are given as PyTorch takes them: `zeros(2, 3)`, `zeros((2, 3))`,
 Random factories draw from `minigrad.random.numpy_generator(generator)`: with
 `generator=None` that is minigrad's generator, so `mg.manual_seed(seed)` makes them
 reproducible; `generator=` takes an `mg.Generator` or a NumPy `np.random.Generator`
-to draw from instead. The draws are NumPy's, so the same
-seed gives different numbers than in PyTorch.
+to draw from instead. Those draws are NumPy's: the same seed gives other numbers than in
+PyTorch. With `generator=` an `mg.Generator`, `rand`, `randn`, `randint`, `randperm`, `normal`
+(float mean and std) and their `_like` forms draw from its PyTorch stream
+(`minigrad.random.TorchStream`): they then give PyTorch's values bit for bit for the same seed.
 
 `linspace`, `logspace` and `arange` compute their values the way PyTorch's CPU
 kernels do (including their fused multiply-adds and, for `arange`, its vector
@@ -30,7 +32,7 @@ import numpy as np
 
 from . import device as _device
 from .autograd.mode import is_grad_enabled
-from .random import numpy_generator
+from .random import numpy_generator, torch_stream
 from .dtypes import bool as _BOOL, get_default_dtype, int64 as _INT
 from .tensor import Tensor
 
@@ -452,12 +454,17 @@ def rand(*sizes, size=None, generator=None, out=None, dtype=None, device=None,
     shape = _size(sizes, size, 'rand')
     _check_device(device, 'rand')
     dt = _out_dtype(dtype, out, 'rand')
-    return _finish(_uniform(numpy_generator(generator), shape, dt, 'rand'), 'rand', out, requires_grad)
+    return _finish(_uniform(generator, shape, dt, 'rand'), 'rand', out, requires_grad)
 
 
-def _uniform(rng, shape, dt, name):
+def _uniform(generator, shape, dt, name):
     _need_float(dt, name)
-    values = rng.random(shape).astype(dt)
+    stream = torch_stream(generator)
+    if stream is None:
+        values = numpy_generator(generator).random(shape).astype(dt)
+    else:       # a draw rounded up to 1 (float16) becomes 0, as in PyTorch
+        values = stream.uniform(math.prod(shape), dt).reshape(shape)
+        return np.where(values < 1, values, dt.type(0))
     # a draw just below 1 can round up to 1 in float32 or float16: keep [0, 1) half-open
     return np.minimum(values, np.nextafter(dt.type(1), dt.type(0)))
 
@@ -468,13 +475,22 @@ def randn(*sizes, size=None, generator=None, out=None, dtype=None, device=None,
     shape = _size(sizes, size, 'randn')
     _check_device(device, 'randn')
     dt = _out_dtype(dtype, out, 'randn')
-    return _finish(_standard_normal(numpy_generator(generator), shape, dt, 'randn'), 'randn', out,
+    return _finish(_standard_normal(generator, shape, dt, 'randn'), 'randn', out,
                    requires_grad)
 
 
-def _standard_normal(rng, shape, dt, name):
+def _standard_normal(generator, shape, dt, name):
     _need_float(dt, name)
-    return rng.standard_normal(shape).astype(dt)
+    return _normals(generator, shape, dt)
+
+
+def _normals(generator, shape, dt):
+    """Standard normals of `shape` in `dt`: from an mg.Generator's PyTorch stream (PyTorch's
+    values, see `TorchStream.normal`), else from the NumPy generator."""
+    stream = torch_stream(generator)
+    if stream is None:
+        return numpy_generator(generator).standard_normal(shape).astype(dt)
+    return stream.normal(math.prod(shape), dt).reshape(shape)
 
 
 def _int_bounds(low, high, dt, name):
@@ -492,8 +508,11 @@ def _int_bounds(low, high, dt, name):
     return low, high
 
 
-def _draw_ints(rng, low, high, shape, dt):
-    return rng.integers(low, high, size=shape, dtype=np.int64).astype(dt)
+def _draw_ints(generator, low, high, shape, dt):
+    stream = torch_stream(generator)
+    if stream is None:
+        return numpy_generator(generator).integers(low, high, size=shape, dtype=np.int64).astype(dt)
+    return stream.integers(low, high, math.prod(shape)).reshape(shape).astype(dt)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, device=None,
@@ -511,7 +530,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     _check_device(device, 'randint')
     dt = _out_dtype(dtype, out, 'randint', _INT)
     low, high = _int_bounds(low, high, dt, 'randint')
-    return _finish(_draw_ints(numpy_generator(generator), low, high, shape, dt), 'randint', out,
+    return _finish(_draw_ints(generator, low, high, shape, dt), 'randint', out,
                    requires_grad)
 
 
@@ -522,7 +541,16 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None, requires_g
         raise RuntimeError(f'randperm(): n must be non-negative, got {n}')
     _check_device(device, 'randperm')
     dt = _out_dtype(dtype, out, 'randperm', _INT)
-    return _finish(numpy_generator(generator).permutation(n).astype(dt), 'randperm', out, requires_grad)
+    return _finish(_permutation(generator, n).astype(dt), 'randperm', out, requires_grad)
+
+
+def _permutation(generator, n):
+    """A uniform permutation of range(n): from an mg.Generator's PyTorch stream, PyTorch's
+    (`TorchStream.permutation`), else NumPy's."""
+    stream = torch_stream(generator)
+    if stream is None:
+        return numpy_generator(generator).permutation(n)
+    return stream.permutation(n)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
@@ -536,7 +564,6 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
     With tensors it is differentiable in `mean` and `std` (a sample is `mean + std * noise`).
     """
-    rng = numpy_generator(generator)
     _check_device(device, 'normal')
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         m, s = _number(mean, 'normal', 'mean'), _number(std, 'normal', 'std')
@@ -548,8 +575,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             raise RuntimeError(f'normal(): expects std >= 0.0, but found std {s}')
         dt = _out_dtype(dtype, out, 'normal')
         _need_float(dt, 'normal')
-        values = (rng.standard_normal(shape) * s + m).astype(dt)
-        return _finish(values, 'normal', out, requires_grad)
+        return _finish(_scaled_normals(generator, shape, dt, m, s), 'normal', out, requires_grad)
 
     if size is not None or dtype is not None or requires_grad:
         raise TypeError('normal() with tensor mean/std takes its shape and dtype from them: '
@@ -566,7 +592,10 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     except ValueError:
         raise RuntimeError(f'normal(): the shapes of mean {tuple(np.shape(m))} and std '
                            f'{tuple(np.shape(s))} do not broadcast') from None
-    noise = rng.standard_normal(shape).astype(dt)
+    if torch_stream(generator) is not None and not isinstance(std, Tensor):
+        noise, s = _scaled_normals(generator, shape, dt, 0.0, s), 1     # PyTorch: normal_(0, std) + mean
+    else:
+        noise = _normals(generator, shape, dt)
     tracked = [t for t in (mean, std) if isinstance(t, Tensor) and t.requires_grad]
     if tracked and is_grad_enabled() and out is None:
         m = mean.to(dtype=dt) if isinstance(mean, Tensor) else m
@@ -574,6 +603,17 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         return s * Tensor._wrap(noise) + m
     values = np.asarray(s).astype(dt) * noise + np.asarray(m).astype(dt)
     return _finish(np.asarray(values, dt), 'normal', out)
+
+
+def _scaled_normals(generator, shape, dt, mean, std):
+    """mean + std * N(0, 1) in `dt`, the product and sum taken in float64, as PyTorch does, but
+    in its vector fill (an mg.Generator, 16 values and up), where mean and std are in `dt` and
+    the product and sum one fused multiply-add (exact in float64 for float32)."""
+    vector_fill = torch_stream(generator) is not None and math.prod(shape) >= 16
+    noise = _normals(generator, shape, dt if vector_fill else np.float64)
+    if vector_fill:
+        mean, std = dt.type(mean), dt.type(std)
+    return (noise.astype(np.float64) * std + mean).astype(dt)
 
 
 # ------------------------------------------------------------- _like factories
@@ -628,7 +668,7 @@ def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=F
     shape = _like(input, 'rand_like')
     _check_device(device, 'rand_like')
     dt = _like_dtype(input, dtype, 'rand_like')
-    return _finish(_uniform(numpy_generator(generator), shape, dt, 'rand_like'), 'rand_like',
+    return _finish(_uniform(generator, shape, dt, 'rand_like'), 'rand_like',
                    requires_grad=requires_grad)
 
 
@@ -637,7 +677,7 @@ def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=
     shape = _like(input, 'randn_like')
     _check_device(device, 'randn_like')
     dt = _like_dtype(input, dtype, 'randn_like')
-    return _finish(_standard_normal(numpy_generator(generator), shape, dt, 'randn_like'), 'randn_like',
+    return _finish(_standard_normal(generator, shape, dt, 'randn_like'), 'randn_like',
                    requires_grad=requires_grad)
 
 
@@ -651,7 +691,7 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=
     _check_device(device, 'randint_like')
     dt = _like_dtype(input, dtype, 'randint_like')
     low, high = _int_bounds(low, high, dt, 'randint_like')
-    return _finish(_draw_ints(numpy_generator(generator), low, high, shape, dt), 'randint_like',
+    return _finish(_draw_ints(generator, low, high, shape, dt), 'randint_like',
                    requires_grad=requires_grad)
 
 

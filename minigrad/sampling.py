@@ -1,14 +1,16 @@
 """Random sampling from tensors of probabilities or rates: multinomial, bernoulli, poisson,
 and the in-place draws `Tensor.exponential_`, `geometric_`, `cauchy_`, `log_normal_`, `bernoulli_`.
-All take `generator=` (see random.py). The samples follow PyTorch's distributions, but are
-NumPy's draws: the same seed gives other numbers than in PyTorch. Samples are constants: they
-have no gradient (PyTorch's have a zero one).
+All take `generator=` (see random.py). The samples follow PyTorch's distributions. With
+`generator=` an `mg.Generator`, `multinomial` and `exponential_` draw from its PyTorch stream
+(`minigrad.random.TorchStream`) as PyTorch's CPU kernels do, so the same seed gives PyTorch's
+samples (checked in tests/test_random.py); otherwise, and for the other draws, they are NumPy's: other numbers than in
+PyTorch. Samples are constants: they have no gradient (PyTorch's have a zero one).
 """
 import numpy as np
 
 from .functions import _into
 from .methods import tensor_method
-from .random import numpy_generator
+from .random import numpy_generator, torch_stream
 from .tensor import Tensor
 
 __all__ = ['multinomial', 'bernoulli', 'poisson']
@@ -49,16 +51,23 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     (num_samples,) or (rows, num_samples). Without replacement each index is drawn at most once:
     the rows are ranked by `input / E`, E ~ Exponential(1) (the exponential race, as PyTorch
     does); once the nonzero weights are used up, zero-weight indices follow (no error, as in
-    PyTorch; minigrad gives them in index order, PyTorch in its topk's order)."""
-    p = _float_input(input, 'multinomial', None).astype(np.float64)
+    PyTorch; minigrad gives them in index order, PyTorch in its topk's order). With `generator=`
+    an mg.Generator the samples are PyTorch's for the same seed (`_torch_multinomial`)."""
+    p = _float_input(input, 'multinomial', None)
     if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)):
         raise TypeError(f"multinomial(): argument 'num_samples' must be int, not "
                         f"{type(num_samples).__name__}")
     _check_distributions(p, num_samples, replacement)
     rows = p.reshape(-1, p.shape[-1])
-    rng = numpy_generator(generator)
-    draw = _with_replacement if replacement else _without_replacement
-    samples = draw(rows, num_samples, rng) if rows.size else np.zeros((len(rows), num_samples), np.int64)
+    stream = torch_stream(generator)
+    if not rows.size:
+        samples = np.zeros((len(rows), num_samples), np.int64)
+    elif stream is None:
+        rng, rows = numpy_generator(generator), rows.astype(np.float64)
+        draw = _with_replacement if replacement else _without_replacement
+        samples = draw(rows, num_samples, rng)
+    else:
+        samples = _torch_multinomial(rows, num_samples, replacement, stream)
     return _into(out, Tensor._wrap(samples.reshape(p.shape[:-1] + (num_samples,))))
 
 
@@ -79,6 +88,44 @@ def _without_replacement(rows, n, rng):
     draw of n categories without replacement (ties, the zero weights, by index, as PyTorch)."""
     keys = rows / rng.exponential(size=rows.shape)
     return np.argsort(-keys, axis=1, kind='stable')[:, :n].astype(np.int64)
+
+
+def _torch_multinomial(rows, n, replacement, stream):
+    """PyTorch's CPU multinomial on its stream. Without replacement, or for one sample, the
+    exponential race (keys p / E in the weights' dtype, E from `_exponentials`, row by row;
+    argmax, or the n largest). Otherwise, row by row, n uniforms u (53-bit doubles) each give
+    the first category whose normalised cumulative weight reaches u: the cumulative sums are
+    taken and divided by the row's total in the weights' dtype, as PyTorch does."""
+    if not replacement or n == 1:
+        keys = rows / _exponentials(stream, rows.shape, rows.dtype)
+        return np.argsort(-keys, axis=1, kind='stable')[:, :n].astype(np.int64)
+    cdf = np.cumsum(rows, axis=1, dtype=rows.dtype)
+    cdf = (cdf / cdf[:, -1:]).astype(np.float64)
+    u = stream.doubles(rows.shape[0] * n).reshape(len(rows), n)
+    return _search_rows(cdf, u)
+
+
+def _search_rows(cdf, u):
+    """For each row r and each u[r, j], how many of cdf[r] are < u[r, j] (searchsorted's
+    side='left' row by row), for all rows at once and exactly: one sort of the pooled values
+    by (row, value, cdf after u on ties), then a count of the cdf entries before each u."""
+    rows, k = cdf.shape
+    n = u.shape[1]
+    values = np.concatenate([cdf.ravel(), u.ravel()])
+    row_of = np.concatenate([np.repeat(np.arange(rows), k), np.repeat(np.arange(rows), n)])
+    is_cdf = np.arange(values.size) < cdf.size
+    order = np.lexsort((is_cdf, values, row_of))
+    cdf_before = np.cumsum(is_cdf[order])
+    drawn = ~is_cdf[order]
+    found = np.empty(u.size, np.int64)
+    found[order[drawn] - cdf.size] = cdf_before[drawn] - row_of[order[drawn]] * k
+    return np.minimum(found, k - 1).reshape(u.shape)    # u never reaches cdf[-1] = 1; kept safe
+
+
+def _exponentials(stream, shape, dtype):
+    """Exponential(1) draws as PyTorch's CPU exponential_ makes them: -log1p(-u) from a 53-bit
+    uniform u per element (in float64, then rounded to `dtype`)."""
+    return stream.exponentials(int(np.prod(shape))).reshape(shape).astype(dtype)
 
 
 # ------------------------------------------------------------ bernoulli, poisson
@@ -144,6 +191,9 @@ def exponential_(self, lambd=1.0, *, generator=None):
     """Fills the tensor with draws from Exponential(lambd): density lambd * exp(-lambd * x), x >= 0."""
     if not lambd > 0:
         raise RuntimeError(f'exponential_ expects lambda > 0.0, but found lambda={lambd}')
+    stream = torch_stream(generator)
+    if stream is not None:          # PyTorch's draws: (1 / lambd) * -log1p(-u), in float64
+        return _fill(self, 'exponential_', lambda shape: _exponentials(stream, shape, np.float64) * (1 / lambd))
     return _fill(self, 'exponential_', lambda shape: numpy_generator(generator).exponential(1 / lambd, shape))
 
 
