@@ -245,6 +245,32 @@ def _check_linear(input, weight, bias):
     if bias is not None and _check_tensor(bias, 'linear', 'bias').shape != (out_features,):
         raise RuntimeError(f'linear(): bias must have shape (out_features,) = ({out_features},), '
                            f'got {tuple(bias.shape)}')
+    _check_linear_dtypes(input, weight, bias)
+
+
+def _check_linear_dtypes(input, weight, bias):
+    """PyTorch multiplies no mixed dtypes: a float64 batch (NumPy's default, kept by
+    mg.from_numpy) into a float32 layer is an error there, not a float64 result."""
+    if input._array.dtype != weight._array.dtype:
+        got, want = _dtype_name(input), _dtype_name(weight)
+        raise RuntimeError(f'mat1 and mat2 must have the same dtype, but got {got} and {want}: the '
+                           f'input is {input._array.dtype} but the weight is {weight._array.dtype}; '
+                           f'convert the input, e.g. x.{_CONVERTERS.get(want, "to(weight.dtype)")}'
+                           f'{" (NumPy arrays are float64)" if got == "Double" else ""}')
+    if bias is not None and bias._array.dtype != weight._array.dtype:
+        raise RuntimeError(f'self and mat2 must have the same dtype, but got {_dtype_name(bias)} and '
+                           f'{_dtype_name(weight)}: the bias is {bias._array.dtype} but the weight is '
+                           f'{weight._array.dtype}; convert the bias, e.g. bias.to(weight.dtype)')
+
+
+_TORCH_NAMES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long',
+                'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
+_CONVERTERS = {'Float': 'float()', 'Double': 'double()', 'Half': 'half()'}
+
+
+def _dtype_name(t):
+    """PyTorch's name for the dtype, as its messages print it: Float, Double, Long, ..."""
+    return _TORCH_NAMES.get(t._array.dtype.name, str(t._array.dtype))
 
 
 # ------------------------------------------------------- regression losses
