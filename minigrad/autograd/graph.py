@@ -37,10 +37,12 @@ def _shape_error(name, error, inputs):
     """The message for a NumPy ValueError in `name`'s forward. Shapes that cannot broadcast are
     stated once, with the dimension at fault, as PyTorch does; other errors keep NumPy's words."""
     shapes = [t._array.shape for t in inputs]
-    try:
-        np.broadcast_shapes(*shapes)
-    except ValueError:
-        return f'{name}: {_broadcast_fault(shapes)}'
+    text = str(error)       # NumPy's elementwise words: not einsum's "remapped shapes" and the like
+    if 'broadcast together with shapes' in text or 'cannot be broadcast to a single shape' in text:
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            return f'{name}: {_broadcast_fault(shapes)}'
     return f'{name}: {error} (input shapes: {", ".join(str(s) for s in shapes)})'
 
 
@@ -53,12 +55,16 @@ def _broadcast_fault(shapes):
         sizes = [(i, s[dim]) for i, s in enumerate(padded) if s[dim] != 1]
         for (i, a), (j, b) in zip(sizes, sizes[1:]):
             if a != b:
-                return (f'the size of tensor {"abc"[i]} ({a}) must match the size of tensor '
-                        f'{"abc"[j]} ({b}) at non-singleton dimension {dim} (shapes '
+                return (f'the size of tensor {_letter(i)} ({a}) must match the size of tensor '
+                        f'{_letter(j)} ({b}) at non-singleton dimension {dim} (shapes '
                         f'{" and ".join(str(tuple(s)) for s in shapes)}); sizes are compared '
                         f'from the last dimension back and must be equal or 1: reshape or '
                         f'unsqueeze one of them')
     return f'shapes {" and ".join(str(tuple(s)) for s in shapes)} cannot be broadcast together'
+
+
+def _letter(i):
+    return 'abcdefghijklmnopqrstuvwxyz'[i] if i < 26 else f'#{i}'
 
 
 class Op:
