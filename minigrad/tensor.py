@@ -47,6 +47,10 @@ _VIEW_OF_LEAF = ('a view of a leaf Variable that requires grad is being used in 
                  'operation. Change the leaf itself under `with mg.no_grad():`.')
 
 
+_NOT_A_LEAF = ("you can only change requires_grad flags of leaf variables. If you want to use a computed "
+               "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+
+
 def _check_can_require_grad(array):
     if array.dtype.kind != 'f':
         raise RuntimeError(f'only Tensors of floating point dtype can require gradients '
@@ -69,7 +73,7 @@ class Tensor(metaclass=_TensorType):
     float32, Python ints int64, bools bool; a NumPy array keeps its dtype.
     """
 
-    __slots__ = ('_array', '_grad', 'requires_grad', 'grad_fn', '_hooks', '_history', '_base',
+    __slots__ = ('_array', '_grad', '_requires_grad', 'grad_fn', '_hooks', '_history', '_base',
                  '_views', '_accumulator', '__weakref__')
     __array_priority__ = 1000               # ndarray <op> Tensor defers to Tensor
 
@@ -89,7 +93,7 @@ class Tensor(metaclass=_TensorType):
         t = _new(cls)
         t._array = array if type(array) is _ndarray else np.asarray(array)
         t._grad = t.grad_fn = t._hooks = None
-        t.requires_grad = requires_grad
+        t._requires_grad = requires_grad
         return t
 
     # ------------------------------------------------------------ attributes
@@ -567,13 +571,25 @@ class Tensor(metaclass=_TensorType):
                 raise ValueError('random_() needs an upper bound here, e.g. t.random_(0, 10)')
         return self._overwrite('random_', numpy_generator(generator).integers(from_, to, self._array.shape))
 
+    @property
+    def requires_grad(self):
+        """Whether gradients are recorded for this tensor (a leaf's flag to set)."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        # Switching a computed tensor off would silently cut the graph: PyTorch raises. Only
+        # False is checked, so that ops recording a node (grad_fn set first) pay one comparison.
+        if not value and self.grad_fn is not None:
+            raise RuntimeError(_NOT_A_LEAF)
+        self._requires_grad = value
+
     def requires_grad_(self, requires_grad=True):
         if requires_grad:
             _check_can_require_grad(self._array)
         elif self.grad_fn is not None:
-            raise RuntimeError('you can only change requires_grad flags of leaf tensors; '
-                               'use detach() to cut a tensor from the graph')
-        self.requires_grad = requires_grad
+            raise RuntimeError(_NOT_A_LEAF)
+        self._requires_grad = requires_grad
         return self
 
     # ------------------------------------------------------------- operators

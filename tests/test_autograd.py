@@ -421,6 +421,18 @@ def test_shape_mismatch_names_the_op_and_both_shapes(op, name):
     assert name in message and '(2, 3)' in message and '(4,)' in message
 
 
+@pytest.mark.parametrize('a, b', [((3, 4), (5,)), ((2, 3, 4), (2, 1, 5)), ((3,), (4,)), ((1, 4, 1), (3, 5, 2))])
+def test_a_broadcast_error_states_the_shapes_once_in_pytorchs_words(torch, a, b):
+    with pytest.raises(RuntimeError) as ours:
+        mg.ones(*a, requires_grad=True) + mg.ones(*b)
+    with pytest.raises(RuntimeError) as theirs:
+        torch.ones(*a) + torch.ones(*b)
+    message = str(ours.value)
+    assert message.count(str(a)) == 1 and message.count(str(b)) == 1, message
+    assert str(theirs.value).lower() in message.lower()      # "the size of tensor a (4) must match ..."
+    assert 'equal or 1' in message                           # how broadcasting lines sizes up
+
+
 def test_requires_grad_can_only_be_switched_off_on_leaves():
     x = leaf([1.0])
     y = x * 2

@@ -91,6 +91,29 @@ def test_a_right_answer_may_use_needs_input_grad_and_return_none(capsys):
     assert run('mse_loss', MSE, capsys)[0] is True
 
 
+@pytest.mark.parametrize('extra', [(None,), (None, None)])
+def test_extra_trailing_nones_are_accepted_as_pytorch_accepts_them(extra, capsys):
+    class Linear(S.Linear):
+        @staticmethod
+        def backward(ctx, grad_output):
+            return S.Linear.backward(ctx, grad_output) + extra
+    assert run('linear', Linear, capsys)[0] is True
+
+
+def test_an_extra_gradient_that_is_not_none_is_still_refused(capsys):
+    ok, out = run('linear', bad(S.Linear, backward=lambda ctx, g: S.Linear.backward(ctx, g) + (g,)), capsys)
+    assert ok is False and 'backward returned 4 gradients, but forward takes 3 inputs' in out, out
+
+
+def test_a_shape_error_of_another_kind_in_softmax_gets_no_keepdim_hint(capsys):
+    def backward(ctx, grad_output):            # the row sums transposed: (1, 3) against (3, 4)
+        s, = ctx.saved_tensors
+        return s * (grad_output - (grad_output * s).sum(dim=-1, keepdim=True).transpose(0, -1))
+    ok, out = run('softmax', bad(S.Softmax, backward=backward), capsys)
+    assert ok is False and 'raised an error' in out and 'case 2 of 4' in out, out
+    assert not [line for line in out.splitlines() if 'hint:' in line], out
+
+
 # ---------------------------------------------------------- planted mistakes
 
 def _g(ctx):
@@ -213,6 +236,13 @@ PLANTED = [
      'missing transpose: grad_weight = grad_outputᵀ @ x'),
     ('linear', bad(S.Linear, backward=lambda ctx, g: (g @ _g(ctx)[1], g.T @ _g(ctx)[0])),
      'one gradient per input of forward'),
+    # Issue 24, item 8: the first linear case is square, so only the hint tells this one apart
+    ('linear', bad(S.Linear, backward=lambda ctx, g: (g @ _g(ctx)[1], g.T @ _g(ctx)[0], g.sum(dim=1))),
+     'summed over the wrong dim: sum over the 3 rows of the batch (dim 0)'),
+    ('softmax', bad(S.Softmax, backward=lambda ctx, g: _g(ctx)[0] * (g - (g * _g(ctx)[0]).sum(dim=-1))),
+     'a row sum without keepdim=True: summed along dim=-1, a (3, 4) tensor becomes (3,)'),
+    ('log_softmax', bad(S.LogSoftmax, backward=lambda ctx, g: g - _g(ctx)[0].exp() * g.sum(dim=-1)),
+     '.sum(dim=-1, keepdim=True) keeps the summed dim as 1, (3, 1)'),
 ]
 
 

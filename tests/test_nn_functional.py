@@ -221,6 +221,31 @@ def test_linear_shape_errors(call, match):
         call()
 
 
+@pytest.mark.parametrize('shape', [(4, 3), (3,), (2, 4, 3)])
+@pytest.mark.parametrize('dtype, fix', [('float64', 'x.float()'), ('int64', 'x.float()')])
+def test_a_batch_of_another_dtype_into_a_float32_linear_raises_as_in_pytorch(torch, shape, dtype, fix):
+    data = np.ones(shape, dtype=dtype)            # NumPy's default: the usual first bug after from_numpy
+    layer = mg.nn.Linear(3, 2)
+    with pytest.raises(RuntimeError) as ours:
+        layer(mg.from_numpy(data))
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.Linear(3, 2)(torch.from_numpy(data))
+    assert str(ours.value).startswith(str(theirs.value))    # "mat1 and mat2 must have the same dtype, but got Double and Float"
+    assert fix in str(ours.value)
+    assert layer(mg.from_numpy(data).float()).dtype == mg.float32
+
+
+def test_linear_names_the_dtypes_of_a_float32_batch_into_a_float64_layer_and_of_the_bias(torch):
+    with pytest.raises(RuntimeError, match=r'^mat1 and mat2 must have the same dtype, but got Float and Double.*x\.double\(\)'):
+        mg.nn.Linear(3, 2).double()(mg.ones(4, 3))
+    with pytest.raises(RuntimeError, match='but got Float and Double'):
+        torch.nn.Linear(3, 2).double()(torch.ones(4, 3))
+    with pytest.raises(RuntimeError, match=r'^self and mat2 must have the same dtype, but got Double and Float.*bias'):
+        F.linear(mg.ones(4, 3), mg.ones(2, 3), mg.ones(2, dtype=mg.float64))
+    with pytest.raises(RuntimeError, match='self and mat2 must have the same dtype, but got Double and Float'):
+        torch.nn.functional.linear(torch.ones(4, 3), torch.ones(2, 3), torch.ones(2, dtype=torch.float64))
+
+
 # Issue 15, item 10: F.linear with in_features = 0 and an input that is not 2-D
 @by_name
 def test_linear_with_no_in_features(lib):

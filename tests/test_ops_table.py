@@ -127,7 +127,7 @@ def test_grad_fn_rule_and_source_on_a_real_graph():
     assert z.grad_fn.source.startswith('minigrad/ops/elementwise.py:')
     assert z.grad_fn.rule == 'd(a * b) = b da + a db'
     # Every node of a small network's graph: a rule line, and a source at its class.
-    w = mg.tensor(np.ones((3, 2)), requires_grad=True)
+    w = mg.tensor(np.ones((3, 2), dtype=np.float32), requires_grad=True)     # x's dtype, as linear requires
     loss = mg.nn.functional.linear(x, w).relu().exp().sum()
     seen, stack = set(), [loss.grad_fn]
     while stack:

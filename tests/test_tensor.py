@@ -284,6 +284,36 @@ def test_detach():
     np.testing.assert_array_equal(x.grad._array, 2 * d._array)
 
 
+def test_switching_requires_grad_off_on_a_computed_tensor_raises_pytorchs_error(torch):
+    b = mg.ones(3, requires_grad=True) * 2
+    with pytest.raises(RuntimeError) as ours:
+        b.requires_grad = False                         # silent before: the graph was cut
+    with pytest.raises(RuntimeError) as theirs:
+        (torch.ones(3, requires_grad=True) * 2).requires_grad = False
+    assert str(ours.value) == str(theirs.value) and 'var.detach()' in str(ours.value)
+    with pytest.raises(RuntimeError, match=r'leaf variables\..*var\.detach\(\)'):
+        b.requires_grad_(False)
+    assert b.requires_grad and b.grad_fn is not None    # unchanged by the refused switch
+    c = b.detach()                                      # the fix the message names
+    assert not c.requires_grad and c.grad_fn is None
+    c.requires_grad = True
+    c.requires_grad = False
+    assert not c.requires_grad
+
+
+def test_requires_grad_can_be_set_on_leaves_and_results_made_without_grad():
+    x = mg.ones(3)
+    x.requires_grad = True
+    assert x.requires_grad and x.is_leaf
+    with mg.no_grad():
+        y = x * 2                                       # a leaf: no graph was recorded
+    y.requires_grad = True
+    (y * 3).sum().backward()
+    assert y.grad.tolist() == [3.0, 3.0, 3.0]
+    x.requires_grad = False
+    assert not x.requires_grad
+
+
 def test_requires_grad_():
     t = mg.tensor([1.0])
     assert t.requires_grad_() is t and t.requires_grad

@@ -33,6 +33,40 @@ class _Name(str):
         return str(self)
 
 
+def _shape_error(name, error, inputs):
+    """The message for a NumPy ValueError in `name`'s forward. Shapes that cannot broadcast are
+    stated once, with the dimension at fault, as PyTorch does; other errors keep NumPy's words."""
+    shapes = [t._array.shape for t in inputs]
+    text = str(error)       # NumPy's elementwise words: not einsum's "remapped shapes" and the like
+    if 'broadcast together with shapes' in text or 'cannot be broadcast to a single shape' in text:
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            return f'{name}: {_broadcast_fault(shapes)}'
+    return f'{name}: {error} (input shapes: {", ".join(str(s) for s in shapes)})'
+
+
+def _broadcast_fault(shapes):
+    """E.g. 'the size of tensor a (4) must match the size of tensor b (5) at non-singleton
+    dimension 1 (shapes (3, 4) and (5,))', and how to line them up."""
+    ndim = max(len(s) for s in shapes)
+    padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
+    for dim in range(ndim - 1, -1, -1):          # as broadcasting compares them: from the last
+        sizes = [(i, s[dim]) for i, s in enumerate(padded) if s[dim] != 1]
+        for (i, a), (j, b) in zip(sizes, sizes[1:]):
+            if a != b:
+                return (f'the size of tensor {_letter(i)} ({a}) must match the size of tensor '
+                        f'{_letter(j)} ({b}) at non-singleton dimension {dim} (shapes '
+                        f'{" and ".join(str(tuple(s)) for s in shapes)}); sizes are compared '
+                        f'from the last dimension back and must be equal or 1: reshape or '
+                        f'unsqueeze one of them')
+    return f'shapes {" and ".join(str(tuple(s)) for s in shapes)} cannot be broadcast together'
+
+
+def _letter(i):
+    return 'abcdefghijklmnopqrstuvwxyz'[i] if i < 26 else f'#{i}'
+
+
 class Op:
     """One node of the graph: an op's forward and its backward, side by side.
 
@@ -68,8 +102,7 @@ class Op:
         try:
             data = fn.forward(*[t._array for t in inputs], **options)
         except ValueError as error:         # NumPy's shape errors, named for the learner
-            shapes = ', '.join(str(t._array.shape) for t in inputs)
-            raise RuntimeError(f'{cls.__name__}: {error} (input shapes: {shapes})') from None
+            raise RuntimeError(_shape_error(cls.__name__, error, inputs)) from None
         out = _new(Tensor)              # speed: Tensor._wrap inlined, 4% of a long chain's forward
         out._array = data if type(data) is _ndarray else _array_of(fn, data)
         out._grad = out.grad_fn = out._hooks = None

@@ -149,6 +149,21 @@ def _linear_crash_hint(v, error):
             f'be ({n}, {i}), grad_weight ({o}, {i}) and grad_bias ({o},).')
 
 
+def _row_sum_crash_hint(v, error):
+    """A shape error in softmax's (or log_softmax's) backward: usually a row sum without keepdim."""
+    x = v['x']
+    if not _is_shape_error(error) or x.ndim < 2 or str(x.shape[:-1]) not in str(error):
+        return None         # the error names no row-summed shape: some other mistake
+    return (f'a row sum without keepdim=True: summed along dim=-1, a ({_dims(x.shape)}) tensor '
+            f'becomes ({_dims(x.shape[:-1])}), which does not line up with the rows; '
+            f'.sum(dim=-1, keepdim=True) keeps the summed dim as 1, ({_dims(x.shape[:-1] + (1,))}), '
+            f'so it broadcasts along each row.')
+
+
+def _dims(shape):
+    return ', '.join(str(n) for n in shape) + (',' if len(shape) == 1 else '')
+
+
 def _when(condition, value):
     """`value` (computed lazily) if `condition`, else None: a mistake that does not apply."""
     return value() if condition else None
@@ -237,7 +252,7 @@ EXERCISE_LIST = [
                      'a matrix product is not elementwise: grad_a = grad_output @ bᵀ.'),
         ]),
     _Exercise(
-        'softmax', ('x',), lambda x: F.softmax(x, dim=-1), _softmax_cases,
+        'softmax', ('x',), lambda x: F.softmax(x, dim=-1), _softmax_cases, crash_hint=_row_sum_crash_hint,
         doc='softmax(x): s = eˣ / Σ eˣ along the last dim (each row sums to 1).',
         forward_hints=[_FORWARD_OVERFLOW,
                        (lambda v, got: v['x'].ndim > 1 and np.allclose(got, np.exp(v['x']) / np.exp(v['x']).sum(0)),
@@ -263,7 +278,7 @@ EXERCISE_LIST = [
                      'the last dim with keepdim=True.'),
         ]),
     _Exercise(
-        'log_softmax', ('x',), lambda x: F.log_softmax(x, dim=-1), _softmax_cases,
+        'log_softmax', ('x',), lambda x: F.log_softmax(x, dim=-1), _softmax_cases, crash_hint=_row_sum_crash_hint,
         doc='log_softmax(x): y = x − log Σ eˣ along the last dim.',
         forward_hints=[(lambda v, got: not np.all(np.isfinite(got)),
                         'your forward gives inf or nan for these inputs: the log of a softmax that '
@@ -355,6 +370,10 @@ EXERCISE_LIST = [
             _Mistake('bias', lambda v, g: g.mean(0),
                      'sum over the batch, not mean: each of the {N} rows that used bias adds its own '
                      'gradient (grad_output.sum(0)).'),
+            _Mistake('bias', lambda v, g: g.sum(1),
+                     'the bias gradient is summed over the wrong dim: sum over the {N} rows of the '
+                     'batch (dim 0), one value per output feature: grad_output.sum(0); '
+                     'grad_output.sum(1) gives one value per sample.'),
             _Mistake('bias', lambda v, g: g.sum(),
                      'sum over the batch dim only (dim 0): bias has one gradient per output feature, '
                      'grad_output.sum(0).'),

@@ -245,6 +245,32 @@ def _check_linear(input, weight, bias):
     if bias is not None and _check_tensor(bias, 'linear', 'bias').shape != (out_features,):
         raise RuntimeError(f'linear(): bias must have shape (out_features,) = ({out_features},), '
                            f'got {tuple(bias.shape)}')
+    _check_linear_dtypes(input, weight, bias)
+
+
+def _check_linear_dtypes(input, weight, bias):
+    """PyTorch multiplies no mixed dtypes: a float64 batch (NumPy's default, kept by
+    mg.from_numpy) into a float32 layer is an error there, not a float64 result."""
+    if input._array.dtype != weight._array.dtype:
+        got, want = _dtype_name(input), _dtype_name(weight)
+        raise RuntimeError(f'mat1 and mat2 must have the same dtype, but got {got} and {want}: the '
+                           f'input is {input._array.dtype} but the weight is {weight._array.dtype}; '
+                           f'convert the input, e.g. x.{_CONVERTERS.get(want, "to(weight.dtype)")}'
+                           f'{" (NumPy arrays are float64)" if got == "Double" else ""}')
+    if bias is not None and bias._array.dtype != weight._array.dtype:
+        raise RuntimeError(f'self and mat2 must have the same dtype, but got {_dtype_name(bias)} and '
+                           f'{_dtype_name(weight)}: the bias is {bias._array.dtype} but the weight is '
+                           f'{weight._array.dtype}; convert the bias, e.g. bias.to(weight.dtype)')
+
+
+_TORCH_NAMES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'int64': 'Long',
+                'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte', 'bool': 'Bool'}
+_CONVERTERS = {'Float': 'float()', 'Double': 'double()', 'Half': 'half()'}
+
+
+def _dtype_name(t):
+    """PyTorch's name for the dtype, as its messages print it: Float, Double, Long, ..."""
+    return _TORCH_NAMES.get(t._array.dtype.name, str(t._array.dtype))
 
 
 # ------------------------------------------------------- regression losses
@@ -352,10 +378,23 @@ def _describe(input, axis):
     """What a class-index target must be, e.g. for input (64, 10): 'an integer target of
     shape (N,) = (64,) with class indices in [0, 9] for 10 classes'."""
     classes = input._array.shape[axis]
+    if input.ndim == 1:     # one unbatched sample; a batch of scores missing its class dim lands here too
+        return (f'logits of shape (N, C) (N samples, C classes) with an integer target of shape (N,), '
+                f'or unbatched logits of shape (C,) = ({classes},) with a 0-d integer target '
+                f'(a class index in [0, {classes - 1}])')
     shape = input._array.shape[:axis] + input._array.shape[axis + 1:]
-    symbolic = '()' if axis == 0 else '(N,)' if input.ndim == 2 else '(N, d1, ...)'
+    symbolic = '(N,)' if input.ndim == 2 else '(N, d1, ...)'
     return (f'an integer target of shape {symbolic} = {shape} with class indices in '
             f'[0, {classes - 1}] for {classes} classes')
+
+
+def _unbatched_hint(input, index):
+    """Why 1-D logits with a target of N labels is wrong, and the fix."""
+    if input.ndim != 1 or index.ndim != 1:
+        return ''
+    return (f'; 1-D logits hold one sample\'s {input._array.shape[0]} class scores: for a batch of '
+            f'{index.shape[0]} samples pass logits of shape ({index.shape[0]}, C), e.g. from a final '
+            f'nn.Linear(features, C), not one score per sample')
 
 
 def _class_indices(fn, input, target, axis, ignore_index):
@@ -367,9 +406,13 @@ def _class_indices(fn, input, target, axis, ignore_index):
     if index.dtype.kind not in 'iu':
         raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {tuple(input._array.shape)}), '
                          f'but the target has dtype {index.dtype} and shape {tuple(index.shape)}; convert '
-                         f'class labels with dtype=mg.int64')
+                         f'class labels with dtype=mg.int64'
+                         f'{_unbatched_hint(input, index) if index.shape != expected else ""}')
+    if input.ndim == 1 and index.shape == (1,):
+        index = index.reshape(())       # PyTorch accepts a 1-element target for unbatched logits
     if index.shape != expected:
-        hint = (' (squeeze away the extra dim)' if index.shape == expected + (1,) else '')
+        hint = (' (squeeze away the extra dim)' if index.shape == expected + (1,) else
+                _unbatched_hint(input, index))
         raise ValueError(f'{fn}() expects {_describe(input, axis)} (input shape {tuple(input._array.shape)}), '
                          f'but the target has shape {tuple(index.shape)}{hint}')
     if not index.size:
