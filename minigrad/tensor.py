@@ -83,7 +83,7 @@ class Tensor(metaclass=_TensorType):
         self._grad = None
         self.grad_fn = None
         self._hooks = None
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -479,7 +479,7 @@ class Tensor(metaclass=_TensorType):
         """Makes `out`, which shares this tensor's memory, its view: `where` says which elements."""
         if not mode._grad_enabled:              # under no_grad: a leaf (PyTorch), never rewritten
             out._base = (self, None, None)
-            out.requires_grad = self.requires_grad
+            out._requires_grad = self._requires_grad
             return out
         link = getattr(self, '_base', None)
         root = link[2] if link is not None and link[1] is not None else self
@@ -917,7 +917,7 @@ def _constant(number, dtype):
 def _rebuilt(cls, array, requires_grad):
     """A tensor (or Parameter) of class `cls` holding `array`: what unpickling makes."""
     t = cls._wrap(array)
-    t.requires_grad = requires_grad
+    t._requires_grad = requires_grad
     return t
 
 

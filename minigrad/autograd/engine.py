@@ -138,7 +138,7 @@ def _walk(seeds, retain_graph, create_graph, captured=None, needed=None):
             continue                            # autograd.grad has no input beyond this node
         for t, g in zip(node._inputs, grads_in if type(grads_in) is tuple else (grads_in,)):
             fn = t.grad_fn
-            if g is not None and t.requires_grad:
+            if g is not None and t._requires_grad:
                 data = t._array
                 if g.shape != data.shape or g.dtype is not data.dtype:
                     g = _fit(g, data)

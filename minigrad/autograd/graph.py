@@ -96,7 +96,7 @@ class Op:
         """Runs forward on the inputs' arrays; records the node if any input needs a gradient."""
         fn = _new(cls)                  # speed: ops have no __init__ to run
         # Known before forward, so that an op saves only what the wanted gradients need.
-        needs = tuple([t.requires_grad for t in inputs]) if mode._grad_enabled else (False,) * len(inputs)
+        needs = tuple([t._requires_grad for t in inputs]) if mode._grad_enabled else (False,) * len(inputs)
         fn.needs_input_grad = needs = _patterns.setdefault(needs, needs)   # speed: see _patterns
         fn.saved = None                 # forward may save; the walk frees only nodes that did
         try:
@@ -106,14 +106,14 @@ class Op:
         out = _new(Tensor)              # speed: Tensor._wrap inlined, 4% of a long chain's forward
         out._array = data if type(data) is _ndarray else _array_of(fn, data)
         out._grad = out.grad_fn = out._hooks = None
-        out.requires_grad = False
+        out._requires_grad = False
         if True in needs:
             fn._inputs, fn.options = inputs, options
             fn.clock = versions._clock
             if mode._anomaly:
                 fn.made_at = mode._user_line()
             out.grad_fn = fn
-            out.requires_grad = True
+            out._requires_grad = True
         return out
 
     @property
