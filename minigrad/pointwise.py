@@ -2,9 +2,10 @@
 as module functions and Tensor methods (with their in-place `X_`); each rule is an op in
 ops/elementwise.py (erf, erfc, erfinv: ops/special.py).
 
-dtypes as in PyTorch: functions of real numbers (log2, tan, erf, ...) give float32 for integer
-and bool inputs; the step functions (floor, ceil, round, trunc, sign) keep integer dtypes;
-fmod, remainder and floor_divide of integers stay integers, and raise on a zero divisor.
+dtypes as in PyTorch: functions of real numbers (log2, tan, erf, ...) give the default float
+dtype (float32) for integer and bool inputs; the step functions (floor, ceil, round, trunc,
+sign) keep integer dtypes; fmod, remainder and floor_divide of integers stay integers, and
+raise on a zero divisor.
 This module defines `round`: Python's builtin is not used here after that.
 """
 import numpy as np
