@@ -24,6 +24,9 @@ CELLS = [
     fail if a number ever changes its story.
     """),
     code(r"""
+    import os
+    os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')   # small matrices: one BLAS thread is fastest,
+    os.environ.setdefault('OMP_NUM_THREADS', '1')        # and idle threads would spin on busy cores
     %matplotlib inline
     import math
 

@@ -25,6 +25,9 @@ CELLS = [
       confidently wrong, MSE's gradient vanishes and cross-entropy's does not.
     """),
     code(r"""
+    import os
+    os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')   # small matrices: one BLAS thread is fastest,
+    os.environ.setdefault('OMP_NUM_THREADS', '1')        # and idle threads would spin on busy cores
     %matplotlib inline
     import math
 

@@ -13,8 +13,10 @@ CELLS = [
     load the same weights into PyTorch, which gives the same predictions.
     """),
     code(r"""
-    %matplotlib inline
     import os
+    os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')   # small matrices: one BLAS thread is fastest,
+    os.environ.setdefault('OMP_NUM_THREADS', '1')        # and idle threads would spin on busy cores
+    %matplotlib inline
     import tempfile
     import time
 

@@ -39,6 +39,10 @@ CELLS = [
     exercise sketches the derivation.
     """),
     code(r"""
+    import os
+    os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')   # small matrices: one BLAS thread is fastest,
+    os.environ.setdefault('OMP_NUM_THREADS', '1')        # and idle threads would spin on busy cores
+
     import numpy as np
 
     import minigrad as mg

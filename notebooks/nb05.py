@@ -26,6 +26,9 @@ CELLS = [
     WGAN-GP gradient penalty) and compares with PyTorch.
     """),
     code(r"""
+    import os
+    os.environ.setdefault('OPENBLAS_NUM_THREADS', '1')   # small matrices: one BLAS thread is fastest,
+    os.environ.setdefault('OMP_NUM_THREADS', '1')        # and idle threads would spin on busy cores
     %matplotlib inline
     import shutil
     import warnings
