@@ -7,7 +7,9 @@ CELLS = [
     md(r"""
     # MSE vs cross-entropy: what the numbers say
 
-    A common piece of advice, as the reference text behind this project puts it:
+    A common piece of advice, as the reference text behind this project (a short explainer on
+    choosing a loss, summarised with its claims in [docs/reference.md](../docs/reference.md))
+    puts it:
 
     > *Use MSE when the target is a continuous numeric value. Use cross-entropy when the target
     > is a class.* [...] *When classification outputs come from sigmoid or softmax, cross-entropy
