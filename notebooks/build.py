@@ -7,8 +7,11 @@ then executes each from a clean kernel and saves it with its outputs.
 
 Edit the cells in the nbXX.py files, not the .ipynb files: tests/test_notebooks.py
 checks that the committed notebooks hold exactly these cells, and re-executes them.
+A notebook you changed (your answers to the exercises, say) is never overwritten: the
+build skips it and says so, unless you pass --force.
 """
 import argparse
+import subprocess
 import importlib.util
 import os
 import pathlib
@@ -79,6 +82,23 @@ def execute(nb, timeout=TIMEOUT, allow_errors=False):
     return nb
 
 
+def changed_by_you(path, cells):
+    """Whether someone edited the notebook at `path`: its cells are not `cells` (what a build
+    writes) and it differs from git's committed copy. Outside git, only the first counts."""
+    import nbformat
+    if not path.exists():
+        return False
+    nb = nbformat.read(path, as_version=4)
+    if [(c.cell_type, c.source) for c in nb.cells] == list(cells):
+        return False                        # a build's own output: rebuilding loses nothing
+    try:
+        done = subprocess.run(['git', 'diff', '--quiet', 'HEAD', '--', path.name], cwd=path.parent,
+                              capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return True
+    return done.returncode != 0             # 1: changed; 128: not in git, so nothing to restore
+
+
 def main():
     import nbformat
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -87,8 +107,14 @@ def main():
     parser.add_argument('--allow-errors', action='store_true',
                         help='keep running after a failing cell and save the error (for drafting; '
                              'the tests reject a notebook saved with an error)')
+    parser.add_argument('--force', action='store_true',
+                        help='overwrite notebooks you changed too (your answers are lost)')
     args = parser.parse_args()
     for name, cells in specs(args.only):
+        if not args.force and changed_by_you(HERE / name, cells):
+            print(f'{name}: you changed it (your answers?), so it is left as it is; '
+                  f'--force rebuilds it, and `git checkout notebooks/{name}` restores the original')
+            continue
         nb = notebook(cells)
         if not args.no_execute:
             start = time.perf_counter()

@@ -14,8 +14,8 @@ CELLS = [
     # Write your own backward
 
     Reading a derivative is not the same as deriving it. In this notebook **you** write the
-    backward pass of nine operations (after a worked example), then the backward walk of an engine, and
-    `check` tells you whether each is right, and if not, what is wrong.
+    backward pass of nine operations (after a worked example), then the backward walk of an
+    engine, and `check` tells you whether each is right, and if not, what is wrong.
 
     Each op is written the way PyTorch's own custom ops are (as the `Cube` of notebook 01):
     a subclass of `Function` with two static methods.
@@ -37,6 +37,11 @@ CELLS = [
     **How to work:** in each exercise, replace every `raise NotImplementedError  # your code here`
     with your code and run the cell. Derive the rule on paper first; the text above each
     exercise sketches the derivation.
+
+    **Where to work:** here, in this notebook, and save as you go. Your answers stay yours:
+    the project's tests check the copy of this notebook committed to git, not your edits, and
+    `python notebooks/build.py` leaves a notebook you changed alone. To start again from the
+    blanks: `git checkout notebooks/04_write_your_own_backward.ipynb`.
     """),
     code(r"""
     import os
