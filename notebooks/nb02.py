@@ -466,9 +466,8 @@ CELLS = [
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize='small')
     plt.show()
-    print('ratio CE/MSE at C = 1:   ', np.round(ratios[:, 0], 1))
-    print('ratio CE/MSE at C = 100: ', [f'{r:.3g}' for r in ratios[:, np.argmin(np.abs(scales - 100))]])
-    print('ratio CE/MSE at C = 1000:', [f'{r:.3g}' for r in ratios[:, -1]])
+    for c, column in [(1, 0), (100, np.argmin(np.abs(scales - 100))), (1000, -1)]:
+        print(f'ratio CE/MSE at C = {c:<4}  ' + '  '.join(f'{r:>8.3g}' for r in ratios[:, column]))
     zero_at_1000 = int(np.sum(np.isinf(ratios[:, -1])))
     print(f'initialisations whose MSE gradient is exactly 0 at C = 1000: {zero_at_1000} of {len(ratios)}')
     assert np.all(ratios[:, -1] > 10 * ratios[:, 0]) and zero_at_1000 >= 1
