@@ -20,9 +20,11 @@ def tensor_method(fn=None, *, inplace=False):
 
 
 def _install(name, method):
-    if name in vars(Tensor) and name not in type(Tensor).absent:    # absent: missing.py's stand-ins
+    absent = type(Tensor).absent                # missing.py's stand-ins, which a real one replaces
+    if name in vars(Tensor) and name not in absent:
         raise TypeError(f'Tensor.{name} is already defined; a name has one home')
     setattr(Tensor, name, method)
+    type(Tensor).absent = absent - {name}
 
 
 def _in_place(fn):

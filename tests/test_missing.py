@@ -83,7 +83,8 @@ def test_a_name_added_later_replaces_its_stand_in():
         @tensor_method
         def stft(input):                            # noqa: A002
             return input * 2
-        assert mg.tensor([1.0]).stft().tolist() == [2.0]
+        assert mg.tensor([1.0]).stft().tolist() == [2.0] and 'stft' in dir(mg.Tensor)
     finally:
         mg.Tensor.stft = stand_in
+        type(mg.Tensor).absent |= {'stft'}
     assert not hasattr(mg.tensor([1.0]), 'stft')
