@@ -126,7 +126,12 @@ def tensor_split(input, indices_or_sections, dim=0):    # noqa: A002
     return tuple(input[_along(dim, slice(a, max(a, b)))] for a, b in zip(starts, stops))
 
 
-def _split_at(name, input, indices_or_sections, dim):     # noqa: A002
+def _split_at(name, input, indices_or_sections, dim, min_ndim):     # noqa: A002
+    """hsplit, vsplit, dsplit: tensor_split along `dim` of a tensor of at least `min_ndim` dims,
+    where an int must divide the size."""
+    if input.ndim < min_ndim:
+        raise RuntimeError(f'torch.{name} requires a tensor with at least {min_ndim} dimension, but '
+                           f'got a tensor with {input.ndim} dimensions!')
     if isinstance(indices_or_sections, int) and input.shape[dim] % indices_or_sections:
         raise RuntimeError(f'torch.{name} attempted to split along dimension {dim}, but the size of '
                            f'the dimension {input.shape[dim]} is not divisible by the split_size '
@@ -137,28 +142,19 @@ def _split_at(name, input, indices_or_sections, dim):     # noqa: A002
 @tensor_method
 def hsplit(input, indices_or_sections):     # noqa: A002
     """tensor_split along dim 1 (dim 0 for 1-D); an int must divide the size."""
-    if input.ndim == 0:
-        raise RuntimeError('torch.hsplit requires a tensor with at least 1 dimension, but got a '
-                           'tensor with 0 dimensions!')
-    return _split_at('hsplit', input, indices_or_sections, 1 if input.ndim > 1 else 0)
+    return _split_at('hsplit', input, indices_or_sections, 1 if input.ndim > 1 else 0, 1)
 
 
 @tensor_method
 def vsplit(input, indices_or_sections):     # noqa: A002
     """tensor_split along dim 0 of a tensor of at least 2 dims; an int must divide the size."""
-    if input.ndim < 2:
-        raise RuntimeError(f'torch.vsplit requires a tensor with at least 2 dimension, but got a '
-                           f'tensor with {input.ndim} dimensions!')
-    return _split_at('vsplit', input, indices_or_sections, 0)
+    return _split_at('vsplit', input, indices_or_sections, 0, 2)
 
 
 @tensor_method
 def dsplit(input, indices_or_sections):     # noqa: A002
     """tensor_split along dim 2 of a tensor of at least 3 dims; an int must divide the size."""
-    if input.ndim < 3:
-        raise RuntimeError(f'torch.dsplit requires a tensor with at least 3 dimension, but got a '
-                           f'tensor with {input.ndim} dimensions!')
-    return _split_at('dsplit', input, indices_or_sections, 2)
+    return _split_at('dsplit', input, indices_or_sections, 2, 3)
 
 
 # ---------------------------------------------------------------- views: permutes
