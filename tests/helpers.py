@@ -6,6 +6,7 @@ import pathlib
 import sys
 
 import numpy as np
+import pytest
 
 import minigrad as mg
 
@@ -43,6 +44,14 @@ def both_libraries(torch, fn_mg, fn_torch, arrays, seed=0):
     out_torch.backward(torch.tensor(direction))
     return ((out_mg.detach().numpy(), out_torch.detach().numpy()),
             [(m.grad.numpy(), t.grad.numpy()) for m, t in zip(mine, theirs)])
+
+
+def assert_raises_as_pytorch(torch, call, values):
+    """`call(lib, tensor_of_values)` raises in minigrad the exception type it raises in PyTorch."""
+    with pytest.raises(Exception) as theirs:
+        call(torch, torch.tensor(values))
+    with pytest.raises(type(theirs.value)):
+        call(mg, mg.tensor(values))
 
 
 def assert_agree(pairs, rtol, atol=0.0):
