@@ -3,7 +3,7 @@ from . import functional, init, utils
 from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, Sigmoid, SiLU, Softmax,
                          Softmax2d, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
-from .containers import ModuleList, Sequential
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
@@ -17,4 +17,4 @@ __all__ = ['Module', 'Parameter', 'Linear', 'Identity', 'Flatten', 'Unflatten', 
            'CrossEntropyLoss', 'NLLLoss', 'BCELoss', 'BCEWithLogitsLoss', 'functional', 'init', 'utils',
            'Threshold', 'RReLU', 'Hardtanh', 'ReLU6', 'Hardsigmoid', 'SiLU', 'Mish', 'Hardswish', 'CELU',
            'SELU', 'GLU', 'Hardshrink', 'LogSigmoid', 'Softshrink', 'PReLU', 'Softsign', 'Tanhshrink',
-           'Softmin', 'Softmax2d']
+           'Softmin', 'Softmax2d', 'ModuleDict', 'ParameterList', 'ParameterDict']
