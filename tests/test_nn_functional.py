@@ -522,3 +522,21 @@ def test_prelu_of_a_0d_input_with_one_slope_is_0d(torch):
 def test_prelu_softshrink_and_rrelu_argument_errors_are_pytorch_s(torch, call):
     from helpers import assert_raises_as_pytorch
     assert_raises_as_pytorch(torch, call, [-1.0, 0.5, 2.0, -3.0, 1.5, 0.2])
+
+
+@pytest.mark.parametrize('name, args', [('relu_', ()), ('elu_', (0.5,)), ('celu_', ()), ('selu_', ()),
+                                        ('leaky_relu_', (0.2,)), ('hardtanh_', (-0.5, 0.5)),
+                                        ('threshold_', (0.1, -1.0)), ('rrelu_', (0.1, 0.3))])
+def test_in_place_activations_write_into_their_input_as_torch(torch, name, args):
+    values = _values((3, 4), 5)
+    x, tx = leaf(values), torch.tensor(values, requires_grad=True)
+    y, ty = x * 1, tx * 1
+    assert getattr(F, name)(y, *args) is y
+    getattr(torch.nn.functional, name)(ty, *args)
+    assert y._version == ty._version == 1
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+    with pytest.raises(RuntimeError, match='a leaf Variable that requires grad is being used in an in-place'):
+        getattr(F, name)(x, *args)

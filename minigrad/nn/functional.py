@@ -280,6 +280,22 @@ def rrelu(input, lower=1. / 8, upper=1. / 3, training=False, inplace=False):
     return input * Tensor._wrap(noise)
 
 
+def _writing_into_the_input(function):
+    """PyTorch's `relu_` beside `relu`: the same function, its result written into the input
+    (an in-place op: the input's version goes up and autograd records it)."""
+    name = function.__name__ + '_'
+
+    def inplace(input, *args, **kwargs):           # noqa: A002
+        return _check_tensor(input, name)._inplace(name, lambda t: function(t, *args, **kwargs))
+    inplace.__name__ = inplace.__qualname__ = name
+    inplace.__doc__ = f'In-place {function.__name__}: see `{function.__name__}`.'
+    return inplace
+
+
+relu_, elu_, celu_, selu_, leaky_relu_, hardtanh_, threshold_, rrelu_ = map(
+    _writing_into_the_input, (relu, elu, celu, selu, leaky_relu, hardtanh, threshold, rrelu))
+
+
 def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     """softmax((logits + g) / tau) along `dim`, g ~ Gumbel(0, 1) drawn with minigrad's generator.
     hard=True: the one-hot of its argmax forward, the soft sample's gradient backward
