@@ -158,3 +158,13 @@ def test_from_torch_nn_utils_import_works_as_in_pytorch():
     from minigrad.nn.utils import clip_grad_norm_, parameters_to_vector  # noqa: F401
     import minigrad.nn.utils.clip_grad as module
     assert module.clip_grad_norm_ is mg.nn.utils.clip_grad_norm_
+
+
+def test_a_torch_nn_utils_name_minigrad_lacks_says_so(torch):
+    with pytest.raises(AttributeError, match=r'minigrad has no `torch.nn.utils.spectral_norm` \(PyTorch has it\)'):
+        mg.nn.utils.spectral_norm
+    with pytest.raises(AttributeError) as caught:
+        mg.nn.utils.no_such_thing
+    assert 'PyTorch has it' not in str(caught.value)
+    ours = {n for n in dir(torch.nn.utils) if not n.startswith('_')}
+    assert all(mg.missing.pytorch_has('nn.utils', n) for n in ours)
