@@ -40,7 +40,7 @@ CASES = [
 
 def _pair(torch, name, args, kwargs, dtype):
     theirs = getattr(torch.nn, name)(*args, **kwargs).to(getattr(torch, dtype)).eval()
-    ours = getattr(nn, name)(*args, **kwargs).to(dtype).eval()
+    ours = getattr(nn, name)(*args, **kwargs).to(getattr(mg, dtype)).eval()
     if name == 'PReLU':                         # same random slopes, to test the gradient of each
         slopes = np.random.default_rng(1).uniform(-1, 1, ours.weight.shape).astype(dtype)
         ours.weight._array[...] = slopes
