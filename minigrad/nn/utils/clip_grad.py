@@ -10,10 +10,8 @@ import warnings
 
 import numpy as np
 
-from ...autograd import no_grad
 from ...dtypes import get_default_dtype
-from ...functions import stack
-from ...products import vector_norm
+from ...ops.linalg import _vector_norm
 from ...tensor import Tensor
 
 
@@ -35,10 +33,12 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     tensors = _as_list(tensors)
     norm_type = float(norm_type)
     if not tensors:
-        return Tensor._wrap(get_default_dtype().type(0.0))
-    with no_grad():
-        total = vector_norm(stack([vector_norm(t, norm_type) for t in tensors]), norm_type)
-    if error_if_nonfinite and not total.isfinite().item():
+        return Tensor._wrap(np.array(0.0, get_default_dtype()))
+    # speed: on the arrays, not through linalg.vector_norm's graph nodes (with the writes below,
+    # clip_grad_norm_ of a 784-256-256-10 MLP's grads: 1.9 ms -> 1.5 ms; PyTorch 0.8-0.95 ms)
+    norms = np.stack([_vector_norm(t._array, norm_type, tuple(range(t.ndim))).reshape(()) for t in tensors])
+    total = Tensor._wrap(_vector_norm(norms, norm_type, (0,)).reshape(()))
+    if error_if_nonfinite and not np.isfinite(total._array):
         raise RuntimeError(f'The total norm of order {norm_type} for gradients from `parameters` is '
                            f'non-finite, so it cannot be clipped. To disable this error and scale the '
                            f'gradients by the non-finite norm anyway, set `error_if_nonfinite=False`')
@@ -51,10 +51,11 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
     if not grads:
         return
-    coefficient = min(float(max_norm) / (float(total_norm) + 1e-6), 1.0)
-    with no_grad(), np.errstate(invalid='ignore'):     # inf · 0 is nan, as PyTorch says nothing of
-        for grad in grads:
-            grad.mul_(coefficient)
+    total = total_norm._array if isinstance(total_norm, Tensor) else np.asarray(total_norm)
+    coefficient = np.minimum(float(max_norm) / (total + 1e-6), 1.0)      # in the norm's dtype
+    with np.errstate(invalid='ignore'):         # inf · 0 is nan, and PyTorch says nothing of it
+        for grad in grads:                      # speed: a write, not mul_'s graph node
+            grad._write(grad._array * coefficient.astype(grad.dtype), 'mul_')
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -83,7 +84,6 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamps every entry of every `.grad` to [-clip_value, clip_value], in place."""
     _check_foreach(foreach)
     clip_value = float(clip_value)
-    with no_grad():
-        for p in _as_list(parameters):
-            if p.grad is not None:
-                p.grad.clamp_(-clip_value, clip_value)
+    for p in _as_list(parameters):
+        if p.grad is not None:                  # speed: a write, not clamp_'s node: 0.8 -> 0.55 ms (MLP)
+            p.grad._write(np.clip(p.grad._array, -clip_value, clip_value), 'clamp_')
