@@ -41,6 +41,12 @@ ERRORS = [                  # (call given the library's init and zeros, the erro
     (lambda nn_init, zeros: nn_init.orthogonal_(zeros(3)), ValueError, 'Only tensors with 2 or more'),
     (lambda nn_init, zeros: nn_init.sparse_(zeros(2, 2, 2), 0.5), ValueError, 'Only tensors with 2 dim'),
     (lambda nn_init, zeros: nn_init.xavier_uniform_(zeros(5)), ValueError, 'Fan in and fan out'),
+    (lambda nn_init, zeros: nn_init.uniform_(zeros(3), 2, 1), RuntimeError,
+     r'uniform_ expects to return a \[from, to\) range, but found from=2 > to=1'),
+    (lambda nn_init, zeros: nn_init.trunc_normal_(zeros(3), 1.5, 1, 2.5, 1), RuntimeError,
+     r'uniform_ expects to return a \[from, to\) range, but found from=2.5 > to=1'),
+    (lambda nn_init, zeros: nn_init.normal_(zeros(3), 0, -1.5), RuntimeError,
+     'normal expects std >= 0.0, but found std -1.5'),
 ]
 
 

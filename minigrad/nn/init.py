@@ -60,13 +60,21 @@ def _fill(tensor, values):
     return tensor
 
 
+def _check_range(a, b):
+    if a > b:
+        raise RuntimeError(f'uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}')
+
+
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fills with samples of U(a, b)."""
+    _check_range(a, b)
     return _fill(tensor, numpy_generator(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fills with samples of N(mean, std²)."""
+    if std < 0:
+        raise RuntimeError(f'normal expects std >= 0.0, but found std {std:g}')
     return _fill(tensor, numpy_generator(generator).normal(mean, std, tensor.shape))
 
 
@@ -85,6 +93,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn('mean is more than 2 std from [a, b] in nn.init.trunc_normal_. '
                       'The distribution of values may be incorrect.', stacklevel=2)
+    _check_range(a, b)
     rng = numpy_generator(generator)
     inside = _normal_cdf((b - mean) / std) - _normal_cdf((a - mean) / std)
     peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
