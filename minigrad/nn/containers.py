@@ -6,7 +6,7 @@ import collections.abc
 import operator
 
 from ..tensor import Tensor
-from .module import Module, Parameter, _indent
+from .module import Module, Parameter, _check_name, _indent
 
 
 def _typename(value):
@@ -20,19 +20,6 @@ def _entries(module):
     """A container's children as stored: [(name, module)] in order, repeats included
     (Sequential(a) * 2 holds `a` twice). Module keeps its children among its attributes."""
     return [(name, value) for name, value in vars(module).items() if isinstance(value, Module)]
-
-
-def _check_name(container, name, kind='module'):
-    """PyTorch's rules for a child's name: a string, no dots, not empty, no clash with an attribute."""
-    if not isinstance(name, str):
-        raise TypeError(f'{kind} name should be a string. Got {_typename(name)}')
-    if '.' in name:
-        raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
-    if name == '':
-        raise KeyError(f'{kind} name can\'t be empty string ""')
-    held = Module if kind == 'module' else Parameter
-    if hasattr(container, name) and not isinstance(vars(container).get(name), held):
-        raise KeyError(f"attribute '{name}' already exists")
 
 
 def _add(container, name, module):
