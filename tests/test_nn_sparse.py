@@ -80,3 +80,20 @@ def test_errors_as_pytorch(torch):
             lib.nn.Embedding(5, 2, _weight=lib.ones(5, 3))
         with pytest.raises(IndexError):
             lib.nn.Embedding(5, 2)(lib.tensor([5]))
+
+
+def test_embedding_bag_layer_as_pytorch(torch):
+    options = dict(mode='sum', padding_idx=1, max_norm=2.0)
+    ours, theirs = mg.nn.EmbeddingBag(6, 3, **options), torch.nn.EmbeddingBag(6, 3, **options)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    assert not ours.weight.detach().numpy()[1].any()
+    ours.load_state_dict({k: mg.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    results = []
+    for lib, layer in ((mg, ours), (torch, theirs)):
+        out = layer(lib.tensor([0, 1, 3, 3, 5]), lib.tensor([0, 2]))
+        (out ** 2).sum().backward()
+        results.append((out.detach().numpy(), layer.weight.grad.numpy(), layer.weight.detach().numpy()))
+    for got, expected in zip(*results):
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+    pretrained = mg.nn.EmbeddingBag.from_pretrained(mg.ones(4, 2), mode='max')
+    assert not pretrained.weight.requires_grad and repr(pretrained) == "EmbeddingBag(4, 2, mode='max')"

@@ -1,4 +1,5 @@
-"""Embedding: a lookup table of num_embeddings vectors of size embedding_dim, y = weight[input]."""
+"""Embedding: a lookup table of num_embeddings vectors of size embedding_dim, y = weight[input];
+EmbeddingBag: the sum, mean or max of the vectors of each bag of indices."""
 import numpy as np
 
 from . import functional as F
@@ -7,6 +8,12 @@ from ..autograd.mode import no_grad
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from .module import Module, Parameter
+
+
+def _zero_row(weight, row):
+    if row is not None:
+        with no_grad():
+            weight[row] = Tensor._wrap(np.zeros(weight.shape[1], weight._array.dtype))
 
 
 class Embedding(Module):
@@ -47,10 +54,7 @@ class Embedding(Module):
         self._fill_padding_idx_with_zero()
 
     def _fill_padding_idx_with_zero(self):
-        if self.padding_idx is not None:
-            with no_grad():
-                self.weight[self.padding_idx] = Tensor._wrap(np.zeros(self.embedding_dim,
-                                                                      self.weight._array.dtype))
+        _zero_row(self.weight, self.padding_idx)
 
     def forward(self, input):                   # noqa: A002 (PyTorch's argument name)
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
@@ -81,3 +85,61 @@ class Embedding(Module):
         return cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, _freeze=freeze,
                    padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
                    scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+class EmbeddingBag(Module):
+    """The sum, mean or max of the embeddings (rows of weight, drawn from N(0, 1), the padding
+    row zeroed) of each bag of indices, without building the (bag, index, dim) lookups first
+    in PyTorch; here a composition (see F.embedding_bag). forward(input, offsets=None,
+    per_sample_weights=None): bags are the rows of a 2-D input or the runs of a 1-D input
+    starting at offsets."""
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, mode='mean', sparse=False, _weight=None,
+                 include_last_offset=False, padding_idx=None, device=None, dtype=None):
+        super().__init__()
+        table = Embedding(num_embeddings, embedding_dim, padding_idx, _weight=_weight, dtype=dtype)
+        # the table's checks, initialisation and weight; the lookup itself is F.embedding_bag's
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
+        self.weight = table.weight
+        self.mode, self.sparse = mode, sparse
+        self.include_last_offset = include_last_offset
+        self.padding_idx = table.padding_idx
+
+    def reset_parameters(self):
+        """weight from N(0, 1), then the padding row zeroed."""
+        init.normal_(self.weight)
+        _zero_row(self.weight, self.padding_idx)
+
+    def forward(self, input, offsets=None, per_sample_weights=None):     # noqa: A002
+        return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
+                               self.scale_grad_by_freq, self.mode, self.sparse, per_sample_weights,
+                               self.include_last_offset, self.padding_idx)
+
+    def extra_repr(self):
+        s = f'{self.num_embeddings}, {self.embedding_dim}'
+        if self.max_norm is not None:
+            s += f', max_norm={self.max_norm!r}'
+        if self.norm_type != 2:
+            s += f', norm_type={self.norm_type!r}'
+        if self.scale_grad_by_freq is not False:
+            s += f', scale_grad_by_freq={self.scale_grad_by_freq!r}'
+        s += f', mode={self.mode!r}'
+        if self.padding_idx is not None:
+            s += f', padding_idx={self.padding_idx!r}'
+        return s
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0,
+                        scale_grad_by_freq=False, mode='mean', sparse=False, include_last_offset=False,
+                        padding_idx=None):
+        """An EmbeddingBag whose weight is `embeddings` (2-D, shared), frozen unless freeze=False."""
+        if embeddings.dim() != 2:
+            raise AssertionError('Embeddings parameter is expected to be 2-dimensional')
+        rows, cols = embeddings.shape
+        bag = cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, max_norm=max_norm,
+                  norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, mode=mode, sparse=sparse,
+                  include_last_offset=include_last_offset, padding_idx=padding_idx)
+        bag.weight.requires_grad_(not freeze)
+        return bag
