@@ -29,6 +29,8 @@ LAYERS = [
     ('InstanceNorm1d(4, affine=True)', (3, 4, 6)),
     ('InstanceNorm1d(4, track_running_stats=True)', (4, 6)),
     ('InstanceNorm2d(3, affine=True, track_running_stats=True, momentum=0.4)', (2, 3, 4, 5)),
+    ('BatchNorm3d(2)', (3, 2, 2, 3, 2)),
+    ('InstanceNorm3d(2, affine=True)', (2, 2, 3, 2, 2)),
 ]
 
 
@@ -135,6 +137,8 @@ def test_constructor_and_input_errors_as_pytorch(torch):
             lib.nn.BatchNorm1d(3)(lib.ones(2, 3, 2, 2))
         with pytest.raises(ValueError, match=r'expected 4D input \(got 3D input\)'):
             lib.nn.BatchNorm2d(3)(lib.ones(2, 3, 2))
+        with pytest.raises(ValueError, match=r'expected 5D input \(got 4D input\)'):
+            lib.nn.BatchNorm3d(3)(lib.ones(2, 3, 2, 2))
         with pytest.raises(ValueError, match=r'expected 3D or 4D input \(got 2D input\)'):
             lib.nn.InstanceNorm2d(3)(lib.ones(2, 3))
         with pytest.raises(ValueError, match='Expected more than 1 value per channel when training'):

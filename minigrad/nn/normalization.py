@@ -1,4 +1,4 @@
-"""Normalisation layers: LayerNorm, RMSNorm, GroupNorm, BatchNorm1d/2d, InstanceNorm1d/2d, each
+"""Normalisation layers: LayerNorm, RMSNorm, GroupNorm, BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, each
 standardising its input, x̂ = (x - mean) / √(var + eps), then scaling and shifting it per
 feature, y = weight · x̂ + bias, with weight initialised to ones and bias to zeros.
 The functions they call are in nn/functional_normalization.py.
@@ -188,6 +188,14 @@ class BatchNorm2d(_BatchNorm):
             raise ValueError(f'expected 4D input (got {input.dim()}D input)')
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) inputs; see _BatchNorm."""
+
+    def _check_input_dim(self, input):          # noqa: A002
+        if input.dim() != 5:
+            raise ValueError(f'expected 5D input (got {input.dim()}D input)')
+
+
 class _InstanceNorm(_NormBase):
     """y = (x - mean) / √(var + eps) · weight + bias, mean and var (biased) per sample and
     channel over the spatial dims. affine and track_running_stats are off by default; with
@@ -225,3 +233,8 @@ class InstanceNorm1d(_InstanceNorm):
 class InstanceNorm2d(_InstanceNorm):
     """Instance normalisation of (N, C, H, W) or (C, H, W) inputs; see _InstanceNorm."""
     _no_batch_dims = 3
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) or (C, D, H, W) inputs; see _InstanceNorm."""
+    _no_batch_dims = 4
