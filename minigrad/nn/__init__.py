@@ -4,12 +4,15 @@ from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Ha
                          LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, Sigmoid, SiLU, Softmax,
                          Softmax2d, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .dropout import Dropout
+from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
                    SmoothL1Loss)
 from .module import Module, Parameter
+from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
+                            InstanceNorm3d, LayerNorm, RMSNorm)
+from .sparse import Embedding, EmbeddingBag
 
 __all__ = ['Module', 'Parameter', 'Linear', 'Identity', 'Flatten', 'Unflatten', 'Sequential',
            'ModuleList', 'ReLU', 'LeakyReLU', 'ELU', 'GELU', 'Softplus', 'Sigmoid', 'Tanh', 'Softmax',
@@ -17,4 +20,7 @@ __all__ = ['Module', 'Parameter', 'Linear', 'Identity', 'Flatten', 'Unflatten', 
            'CrossEntropyLoss', 'NLLLoss', 'BCELoss', 'BCEWithLogitsLoss', 'functional', 'init', 'utils',
            'Threshold', 'RReLU', 'Hardtanh', 'ReLU6', 'Hardsigmoid', 'SiLU', 'Mish', 'Hardswish', 'CELU',
            'SELU', 'GLU', 'Hardshrink', 'LogSigmoid', 'Softshrink', 'PReLU', 'Softsign', 'Tanhshrink',
-           'Softmin', 'Softmax2d', 'ModuleDict', 'ParameterList', 'ParameterDict']
+           'Softmin', 'Softmax2d', 'ModuleDict', 'ParameterList', 'ParameterDict',
+           'LayerNorm', 'RMSNorm', 'GroupNorm', 'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d',
+           'InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d', 'Embedding', 'EmbeddingBag',
+           'Dropout1d', 'Dropout2d', 'AlphaDropout']
