@@ -6,13 +6,16 @@ and each parameter's gradient norm during training.
     with trace_backward() as trace:         every node of the backward walk:
         loss.backward()                     print(trace), trace.steps
     GradientFlow(model).record()            gradient norms per training step
+    Health(model).record()                  per layer: saturation, dead units, gradient
+                                            and update-to-data ratios; summary() and plot()
 
 NumPy only at import time; graphviz and matplotlib are imported when a
 picture is asked for.
 """
 from .flow import GradientFlow
 from .graph import draw_graph, to_dot
+from .health import Health
 from .trace import BackwardTrace, Step, StepInput, trace_backward
 
-__all__ = ['GradientFlow', 'draw_graph', 'to_dot', 'trace_backward', 'BackwardTrace',
+__all__ = ['GradientFlow', 'Health', 'draw_graph', 'to_dot', 'trace_backward', 'BackwardTrace',
            'Step', 'StepInput']
