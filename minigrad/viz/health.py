@@ -19,7 +19,9 @@ Per layer (each leaf module: Linear, Tanh, ReLU, ...), at its last training forw
     dead                ReLU: the fraction of units (features) that are ≤ 0 on every example of the
                         batch: they pass no gradient back at all; Tanh, Sigmoid: of units saturated
                         on every example
-    grad mean, std      of ∂loss/∂y, the gradient reaching the layer's output (a full backward pre-hook)
+    grad mean, std      of ∂loss/∂y, the gradient reaching the layer's output: a hook on the output
+                        tensor, set by the forward hook (a full backward pre-hook would see the
+                        same grad_output, but copies each input to watch its gradient too)
 Per parameter p (every one of model.named_parameters()):
     grad mean, std      of p.grad
     grad:data           std(p.grad) / std(p)
@@ -34,7 +36,8 @@ whose update:data (the median of the last 10 records) is more than 10× away fro
 norm scales are not flagged: they start constant (std 0), so their ratio says little. Forwards in
 eval() mode or under no_grad() (an evaluation pass) are not recorded; a layer called twice in a
 step is seen at its last call.
-Overhead: one hook call per layer and forward, statistics only at record(), matplotlib only in plot().
+Overhead: a forward hook and a tensor hook per layer, statistics only at record(), matplotlib only
+in plot(); a training step of a 5-layer tanh MLP (width 100, batch 32) takes ~1.15× as long.
 """
 import math
 import os
@@ -42,6 +45,8 @@ import textwrap
 import warnings
 
 import numpy as np
+
+from ..autograd import is_grad_enabled
 
 SATURATION = 0.97           # |tanh| above it is saturated (sigmoid: |2σ − 1| above it)
 SATURATED_FRACTION = 0.25   # flag a Tanh/Sigmoid layer with more of its outputs saturated
@@ -65,15 +70,16 @@ class _Layer:
                          None)
 
     def forward_hook(self, module, args, output):
-        from ..autograd import is_grad_enabled
         if isinstance(output, (tuple, list)) and output:
             output = output[0]
         if module.training and is_grad_enabled() and hasattr(output, '_array'):
             self.output, self.grad = output._array, None
+            if output.requires_grad:
+                output.register_hook(lambda grad, seen=self.output: self._grad(seen, grad))
 
-    def backward_pre_hook(self, module, grad_output):
-        if self.grad is None and grad_output and grad_output[0] is not None:
-            self.grad = grad_output[0]._array      # the first to arrive: the last call's
+    def _grad(self, seen, grad):
+        if seen is self.output:          # the gradient of the output kept, not an earlier call's
+            self.grad = grad._array
 
 
 class Health:
@@ -93,9 +99,8 @@ class Health:
                   if not any(True for _ in module.children())]
         self.layers = [_Layer(name, module) for name, module in leaves]
         self.params = list(model.named_parameters())
-        self._handles = [h for layer in self.layers for h in (
-            layer.module.register_forward_hook(layer.forward_hook),
-            layer.module.register_full_backward_pre_hook(layer.backward_pre_hook))]
+        self._handles = [layer.module.register_forward_hook(layer.forward_hook)
+                         for layer in self.layers]
         self._before = {name: p._array.copy() for name, p in self.params}
         self.layer_stats = {layer.name: {s: [] for s in LAYER_STATS} for layer in self.layers}
         self.param_stats = {name: {s: [] for s in PARAM_STATS} for name, _ in self.params}
