@@ -280,11 +280,11 @@ def _name(name, width):
 
 
 def _layer_lines(health, name_width):
-    yield _name('layer', name_width) + ' kind    ' + ''.join(h.rjust(10) for h in (
+    yield _name('layer', name_width) + ' kind       ' + ''.join(h.rjust(10) for h in (
         'act mean', 'act std', 'saturated', 'dead', 'grad mean', 'grad std'))
     for layer in health.layers:
         s = {k: v[-1] for k, v in health.layer_stats[layer.name].items()}
-        yield (_name(layer.name, name_width) + f' {type(layer.module).__name__:8.8}'
+        yield (_name(layer.name, name_width) + f' {type(layer.module).__name__:11.11}'
                + _number(s['act_mean'], mean_of=s['act_std']) + _number(s['act_std'])
                + _percent(s['saturated']) + _percent(s['dead'])
                + _number(s['grad_mean'], mean_of=s['grad_std']) + _number(s['grad_std']))
@@ -309,7 +309,7 @@ def _summary(health, width=100):
         raise ValueError(f'Health.summary() needs a width of at least 80 columns, got {width}')
     if not health.steps:
         return f'{health!r}: nothing recorded yet; call record() after each optimizer.step()'
-    name_width = min(30, width - 70)
+    name_width = min(28, width - 73)
     lines = [f'Training health after {len(health)} records (the last at step {health.steps[-1]})',
              *_layer_lines(health, name_width), '', *_param_lines(health, name_width),
              f'(update:data: the median of the last {RECENT} records; a rule of thumb, not a law, '
