@@ -178,7 +178,7 @@ class Health:
         paths = []
         for name, figure in figures.items():
             paths.append(os.path.join(folder, f'{name}.png'))
-            figure.savefig(paths[-1], dpi=100, bbox_inches='tight')
+            figure.savefig(paths[-1], dpi=100)
         return paths
 
     def recent_update_ratio(self, name):
@@ -336,7 +336,7 @@ def _figure_class():
 
 def _histograms(figure_class, title, arrays, xlabel):
     """One axes with a density line per array (np.histogram, 60 bins): {label: array}."""
-    figure = figure_class(figsize=(8, 3.5))
+    figure = figure_class(figsize=(9, 3.5), layout='constrained')
     ax = figure.subplots()
     for label, array in arrays.items():
         values = np.asarray(array, dtype=np.float64).ravel()
@@ -349,7 +349,7 @@ def _histograms(figure_class, title, arrays, xlabel):
     ax.set_xlabel(xlabel)
     ax.set_ylabel('density')
     if ax.lines:
-        ax.legend(fontsize='x-small')
+        ax.legend(fontsize='x-small', loc='upper left', bbox_to_anchor=(1.01, 1))
     return figure
 
 
@@ -387,7 +387,7 @@ def _figures(health):
 
 def _update_lines(figure_class, health):
     """update:data of each weight matrix over the records, log scale, with the rule of thumb."""
-    figure = figure_class(figsize=(8, 3.5))
+    figure = figure_class(figsize=(9, 3.5), layout='constrained')
     ax = figure.subplots()
     for name, _ in health.weights():
         values = np.asarray(health.param_stats[name]['update_ratio'], dtype=np.float64)
@@ -402,5 +402,6 @@ def _update_lines(figure_class, health):
     ax.set_ylabel('update:data  std(Δw) / std(w)')
     ax.set_title('Update-to-data ratio per weight matrix')
     ax.grid(True, which='major', alpha=0.3)
-    ax.legend(fontsize='x-small', ncol=1 + len(health.weights()) // 8)
+    ax.legend(fontsize='x-small', ncol=1 + len(health.weights()) // 16, loc='upper left',
+              bbox_to_anchor=(1.01, 1))
     return figure
