@@ -93,6 +93,8 @@ def test_a_weight_left_out_of_the_optimizer_is_flagged():
         'optimizer?)',
         '4.weight: unchanged over the last records, though it requires grad (is it in the '
         'optimizer?)']
+    model[0].weight.requires_grad_(False)               # frozen on purpose: not flagged
+    assert [f.split(':')[0] for f in health.flags() if 'optimizer' in f] == ['4.weight']
 
 
 def test_a_well_initialised_deep_tanh_net_is_not_flagged(healthy):

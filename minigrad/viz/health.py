@@ -245,9 +245,10 @@ def _flags(health):
                          f'batch; over {DEAD_FRACTION:.0%})')
     for name, p in health.weights():
         ratio = health.recent_update_ratio(name)
-        if ratio == 0 and p.requires_grad:
-            found.append(f'{name}: unchanged over the last records, though it requires grad '
-                         '(is it in the optimizer?)')
+        if not ratio > 0:                   # NaN: nothing to measure; 0: unchanged
+            if ratio == 0 and p.requires_grad:
+                found.append(f'{name}: unchanged over the last records, though it requires grad '
+                             '(is it in the optimizer?)')
         elif ratio < UPDATE_RULE_OF_THUMB / UPDATE_TOLERANCE:
             found.append(f'{name}: update:data {ratio:.2g} (log10 {math.log10(ratio):.1f}), far '
                          f'below the ~{UPDATE_RULE_OF_THUMB:g} rule of thumb: it barely trains')
