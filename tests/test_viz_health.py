@@ -159,7 +159,7 @@ def test_saturation_and_dead_units_of_tanh_and_sigmoid_by_hand():
     for name in ('tanh', 'sigmoid'):
         assert health.layer_stats[name]['saturated'] == [0.5]
         assert health.layer_stats[name]['dead'] == [0.5]
-    expected = 1 - np.tanh([[3.0, 0.1], [-3.0, 0.5]]) ** 2         # ∂/∂x of Σ tanh: the output's grad is 1
+    expected = 1 - np.tanh([[3.0, 0.1], [-3.0, 0.5]]) ** 2     # ∂/∂x Σ tanh x (output grad 1)
     assert health.layer_stats['tanh']['grad_std'] == [0.0]
     assert health.layer_stats['tanh']['act_std'][0] == pytest.approx(np.tanh(
         [3.0, 0.1, -3.0, 0.5]).std(), rel=1e-6)
@@ -226,7 +226,8 @@ def test_evaluation_forwards_are_not_recorded(rng):
     model(x)
     with pytest.warns(UserWarning, match='no parameter has a gradient'):
         health.record()
-    assert all(math.isnan(v) for stats in health.layer_stats.values() for v in sum(stats.values(), []))
+    assert all(math.isnan(values[0]) for stats in health.layer_stats.values()
+               for values in stats.values())
 
 
 def test_detach_takes_the_hooks_out(rng):

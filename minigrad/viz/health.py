@@ -25,8 +25,9 @@ Per layer (each leaf module: Linear, Tanh, ReLU, ...), at its last training forw
 Per parameter p (every one of model.named_parameters()):
     grad mean, std      of p.grad
     grad:data           std(p.grad) / std(p)
-    update:data         std(p − p₀) / std(p), p₀ being p at the previous record() (or at attach): the
-                        change the optimizer really made, whatever its rule, against the data after it
+    update:data         std(p − p₀) / std(p), p₀ being p at the previous record() (or at
+                        attach): the change the optimizer really made, whatever its rule,
+                        against the data after it
 
 A rule of thumb (a habit of practice, not a law): update:data near 1e-3 (log10 ≈ −3) per step. Far
 below, the layer barely learns; far above, its weights churn. The summary flags a Tanh/Sigmoid layer
@@ -373,9 +374,9 @@ def _figures(health):
                  f'{s["act_std"]:.2g}{extra}'] = output
         if grad is not None:
             grads[f'{layer.name}: mean {s["grad_mean"]:.2g}, std {s["grad_std"]:.2g}'] = grad
-    weight_grads = {f'{name} {tuple(p.shape)}: grad:data {health.param_stats[name]["grad_ratio"][-1]:.2g}':
-                    health._last[name] for name, p in health.weights()
-                    if health._last[name] is not None}
+    weight_grads = {
+        f'{name} {tuple(p.shape)}: grad:data {health.param_stats[name]["grad_ratio"][-1]:.2g}':
+        health._last[name] for name, p in health.weights() if health._last[name] is not None}
     return {
         'activations': _histograms(Figure, f'Layer outputs at step {step}', acts, 'output y'),
         'gradients': _histograms(Figure, f'Gradients of the layer outputs at step {step}', grads,
