@@ -1,5 +1,5 @@
 """See backprop happen: the graph as a picture, the backward pass step by step,
-and each parameter's gradient norm during training.
+each parameter's gradient norm, and each layer's health during training.
 
     to_dot(loss, params=model)              DOT text, no Graphviz needed
     draw_graph(loss, params=model)          a graphviz.Digraph (Jupyter shows it)
