@@ -49,6 +49,7 @@ import warnings
 import numpy as np
 
 from ..autograd import is_grad_enabled
+from ._format import _number as _three_digits
 
 SATURATION = 0.97           # |tanh| above it is saturated (sigmoid: |2σ − 1| above it)
 SATURATED_FRACTION = 0.25   # flag a Tanh/Sigmoid layer with more of its outputs saturated
@@ -269,8 +270,7 @@ def _number(value, width=10, mean_of=None):
         return '-'.rjust(width)
     if mean_of is not None and abs(value) < 1e-4 * mean_of:
         return '≈0'.rjust(width)
-    text = f'{value:.3g}'
-    return ('0' if text == '-0' else text).rjust(width)
+    return _three_digits(value).rjust(width)
 
 
 def _percent(value, width=10):
@@ -294,13 +294,13 @@ def _layer_lines(health, name_width):
 
 
 def _param_lines(health, name_width):
-    yield (_name('parameter', name_width) + ' shape   ' + ''.join(h.rjust(10) for h in (
+    yield (_name('parameter', name_width) + ' shape     ' + ''.join(h.rjust(10) for h in (
         'grad mean', 'grad std', 'grad:data')) + 'update:data'.rjust(12) + 'log10'.rjust(8))
     for name, p in health.params:
         s = {k: v[-1] for k, v in health.param_stats[name].items()}
         ratio = health.recent_update_ratio(name)
         shape = '×'.join(map(str, p.shape)) or 'scalar'
-        yield (_name(name, name_width) + f' {shape:8.8}'
+        yield (_name(name, name_width) + f' {shape:10}'
                + _number(s['grad_mean'], mean_of=s['grad_std']) + _number(s['grad_std'])
                + _number(s['grad_ratio']) + _number(ratio, 12)
                + _number(math.log10(ratio) if ratio > 0 else math.nan, 8))
