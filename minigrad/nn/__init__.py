@@ -8,8 +8,10 @@ from .linear import Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
                    SmoothL1Loss)
 from .module import Module, Parameter
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
 __all__ = ['Module', 'Parameter', 'Linear', 'Identity', 'Flatten', 'Unflatten', 'Sequential',
            'ModuleList', 'ReLU', 'LeakyReLU', 'ELU', 'GELU', 'Softplus', 'Sigmoid', 'Tanh', 'Softmax',
            'LogSoftmax', 'Dropout', 'MSELoss', 'L1Loss', 'HuberLoss', 'SmoothL1Loss',
-           'CrossEntropyLoss', 'NLLLoss', 'BCELoss', 'BCEWithLogitsLoss', 'functional', 'init']
+           'CrossEntropyLoss', 'NLLLoss', 'BCELoss', 'BCEWithLogitsLoss', 'functional', 'init',
+           'RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCellBase', 'RNNCell', 'LSTMCell', 'GRUCell']
