@@ -34,7 +34,7 @@ from ..ops import elementwise as ew
 from ..ops import shape as sh
 from ..ops.linalg import Linear as _Linear
 from ..ops.recurrent import GRUCell as _GRUCell
-from ..ops.recurrent import LSTMOutput, LSTMState
+from ..ops.recurrent import LSTMOutput, LSTMState, Shared
 from ..tensor import Tensor
 
 __all__ = ['RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCellBase', 'RNNCell', 'LSTMCell', 'GRUCell']
@@ -48,26 +48,43 @@ def _linear(x, weight, bias):
     return _Linear.apply(x, weight) if bias is None else _Linear.apply(x, weight, bias)
 
 
-def _rnn_step(mode, x, state, w_ih, w_hh, b_ih=None, b_hh=None):
+def _rnn_step(mode, x, state, w_ih, w_hh, b_ih=None, b_hh=None, label=None):
     """h' = tanh (or relu) of x Wᵢₕᵀ + bᵢₕ + h Wₕₕᵀ + bₕₕ."""
-    pre = ew.Add.apply(_linear(x, w_ih, b_ih), _linear(state, w_hh, b_hh))
-    return act.Tanh.apply(pre) if mode == 'RNN_TANH' else act.ReLU.apply(pre)
+    gi, gh = _linear(x, w_ih, b_ih), _linear(state, w_hh, b_hh)
+    pre = ew.Add.apply(gi, gh)
+    h = act.Tanh.apply(pre) if mode == 'RNN_TANH' else act.ReLU.apply(pre)
+    return _labelled(label, h, gi, gh, pre)
 
 
-def _gru_step(mode, x, state, w_ih, w_hh, b_ih=None, b_hh=None):
+def _gru_step(mode, x, state, w_ih, w_hh, b_ih=None, b_hh=None, label=None):
     """h' = (1 - z) n + z h (ops/recurrent.py GRUCell)."""
-    return _GRUCell.apply(_linear(x, w_ih, b_ih), _linear(state, w_hh, b_hh), state)
+    gi, gh = _linear(x, w_ih, b_ih), _linear(state, w_hh, b_hh)
+    return _labelled(label, _GRUCell.apply(gi, gh, state), gi, gh)
 
 
-def _lstm_step(mode, x, state, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None):
+def _lstm_step(mode, x, state, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, label=None):
     """(h', c') from x and state (h, c): c' = σ(f) c + σ(i) tanh(g), h' = σ(o) tanh(c')."""
     h, c = state
     gi, gh = _linear(x, w_ih, b_ih), _linear(h, w_hh, b_hh)
     c = LSTMState.apply(gi, gh, c)
     h = LSTMOutput.apply(gi, gh, c)
-    return (h if w_hr is None else _Linear.apply(h, w_hr)), c
+    projected = h if w_hr is None else _Linear.apply(h, w_hr)
+    _labelled(label, projected, gi, gh, c, h)
+    return projected, c
 
 
+def _labelled(label, out, *more):
+    """`out`, with the nodes of this step (those of out and more) labelled, e.g. "step 2",
+    for the graph picture and the backward trace (minigrad/viz) to show."""
+    if label is not None:
+        for t in (out,) + more:
+            if t.grad_fn is not None:
+                t.grad_fn.label = label
+    return out
+
+
+_KEYWORDS = {'weight_ih': 'w_ih', 'weight_hh': 'w_hh', 'bias_ih': 'b_ih', 'bias_hh': 'b_hh',
+             'weight_hr': 'w_hr'}
 _STEPS = {'RNN_TANH': _rnn_step, 'RNN_RELU': _rnn_step, 'LSTM': _lstm_step, 'GRU': _gru_step}
 
 
@@ -195,10 +212,13 @@ class RNNBase(Module):
             runs = []
             for d in range(directions):
                 k = layer * directions + d
-                weights, state = all_weights[k], hx[k]
+                state = hx[k]
+                weights = {_KEYWORDS[name.split('_l')[0]]: Shared.apply(w)
+                           for name, w in zip(self._all_weights[k], all_weights[k])}
                 outs = [None] * len(xs)
+                where = (f', layer {layer}' if self.num_layers > 1 else '') + (', reverse' if d else '')
                 for t in (reversed(range(len(xs))) if d else range(len(xs))):
-                    state = step(self.mode, xs[t], state, *weights)
+                    state = step(self.mode, xs[t], state, **weights, label=f'step {t}{where}')
                     outs[t] = _output_of(state)
                 runs.append(outs)
                 last.append(state)
