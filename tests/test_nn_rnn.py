@@ -34,7 +34,9 @@ CONFIGS = [
     {'unbatched': True, 'h0': True, 'num_layers': 2, 'bidirectional': True, 'batch_first': True},
     {'num_layers': 3, 'bias': False, 'h0': True, 'dropout': 0.25},
 ]
-TOLERANCES = {'float32': (1e-5, 1e-6), 'float64': (1e-9, 1e-12)}
+# Relative to each element and, for elements that cancel to near 0 (a weight's gradient summed
+# over steps), to the largest element of the same tensor.
+TOLERANCES = {'float32': 1e-5, 'float64': 1e-9}
 SEQ, BATCH, INPUT, HIDDEN = 4, 3, 5, 6
 
 
@@ -78,8 +80,9 @@ def _run(lib, layer, arrays, dtype, lstm):
 @pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
 @pytest.mark.parametrize('kind', list(KINDS))
 def test_outputs_and_gradients_match_pytorch_over_the_grid(torch, kind, dtype):
-    rtol, atol = TOLERANCES[dtype]
+    rtol = TOLERANCES[dtype]
     for i, config in enumerate(CONFIGS):
+        torch.manual_seed(i)
         kw = {k: v for k, v in config.items() if k not in ('h0', 'unbatched')}
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')         # dropout with one layer: both libraries warn
@@ -93,7 +96,8 @@ def test_outputs_and_gradients_match_pytorch_over_the_grid(torch, kind, dtype):
         for k, (g, e) in enumerate(zip(got, expected)):
             assert g.shape == e.shape, (config, k)
             assert g.dtype == e.dtype, (config, k)
-            np.testing.assert_allclose(g, e, rtol=rtol, atol=atol, err_msg=f'{config} item {k}')
+            np.testing.assert_allclose(g, e, rtol=rtol, atol=rtol * np.abs(e).max(),
+                                       err_msg=f'{config} item {k}')
 
 
 CELLS = {'rnn-tanh': ('RNNCell', {}), 'rnn-relu': ('RNNCell', {'nonlinearity': 'relu'}),
