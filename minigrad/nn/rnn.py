@@ -16,8 +16,11 @@ Each step is two `Linear` nodes (input side gi, hidden side gh) and the cell's g
 (minigrad/ops/recurrent.py: LSTMState and LSTMOutput, GRUCell; the RNN's is Add and Tanh).
 A layer's input is handed to it as a list of per-step tensors, so a second layer reads the
 first one's steps directly and no step's gradient has to be scattered into a whole-sequence
-array. (PyTorch's advice, one matmul for the input side of all steps, does not pay here: each
-step's slice of that product would send back a gradient the size of the whole sequence.)
+array. (One matmul for the input side of all steps, as PyTorch does, does not pay here: each
+step's slice of that product sends back a gradient the size of the whole sequence, which the
+walk adds up T times.)
+# speed: benchmarks/rnn_steps.py LSTM, one matmul for all steps' input side 532 ms against
+# 358 ms a step at a time (medians of 10 interleaved runs on a busy 2-core machine).
 """
 import math
 import numbers
