@@ -3,11 +3,13 @@
 A step's matrix products stay ordinary `Linear` nodes: gi = x Wᵢₕᵀ + bᵢₕ and gh = h Wₕₕᵀ + bₕₕ,
 each (batch, gates × hidden) with the gates stacked as PyTorch stacks them (LSTM i, f, g, o;
 GRU r, z, n). What follows them is a dozen elementwise steps; written as that many ops, their
-Python overhead would dominate a step at typical sizes, so each cell's is one op here, its
-forward the cell's equations and its backward those equations' chain rule written out.
+Python overhead would dominate a step at typical sizes, so here they are one op for the GRU
+(GRUCell) and two for the LSTM (LSTMState gives c', LSTMOutput h'), each with its forward the
+cell's equations and its backward their chain rule written out.
 # speed: benchmarks/rnn_steps.py (2 layers, seq 32, batch 32, input 64, hidden 128, float32,
-# 1 thread; medians of 12 interleaved runs on a busy 2-core machine): LSTM 249 ms with its gates
-# as 11 elementwise ops a step, 147 ms with LSTMState/LSTMOutput; GRU 222 ms against 113 ms.
+# 1 thread; medians of 12 interleaved runs on a busy 2-core machine): LSTM 249 ms with its
+# gates as 14 composed ops a step (chunk, σ, tanh, +, ×), 147 ms with LSTMState/LSTMOutput;
+# GRU 222 ms against 113 ms.
 
 σ(z) is computed as (1 + tanh(z/2)) / 2: the same function, stable on both sides, and one
 tanh is cheaper than the two-sided exp that `sigmoid` uses (the cells spend most of their
