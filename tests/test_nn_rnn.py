@@ -114,7 +114,8 @@ def test_cells_match_pytorch(torch, kind):
         ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
         lead = (BATCH,) if batched else ()
         arrays = [rng.standard_normal(lead + (INPUT,))]
-        arrays += [rng.standard_normal(lead + (HIDDEN,)) for _ in range(2 if name == 'LSTMCell' else 1)] if given else []
+        states = (2 if name == 'LSTMCell' else 1) if given else 0
+        arrays += [rng.standard_normal(lead + (HIDDEN,)) for _ in range(states)]
         results = []
         for lib, layer in ((torch, theirs), (mg, ours)):
             ts = [lib.tensor(a, requires_grad=True) for a in arrays]
@@ -333,6 +334,8 @@ def test_the_graph_picture_shows_each_of_three_steps(name, step_ops):
         assert count == (6 if op == 'LinearBackward' else 3), (op, count)
     for t in range(3):
         assert f'step {t}' in dot
+    assert dot.count('SharedBackward') == len(layer.state_dict())     # each weight, shared by the steps
+    assert 'used by every step' in dot
 
 
 def test_the_backward_trace_lists_three_steps_last_first():
@@ -342,5 +345,6 @@ def test_the_backward_trace_lists_three_steps_last_first():
         loss.backward()
     tanhs = [s for s in trace.steps if s.op == 'TanhBackward']
     assert len(tanhs) == 3
-    assert [s.node.label for s in tanhs] == ['step 2', 'step 1', 'step 0']         # backprop through time: last step first
+    # backprop through time: the last step first
+    assert [s.node.label for s in tanhs] == ['step 2', 'step 1', 'step 0']
     assert 'step 2' in str(trace) and 'step 0' in str(trace)

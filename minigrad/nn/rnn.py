@@ -216,7 +216,7 @@ class RNNBase(Module):
             for d in range(directions):
                 k = layer * directions + d
                 state = hx[k]
-                weights = {_KEYWORDS[name.split('_l')[0]]: Shared.apply(w)
+                weights = {_KEYWORDS[name.split('_l')[0]]: _labelled('used by every step', Shared.apply(w))
                            for name, w in zip(self._all_weights[k], all_weights[k])}
                 outs = [None] * len(xs)
                 where = (f', layer {layer}' if self.num_layers > 1 else '') + (', reverse' if d else '')
