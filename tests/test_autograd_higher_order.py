@@ -67,6 +67,25 @@ def _take_along(L, x, indices, dim):
     return L.take_along_dim(x, L.tensor(indices), dim)
 
 
+def _cells(L, gi, gh, c):
+    """One LSTM step (state and output) and one GRU step from the same pre-activations: the
+    gate ops of minigrad/ops/recurrent.py, and in PyTorch the same equations written out."""
+    if L is mg:
+        from minigrad.ops import recurrent
+        c2 = recurrent.LSTMState.apply(gi, recurrent.Shared.apply(gh), c)
+        h2 = recurrent.LSTMOutput.apply(gi, gh, c2)
+        h3 = recurrent.GRUCell.apply(gi[:, :6], gh[:, :6], h2)
+        return (h2 * c2).sum() + (h3 ** 2).sum()
+    i, f, g, o = (gi + gh).chunk(4, dim=1)
+    c2 = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    h2 = o.sigmoid() * c2.tanh()
+    (xr, xz, xn), (hr, hz, hn) = gi[:, :6].chunk(3, dim=1), gh[:, :6].chunk(3, dim=1)
+    r, z = (xr + hr).sigmoid(), (xz + hz).sigmoid()
+    nn = (xn + r * hn).tanh()
+    h3 = (1 - z) * nn + z * h2
+    return (h2 * c2).sum() + (h3 ** 2).sum()
+
+
 CASES = {
     # elementwise
     'sin exp pow': (lambda L, x: (x.sin() * x.exp() + x ** 3).sum(), [n(4)]),
@@ -181,6 +200,7 @@ CASES = {
         lambda L, x, w, b: (F(L).batch_norm(x, None, None, w, b, training=True) ** 3).sum()
         + (F(L).batch_norm(x.reshape(3, 4, 2), None, None, w, eps=0.1, training=True) ** 2 * x.reshape(3, 4, 2)).sum()
         + (F(L).rms_norm(x, (4,), w, eps=0.1) ** 3).sum(), [m(19, 6, 4), m(20, 4), m(21, 4)]),
+    'lstm and gru cell gates (ops/recurrent.py)': (_cells, [m(71, 2, 8), m(72, 2, 8), m(73, 2, 2)]),
 }
 
 

@@ -12,6 +12,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Lo
 from .module import Module, Parameter
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
                             InstanceNorm3d, LayerNorm, RMSNorm)
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding, EmbeddingBag
 
 __all__ = ['Module', 'Parameter', 'Linear', 'Identity', 'Flatten', 'Unflatten', 'Sequential',
@@ -23,4 +24,5 @@ __all__ = ['Module', 'Parameter', 'Linear', 'Identity', 'Flatten', 'Unflatten', 
            'Softmin', 'Softmax2d', 'ModuleDict', 'ParameterList', 'ParameterDict',
            'LayerNorm', 'RMSNorm', 'GroupNorm', 'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d',
            'InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d', 'Embedding', 'EmbeddingBag',
-           'Dropout1d', 'Dropout2d', 'AlphaDropout']
+           'Dropout1d', 'Dropout2d', 'AlphaDropout',
+           'RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCellBase', 'RNNCell', 'LSTMCell', 'GRUCell']
