@@ -172,6 +172,15 @@ CASES = {
     'flip roll repeat_interleave unfold': (
         lambda L, x: (x.flip((0,)) * x).sum() + (x.roll((1, -1), (0, 1)) * x ** 2).sum()
         + (x.repeat_interleave(2, dim=1) ** 3).sum() + (x.unfold(1, 2, 1) ** 3).sum(), [n(3, 4)]),
+    # normalisation (minigrad/ops/normalization.py)
+    'layer_norm group_norm': (
+        lambda L, x, w, b: (F(L).layer_norm(x, (4,), w, b) ** 3).sum()
+        + (F(L).group_norm(x.reshape(2, 4, 3), 2, w, b, eps=0.1) ** 3 * x.reshape(2, 4, 3)).sum(),
+        [m(16, 6, 4), m(17, 4), m(18, 4)]),
+    'batch_norm rms_norm': (
+        lambda L, x, w, b: (F(L).batch_norm(x, None, None, w, b, training=True) ** 3).sum()
+        + (F(L).batch_norm(x.reshape(3, 4, 2), None, None, w, eps=0.1, training=True) ** 2 * x.reshape(3, 4, 2)).sum()
+        + (F(L).rms_norm(x, (4,), w, eps=0.1) ** 3).sum(), [m(19, 6, 4), m(20, 4), m(21, 4)]),
 }
 
 
