@@ -100,14 +100,18 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
 # mask the sum of attn_mask and key_padding_mask, each bool (True: may NOT attend, -inf) or
 # float (added). Every step is an existing differentiable op.
 
-def _canonical_mask(mask, mask_name, dtype):
-    """A bool mask as floats, -inf where True (masked out) and 0 elsewhere; a float mask as it is."""
+def _canonical_mask(mask, mask_name, dtype, other=None, other_name=''):
+    """A bool mask as floats, -inf where True (masked out) and 0 elsewhere; a float mask as it is.
+    Warns, as PyTorch, when `other` (the mask it is added to) has another dtype."""
     if mask is None:
         return None
+    if mask.dtype != np.bool_ and not mask.is_floating_point():
+        raise AssertionError(f'only bool and floating types of {mask_name} are supported')
+    if other is not None and other.dtype != mask.dtype:
+        warnings.warn(f'Support for mismatched {mask_name} and {other_name} is deprecated. Use same '
+                      f'type for both instead.', stacklevel=3)
     if mask.dtype == np.bool_:
         return Tensor._wrap(np.where(mask._array, -np.inf, 0.0).astype(dtype))
-    if not mask.is_floating_point():
-        raise AssertionError(f'only bool and floating types of {mask_name} are supported')
     return mask
 
 
@@ -220,11 +224,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         key = query if same[0] else key.unsqueeze(1)
         value = key if same[1] else value.unsqueeze(1)
         key_padding_mask = None if key_padding_mask is None else key_padding_mask.unsqueeze(0)
-    if (key_padding_mask is not None and attn_mask is not None
-            and key_padding_mask.dtype != attn_mask.dtype):
-        warnings.warn('Support for mismatched key_padding_mask and attn_mask is deprecated. Use same '
-                      'type for both instead.', stacklevel=2)
-    key_padding_mask = _canonical_mask(key_padding_mask, 'key_padding_mask', query.dtype)
+    key_padding_mask = _canonical_mask(key_padding_mask, 'key_padding_mask', query.dtype, attn_mask, 'attn_mask')
     if is_causal and attn_mask is None:
         raise RuntimeError('Need attn_mask if specifying the is_causal hint. You may use the Transformer '
                            'module method `generate_square_subsequent_mask` to create this mask.')
