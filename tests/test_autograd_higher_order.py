@@ -67,6 +67,8 @@ def _take_along(L, x, indices, dim):
     return L.take_along_dim(x, L.tensor(indices), dim)
 
 
+ATTENTION_ALLOWED = np.array([[1, 0, 1, 0, 0], [1, 1, 0, 0, 1], [0, 1, 1, 1, 1]], dtype=bool)
+
 CASES = {
     # elementwise
     'sin exp pow': (lambda L, x: (x.sin() * x.exp() + x ** 3).sum(), [n(4)]),
@@ -181,6 +183,12 @@ CASES = {
         lambda L, x, w, b: (F(L).batch_norm(x, None, None, w, b, training=True) ** 3).sum()
         + (F(L).batch_norm(x.reshape(3, 4, 2), None, None, w, eps=0.1, training=True) ** 2 * x.reshape(3, 4, 2)).sum()
         + (F(L).rms_norm(x, (4,), w, eps=0.1) ** 3).sum(), [m(19, 6, 4), m(20, 4), m(21, 4)]),
+    # attention (minigrad/ops/attention.py): a float mask (differentiated too), causal, a bool mask
+    'scaled_dot_product_attention': (
+        lambda L, q, k, v, b: (F(L).scaled_dot_product_attention(q, k, v, b) ** 2).sum()
+        + (F(L).scaled_dot_product_attention(q, k, v, is_causal=True) ** 3).sum()
+        + (F(L).scaled_dot_product_attention(q, k, v, L.tensor(ATTENTION_ALLOWED), scale=0.7) ** 2 * v[:, :3]).sum(),
+        [m(22, 2, 3, 4), m(23, 2, 5, 4), m(24, 2, 5, 3), m(25, 3, 5)]),
 }
 
 

@@ -1,4 +1,5 @@
-"""F.scaled_dot_product_attention, a composition of existing ops (matmul, softmax, where):
+"""F.scaled_dot_product_attention, one op (Attention, minigrad/ops/attention.py, its backward
+written out), and F.multi_head_attention_forward, a composition around it:
 
     attention(Q, K, V) = softmax(Q Kᵀ · scale + bias) V,   scale = 1/√E by default,
 
@@ -16,7 +17,8 @@ from .. import functions as fn_
 from ..tensor import Tensor
 from ..ops import linalg
 from ._checks import _check_float
-from .functional_dropout import dropout
+from ..ops.attention import Attention
+from .functional_dropout import _keep, dropout
 from .functional_padding import pad
 
 __all__ = ['scaled_dot_product_attention', 'multi_head_attention_forward']
@@ -70,22 +72,15 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         value = _grouped(value, query._array.shape[-3] // value._array.shape[-3])
     L, S = query._array.shape[-2], key._array.shape[-2]
     scale = 1 / math.sqrt(query._array.shape[-1]) if scale is None else scale
-    scores = query.matmul(key.transpose(-2, -1)) * scale
-    if attn_mask is not None and attn_mask.dtype != np.bool_:
-        scores = scores + attn_mask
-    allowed = _allowed(attn_mask, is_causal, L, S)
-    if allowed is not None:
-        scores = fn_.where(Tensor._wrap(np.broadcast_to(allowed, scores._array.shape)), scores, -math.inf)
-    # rows with no allowed key (all -inf) would be nan: softmax them at 0 and zero them after
-    empty = np.isneginf(scores._array).all(axis=-1, keepdims=True)
-    if empty.any():
-        scores = fn_.where(Tensor._wrap(np.broadcast_to(empty, scores._array.shape)), 0.0, scores)
-    weights = scores.softmax(-1)
-    if empty.any():
-        weights = weights * Tensor._wrap((~empty).astype(weights.dtype))
+    bias = [attn_mask] if attn_mask is not None and attn_mask.dtype != np.bool_ else []
+    keep = None
     if dropout_p > 0:
-        weights = dropout(weights, dropout_p)
-    return weights.matmul(value)
+        shape = np.broadcast_shapes(query._array.shape[:-2], key._array.shape[:-2],
+                                    *[b._array.shape[:-2] for b in bias]) + (L, S)
+        keep = _keep(query, dropout_p, shape) / np.asarray(1 - dropout_p, dtype=query._array.dtype) \
+            if dropout_p < 1 else np.zeros(shape, dtype=query._array.dtype)
+    return Attention.apply(query, key, value, *bias, scale=scale, allowed=_allowed(attn_mask, is_causal, L, S),
+                           keep=keep)
 
 
 # ------------------------------------------------------------ multi-head attention

@@ -1,0 +1,49 @@
+"""Scaled dot-product attention as one op, forward and backward written out:
+
+    S = scale · Q Kᵀ + B     (B: a float mask; -inf where a bool mask forbids a key)
+    P = softmax(S)           (along the keys; a row with no allowed key gives P = 0)
+    O = (P ∘ M) V            (M: dropout's scaled keep-mask, or 1)
+
+and back, with G = dO:  dV = (P ∘ M)ᵀ G,  dP = (G Vᵀ) ∘ M,  dS = P ∘ (dP − Σ_keys P ∘ dP)
+(the softmax's Jacobian), dQ = scale · dS K,  dK = scale · dSᵀ Q,  dB = dS.
+
+One node in place of the seven of the composition (matmul, scale, mask, softmax, dropout,
+matmul, and the empty-row fix): it keeps P, the only (L × S) array backward needs.
+"""
+import numpy as np
+
+from ..autograd.graph import Op
+
+
+class Attention(Op):
+    """d attention(Q, K, V, B) = (dP ∘ M) V + (P ∘ M) dV, dP = P ∘ (dS − Σ_keys P ∘ dS), dS = scale (dQ Kᵀ + Q dKᵀ) + dB"""
+
+    def forward(self, q, k, v, bias=None, *, scale, allowed=None, keep=None):
+        scores = (q @ np.swapaxes(k, -1, -2)) * scale
+        if bias is not None:
+            scores = scores + bias
+        if allowed is not None:
+            scores = np.where(allowed, scores, -np.inf)
+        peak = scores.max(axis=-1, keepdims=True)
+        peak = np.where(np.isfinite(peak), peak, 0)     # a row of only -inf: e^-inf = 0 below...
+        exp = np.exp(scores - peak)
+        total = exp.sum(axis=-1, keepdims=True)
+        probs = exp / np.where(total == 0, 1, total)      # ... and its weights 0, not 0/0
+        self.scale, self.keep = scale, keep
+        self.saved = (q, k, v, probs)
+        return (probs if keep is None else probs * keep) @ v
+
+    def backward(self, grad):
+        q, k, v, probs = self.saved
+        needs = self.needs_input_grad
+        kept = probs if self.keep is None else probs * self.keep
+        grad_v = np.swapaxes(kept, -1, -2) @ grad if needs[2] else None
+        if not (needs[0] or needs[1] or len(needs) > 3 and needs[3]):
+            return None, None, grad_v
+        d_probs = grad @ np.swapaxes(v, -1, -2)
+        if self.keep is not None:
+            d_probs = d_probs * self.keep
+        d_scores = probs * (d_probs - (probs * d_probs).sum(axis=-1, keepdims=True))
+        grad_q = (d_scores @ k) * self.scale if needs[0] else None
+        grad_k = (np.swapaxes(d_scores, -1, -2) @ q) * self.scale if needs[1] else None
+        return (grad_q, grad_k, grad_v) + ((d_scores,) if len(needs) > 3 else ())
