@@ -13,6 +13,19 @@ matmul, and the empty-row fix): it keeps P, the only (L × S) array backward nee
 import numpy as np
 
 from ..autograd.graph import Op
+from ._stable import softmax_parts
+
+
+def _empty_rows(scores, bias, allowed):
+    """Where (..., L, 1) a query may look at no key (its scores all -inf), or None if nowhere;
+    from the small bool mask alone when there is no float mask."""
+    if bias is not None:
+        empty = (scores == -np.inf).all(axis=-1, keepdims=True)
+    elif allowed is not None:
+        empty = np.logical_not(allowed.any(axis=-1, keepdims=True))
+    else:
+        return None
+    return empty if empty.any() else None
 
 
 class Attention(Op):
@@ -24,11 +37,13 @@ class Attention(Op):
             scores = scores + bias
         if allowed is not None:
             scores = np.where(allowed, scores, -np.inf)
-        peak = scores.max(axis=-1, keepdims=True)
-        peak = np.where(np.isfinite(peak), peak, 0)     # a row of only -inf: e^-inf = 0 below...
-        exp = np.exp(scores - peak)
-        total = exp.sum(axis=-1, keepdims=True)
-        probs = exp / np.where(total == 0, 1, total)      # ... and its weights 0, not 0/0
+        empty = _empty_rows(scores, bias, allowed)
+        if empty is not None:                   # a row of only -inf: softmax it as zeros...
+            scores = np.where(empty, 0, scores)
+        _, exp, total = softmax_parts(scores, -1)       # stably: see _stable.py
+        probs = exp / total
+        if empty is not None:                   # ... and its weights are 0 (PyTorch's zeros)
+            probs = np.where(empty, 0, probs)
         self.scale, self.keep = scale, keep
         self.saved = (q, k, v, probs)
         return (probs if keep is None else probs * keep) @ v
