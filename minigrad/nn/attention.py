@@ -89,11 +89,8 @@ class MultiheadAttention(Module):
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
         batched = query.dim() == 3
-        if self.batch_first and batched:        # to (L, N, E), keeping `query is key is value`
-            same = (key is query, value is key)
-            query = query.transpose(1, 0)
-            key = query if same[0] else key.transpose(1, 0)
-            value = key if same[1] else value.transpose(1, 0)
+        if self.batch_first and batched:        # to (L, N, E)
+            query, key, value = (t.transpose(1, 0) for t in (query, key, value))
         separate = not self._qkv_same_embed_dim
         out, weights = multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias,
