@@ -228,9 +228,13 @@ def _losses(torch, model, x, y, steps):
 
 @pytest.mark.parametrize('encoder', [False, True], ids=['hand-written', 'nn.TransformerEncoder'])
 def test_char_transformer_trains_as_in_torch(torch, encoder):
+    """Shakespeare's characters (the bundled Coriolanus), a batch of 8 windows of 16."""
+    from minigrad.data import text_dataset
+    text = text_dataset(block_size=16)
     steps = _steps_module()
-    sizes = dict(vocab=65, d=32, heads=4, context=16, layers=2)
-    x, y = steps.batch(sizes['vocab'], sizes['context'], 8)
+    sizes = dict(vocab=len(text.stoi), d=32, heads=4, context=16, layers=2)
+    rows = np.random.default_rng(0).integers(0, len(text.train[0]), 8)
+    x, y = text.train[0][rows], text.train[1][rows]
     torch.manual_seed(0)
     theirs = steps.char_transformer(torch, **sizes, encoder=encoder)
     mine = steps.char_transformer(mg, **sizes, encoder=encoder)
