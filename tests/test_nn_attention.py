@@ -109,6 +109,23 @@ def test_multihead_attention_matches_torch(torch, config, mode, dtype, tol):
         np.testing.assert_allclose(p.grad.numpy(), grads[name].numpy(), rtol=tol, atol=atol, err_msg=name)
 
 
+@pytest.mark.parametrize('need_weights', [True, False])
+def test_a_query_with_every_key_padded(torch, need_weights):
+    """PyTorch's two paths differ here, and minigrad follows each: nan with the weights, zeros
+    (and zero gradients) without. No NumPy warning either way."""
+    mine, theirs = _pair(torch, {}, 'float64')
+    arrays = _inputs('cross', 'seq', {})
+    padded = np.array([[True] * S, [False, True, False, True, False]])
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        got = mine(*[mg.tensor(a) for a in (arrays + arrays[1:])], key_padding_mask=mg.tensor(padded),
+                   need_weights=need_weights)[0].detach().numpy()
+    expected = theirs(*[torch.tensor(a) for a in (arrays + arrays[1:])], key_padding_mask=torch.tensor(padded),
+                      need_weights=need_weights)[0].detach().numpy()
+    assert np.isnan(got[:, 0]).all() == need_weights
+    np.testing.assert_allclose(got, expected, rtol=1e-9)
+
+
 def test_eval_fast_path_agrees(torch):
     """PyTorch's eval-mode, no-grad "fast path" (a fused native kernel) sums in another order:
     the same values to float32 rounding."""

@@ -190,7 +190,8 @@ def _weighted(q, k, v, attn_mask, dropout_p):
     scores = (q * math.sqrt(1.0 / q.shape[-1])).bmm(k.transpose(-2, -1))
     if attn_mask is not None:
         scores = scores + attn_mask
-    weights = scores.softmax(-1)
+    with np.errstate(invalid='ignore'):         # a query with no key left: nan, as PyTorch, unwarned
+        weights = scores.softmax(-1)
     if dropout_p > 0:
         weights = dropout(weights, dropout_p)
     return weights.bmm(v), weights
