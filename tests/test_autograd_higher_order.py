@@ -85,6 +85,7 @@ def _cells(L, gi, gh, c):
     h3 = (1 - z) * nn + z * h2
     return (h2 * c2).sum() + (h3 ** 2).sum()
 
+ATTENTION_ALLOWED = np.array([[1, 0, 1, 0, 0], [1, 1, 0, 0, 1], [0, 1, 1, 1, 1]], dtype=bool)
 
 CASES = {
     # elementwise
@@ -201,6 +202,12 @@ CASES = {
         + (F(L).batch_norm(x.reshape(3, 4, 2), None, None, w, eps=0.1, training=True) ** 2 * x.reshape(3, 4, 2)).sum()
         + (F(L).rms_norm(x, (4,), w, eps=0.1) ** 3).sum(), [m(19, 6, 4), m(20, 4), m(21, 4)]),
     'lstm and gru cell gates (ops/recurrent.py)': (_cells, [m(71, 2, 8), m(72, 2, 8), m(73, 2, 2)]),
+    # attention (minigrad/ops/attention.py): a float mask (differentiated too), causal, a bool mask
+    'scaled_dot_product_attention': (
+        lambda L, q, k, v, b: (F(L).scaled_dot_product_attention(q, k, v, b) ** 2).sum()
+        + (F(L).scaled_dot_product_attention(q, k, v, is_causal=True) ** 3).sum()
+        + (F(L).scaled_dot_product_attention(q, k, v, L.tensor(ATTENTION_ALLOWED), scale=0.7) ** 2 * v[:, :3]).sum(),
+        [m(22, 2, 3, 4), m(23, 2, 5, 4), m(24, 2, 5, 3), m(25, 3, 5)]),
 }
 
 
