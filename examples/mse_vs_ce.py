@@ -2,6 +2,7 @@
 """The MSE-vs-cross-entropy lab: one classifier, two losses, side by side.
 
     python examples/mse_vs_ce.py                       # spirals, 5 seeds, under a minute
+    python examples/mse_vs_ce.py --quick               # 1 seed, 200 steps: a check, in seconds
     python examples/mse_vs_ce.py --init-scale 100      # start confidently wrong
     python examples/mse_vs_ce.py --zero-output-layer   # start exactly uniform
     python examples/mse_vs_ce.py --sweep               # the learning-rate sweep (minutes)
