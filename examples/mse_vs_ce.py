@@ -2,6 +2,7 @@
 """The MSE-vs-cross-entropy lab: one classifier, two losses, side by side.
 
     python examples/mse_vs_ce.py                       # spirals, 5 seeds, under a minute
+    python examples/mse_vs_ce.py --quick               # 1 seed, 200 steps: a check, in seconds
     python examples/mse_vs_ce.py --init-scale 100      # start confidently wrong
     python examples/mse_vs_ce.py --zero-output-layer   # start exactly uniform
     python examples/mse_vs_ce.py --sweep               # the learning-rate sweep (minutes)
@@ -41,9 +42,12 @@ generated lab block from that file (tests/test_lab_results.py checks that the
 two agree).
 
 This file is the lab: settings, data, model, losses, one run, summaries,
-the sweep, main. Three companions build on it (each imports this file):
-mse_vs_ce_options.py, the command-line options; mse_vs_ce_figures.py, the
-figures; mse_vs_ce_docs.py, the --docs protocol and the README's block.
+the sweep, main. Companions build on it: mse_vs_ce_options.py, the
+command-line options; mse_vs_ce_report.py, the table and reading it prints;
+mse_vs_ce_figures.py, the figures; mse_vs_ce_docs.py, the --docs protocol and
+the README's block (these import this file; it imports them only in main);
+and mse_vs_ce_points.py, which training points carry the gradient at the end
+of a run (run_one imports it when a job asks for it).
 """
 import os
 
@@ -58,6 +62,7 @@ import math                                      # noqa: E402
 import multiprocessing                           # noqa: E402
 import signal                                    # noqa: E402
 import sys                                       # noqa: E402
+import textwrap                                  # noqa: E402
 import threading                                 # noqa: E402
 import time                                      # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
@@ -108,6 +113,14 @@ SWEEP_SEEDS = 100
 HIDDEN = 64
 EARLY = 100             # "the first updates": steps 1..EARLY
 JITTER_SEED = 10_000    # seeds the direction of the one-ulp nudges (--docs)
+WIDTH = 100             # stdout lines are at most this wide (tests/test_examples_mse_vs_ce.py)
+
+
+def say(text='', indent='', hang=None, file=None):
+    """Prints text wrapped to WIDTH columns; `indent` starts the first line, `hang` the rest."""
+    for paragraph in text.split('\n'):
+        print(textwrap.fill(paragraph, WIDTH, initial_indent=indent, break_on_hyphens=False,
+                            subsequent_indent=indent if hang is None else hang) or '', file=file)
 
 
 def loss_label(loss, binary):
@@ -236,6 +249,9 @@ def run_one(job):
             test_accuracy=_round(history.evals['test']['accuracy']))
     if job.get('boundary') and spec['inputs'] == 2:
         result['boundary'] = boundary_grid(model, X_train)
+    if job.get('per_point') and spec['classes'] > 2:       # where the gradient sits at the end
+        from mse_vs_ce_points import per_point_summary
+        result['per_point'] = per_point_summary(model, X_train, y_train, loss_fn)
     return result
 
 
@@ -442,10 +458,11 @@ def start_ratio(runs, setting='own'):
     return (float(np.median(ratios)) if ratios else None), ratios
 
 
-def _fmt(mean, std, digits=3, fmt='f'):
+def _fmt(mean, std, digits=3, fmt='f', n=2):
+    """mean ± std, or the mean alone when it rests on one value (a spread of one is no spread)."""
     if mean is None:
         return '-'
-    return f'{mean:.{digits}{fmt}} ± {std:.{digits}{fmt}}'
+    return f'{mean:.{digits}{fmt}}' + (f' ± {std:.{digits}{fmt}}' if n > 1 else '')
 
 
 def fmt_g(value):
@@ -454,134 +471,6 @@ def fmt_g(value):
 
 def fmt_pct(value):
     return f'{100 * value:.0f}%'
-
-
-def print_table(rows, args, binary):
-    settings = [('own', 'each loss at the learning rate its own sweep picked'),
-                ('shared', 'both losses at one shared learning rate')]
-    head = (f'{"loss":<25} {"lr":>6}  {"steps to " + format(args.target, ".0%"):>15} '
-            f'{"reached":>7}  {"train acc":>13}  {"test acc":>13}  {"final loss":>10}  '
-            f'{"|grad_out| start":>17}  {"updates 1-" + str(EARLY):>15}')
-    for setting, title in settings:
-        block = [r for r in rows if r['setting'] == setting]
-        if not block:
-            continue
-        print(f'\n{title}:')
-        print(head)
-        print('-' * len(head))
-        for r in block:
-            steps = (_fmt(r['steps_to_target_mean'], r['steps_to_target_std'], 0)
-                     if r['reached'] else 'never')
-            reached = f'{r["reached"]}/{r["seeds"]}'
-            final_loss = '-' if r['final_loss_mean'] is None else f'{r["final_loss_mean"]:.4f}'
-            print(f'{loss_label(r["loss"], binary):<25} {r["lr"]:>6g}  {steps:>15} {reached:>7}  '
-                  f'{_fmt(r["final_train_acc_mean"], r["final_train_acc_std"]):>13}  '
-                  f'{_fmt(r["final_test_acc_mean"], r["final_test_acc_std"]):>13}  '
-                  f'{final_loss:>10}  '
-                  f'{fmt_g(r["grad_start_median"]):>17}  {fmt_g(r["grad_early_median"]):>15}'
-                  + (f'   ({r["diverged"]} diverged)' if r['diverged'] else ''))
-    print(f'\nsteps to target: mean ± std over the seeds that reached it; reached: seeds that '
-          f'reached it, of all seeds; train/test accuracy and (training) loss after the last '
-          f'step, mean over seeds; |grad_out|: L2 norm of the gradient of the output layer\'s '
-          f'weight and bias, at step 0 and each seed\'s median over updates 1-{EARLY}, then the '
-          f'median over seeds (they span decades, and can be exactly 0).'
-          + ('' if TASKS[args.task]['batch_size'] is None else
-             f' With mini-batches the target is checked on the whole training split every '
-             f'{TASKS[args.task]["eval_every"]} steps.'))
-
-
-def why_half_k_squared(K):
-    if K == 2:
-        return ('BCE-with-logits gives (p - y)/N per logit; MSE on the sigmoid gives '
-                '2(p - y)·p(1-p)/N, and p(1-p) = 1/4 at p = 1/2, so 1/2 of it')
-    return ('cross-entropy gives (p - y)/N per logit; MSE on the softmax averages over N·K '
-            'numbers and gives 2/(N·K) times the softmax Jacobian times (p - y), which at '
-            'p = 1/K is (p - y)/K: 2/K² of it')
-
-
-def _fraction_text(row):
-    low, high = row['reached_low'], row['reached_high']
-    return (f'{row["reached"]}/{row["seeds"]} seeds ({fmt_pct(row["reached"] / row["seeds"])}; '
-            f'95% interval {fmt_pct(low)}-{fmt_pct(high)})')
-
-
-def reading(rows, runs, args, K):
-    """A plain-words account of this run's numbers: every comparison is computed, not assumed."""
-    lines = []
-    half_k2 = K * K / 2
-    ratio, ratios = start_ratio(runs)
-    by = {(r['setting'], r['loss']): r for r in rows}
-    if ratio is not None and args.init_scale == 1:
-        start = ('exactly uniform (output layer zeroed)' if args.zero_output_layer
-                 else 'near uniform (small random output layer)')
-        lines.append(
-            f'1. A constant factor. At step 0 (same weights) the output-layer gradient of '
-            f'cross-entropy is {ratio:.3g}x MSE\'s (median over seeds, '
-            f'{min(ratios):.3g} to {max(ratios):.3g}). At a uniform start it is exactly '
-            f'K²/2 = {half_k2:g}: {why_half_k_squared(K)}. This run starts {start}. A '
-            f'constant factor is absorbed by a learning rate that much larger: the rates used '
-            f'here are {args.lr_ce:g} for CE and {args.lr_mse:g} for MSE, a ratio of '
-            f'{args.lr_mse / args.lr_ce:.3g}.')
-    shared = compare(by.get(('shared', 'ce')), by.get(('shared', 'mse')), args,
-                     f'2. Shared learning rate {args.shared_lr:g}')
-    if shared:
-        lines.append(shared)
-    own = compare(by.get(('own', 'ce')), by.get(('own', 'mse')), args,
-                  f'3. Each at its own rate (CE {args.lr_ce:g}, MSE {args.lr_mse:g})')
-    if own:
-        lines.append(own)
-    if args.init_scale == 1:
-        lines.append('4. Saturation is not a constant factor. Rerun with --init-scale 100: the '
-                     'outputs then start near 0 and 1 and confidently wrong; MSE\'s gradient '
-                     'carries p(1-p) factors that vanish there, cross-entropy\'s (p - y) does '
-                     'not, and no learning rate revives a gradient that has underflowed.')
-    else:
-        lines.append(saturated_reading(by, ratio, ratios, args, half_k2))
-    return lines
-
-
-def compare(a, b, args, where):
-    """Which of two summary rows (cross-entropy's, MSE's) reached the target sooner, in words."""
-    if a is None or b is None:
-        return None
-    ta, tb = a['steps_to_target_mean'], b['steps_to_target_mean']
-    na, nb, n = a['reached'], b['reached'], a['seeds']
-    if not na and not nb:
-        return f'{where}: neither loss reached {args.target:.0%} within {args.steps} steps.'
-    if na and not nb:
-        return (f'{where}: cross-entropy reached {args.target:.0%} on {na}/{n} seeds '
-                f'(mean {ta:.0f} steps), MSE on none within {args.steps} steps.')
-    if nb and not na:
-        return (f'{where}: MSE reached {args.target:.0%} on {nb}/{n} seeds (mean {tb:.0f} '
-                f'steps), cross-entropy on none within {args.steps} steps.')
-    factor = max(ta, tb) / max(min(ta, tb), 1)
-    verdict = ('about equally fast' if factor < 1.15 else
-               f'{"cross-entropy" if ta < tb else "MSE"} {factor:.2g}x sooner')
-    return (f'{where}: cross-entropy reached {args.target:.0%} in {ta:.0f} steps on average '
-            f'({na}/{n} seeds), MSE in {tb:.0f} ({nb}/{n}): {verdict}.')
-
-
-def saturated_reading(by, ratio, ratios, args, half_k2):
-    """Point 4 of the reading from a saturated start: the output-layer gradients, side by side."""
-    parts = []
-    for loss in ('ce', 'mse'):
-        row = by.get(('own', loss))
-        if row is None:
-            continue
-        parts.append(f'{"cross-entropy" if loss == "ce" else "MSE"} '
-                     f'{fmt_g(row["grad_start_median"])} at step 0 and '
-                     f'{fmt_g(row["grad_early_median"])} over updates 1-{EARLY} (per seed '
-                     f'{fmt_g(row["grad_early_min"])} to {fmt_g(row["grad_early_max"])}), reaching '
-                     f'{args.target:.0%} on {_fraction_text(row)}')
-    return (f'4. Saturated start (output layer x{args.init_scale:g}). Output-layer '
-            f'gradient at each loss\'s own rate, median over seeds: '
-            + '; '.join(parts) + f'. The CE/MSE ratio at step 0 is {fmt_g(ratio)} '
-            f'(per seed {fmt_g(min(ratios, default=None))} to '
-            f'{fmt_g(max(ratios, default=None))}), against about {half_k2:g} from a benign '
-            f'start: where the outputs saturate, MSE\'s p(1-p) factors vanish and '
-            f'cross-entropy\'s (p - y) does not. That is not a constant factor. With '
-            f'few seeds the fractions are rough: the 95% intervals say how rough '
-            f'(`--docs` uses 40 seeds).')
 
 
 # ------------------------------------------------------------------- sweep
@@ -617,8 +506,8 @@ def sweep_table(results, losses):
 
 
 def print_sweep(table, picks, task, seeds, steps, target, losses, binary):
-    print(f'\nlearning-rate sweep on {task}, seeds {seeds}, budget {steps} steps, target '
-          f'{target:.0%}: steps to target (seeds reaching it)')
+    say(f'\nlearning-rate sweep on {task}, seeds {seeds}, budget {steps} steps, target '
+        f'{target:.0%}: steps to target (seeds reaching it)')
     print(f'{"lr":>7}  ' + '  '.join(f'{loss_label(l, binary):>25}' for l in losses))
     for lr in LR_GRID:
         cells = []
@@ -684,9 +573,9 @@ def choose_rates(args, K, binary):
     source = 'picked by the sweep above' if args.sweep else default_rates(args)
     if args.shared_lr is None:
         args.shared_lr = args.lr_ce
-    print(f'learning rates: CE {args.lr_ce:g}, MSE {args.lr_mse:g}'
-          + (f', raw MSE {args.lr_mse_raw:g}' if args.raw_mse else '')
-          + f' ({source}); shared {args.shared_lr:g}')
+    say(f'learning rates: CE {args.lr_ce:g}, MSE {args.lr_mse:g}'
+        + (f', raw MSE {args.lr_mse_raw:g}' if args.raw_mse else '')
+        + f' ({source}); shared {args.shared_lr:g}')
     return sweep, picks
 
 
@@ -719,6 +608,7 @@ def save_outputs(args, summary, runs, sweep, picks):
 def main(argv=None):
     # The companion files import this one, so this one imports them only here, when it runs.
     from mse_vs_ce_options import parse_args    # the command-line options and their checks
+    from mse_vs_ce_report import print_table, reading   # what it prints after the runs
     args = parse_args(argv)
     if args.docs:
         from mse_vs_ce_docs import main_docs        # the protocol behind the README's numbers
@@ -727,12 +617,12 @@ def main(argv=None):
     K, binary = spec['classes'], spec['classes'] == 2
     os.makedirs(args.out, exist_ok=True)
     started = time.perf_counter()
-    print(f'MSE vs cross-entropy on {args.task}: {spec["about"]}; 80/20 split; MLP '
-          f'{spec["inputs"]}-{HIDDEN}-{HIDDEN}-{1 if binary else K}, ReLU, PyTorch init, float32; '
-          f'plain SGD, {"full batch" if spec["batch_size"] is None else "batches of " + str(spec["batch_size"])}; '
-          f'{args.steps} steps; seeds {args.seed_list}' +
-          (f'; output-layer weights x{args.init_scale:g}' if args.init_scale != 1 else '') +
-          ('; output layer zeroed' if args.zero_output_layer else ''))
+    say(f'MSE vs cross-entropy on {args.task}: {spec["about"]}; 80/20 split; MLP '
+        f'{spec["inputs"]}-{HIDDEN}-{HIDDEN}-{1 if binary else K}, ReLU, PyTorch init, float32; '
+        f'plain SGD, {"full batch" if spec["batch_size"] is None else "batches of " + str(spec["batch_size"])}; '
+        f'{args.steps} steps; seeds {args.seed_list}' +
+        (f'; output-layer weights x{args.init_scale:g}' if args.init_scale != 1 else '') +
+        ('; output layer zeroed' if args.zero_output_layer else ''))
 
     sweep, picks = choose_rates(args, K, binary)
     own = {'ce': args.lr_ce, 'mse': args.lr_mse, 'mse_raw': args.lr_mse_raw}
@@ -747,13 +637,14 @@ def main(argv=None):
     print_table(rows, args, binary)
     ratio, ratios = start_ratio(runs)
     if ratio is not None:
-        print(f'\noutput-layer gradient at step 0, CE / MSE: median {ratio:.6g} over seeds '
-              f'(min {min(ratios):.6g}, max {max(ratios):.6g}); K^2/2 = {K * K / 2:g} at a '
-              f'uniform start')
+        value = (f'{ratio:.6g} (1 seed)' if len(ratios) == 1 else f'median {ratio:.6g} over '
+                 f'seeds (min {min(ratios):.6g}, max {max(ratios):.6g})')
+        say(f'\noutput-layer gradient at step 0, CE / MSE: {value}; K^2/2 = {K * K / 2:g} at a '
+            f'uniform start')
     lines = reading(rows, runs, args, K)
     print('\nreading:')
     for line in lines:
-        print('  ' + line)
+        say(line, indent='  ', hang='     ')
 
     figures = []
     if not args.no_plots:
@@ -766,8 +657,8 @@ def main(argv=None):
                    grad_ratios_start=ratios, rows=rows, reading=lines, seconds=elapsed,
                    figures=figures)
     save_outputs(args, summary, runs, sweep, picks)
-    print(f'\nwrote {", ".join(["results.json", "runs.csv"] + figures + (["sweep.json", "sweep.csv"] if sweep else []))} '
-          f'to {args.out}/ in {elapsed:.0f} s')
+    written = ['results.json', 'runs.csv'] + figures + (['sweep.json', 'sweep.csv'] if sweep else [])
+    say(f'\nwrote {", ".join(written)} to {args.out}/ in {elapsed:.0f} s')
     return summary
 
 

@@ -22,15 +22,18 @@ from types import SimpleNamespace
 import numpy as np
 
 from mse_vs_ce import (EARLY, HIDDEN, LR_GRID, PICKED_LR, SWEEP_SEEDS, TASKS, evaluation_jobs,
-                       fmt_g, fmt_pct, groups, mean_std, print_sweep, run_jobs, start_ratio,
-                       summarise, sweep_jobs, sweep_table, with_shared)
+                       fmt_g, fmt_pct, groups, mean_std, print_sweep, run_jobs, say,
+                       start_ratio, summarise, sweep_jobs, sweep_table, with_shared)
 from mse_vs_ce_figures import plot_boundaries, plot_curves, plot_saturated, representative_seed
+from mse_vs_ce_points import (EXTEND_STEPS, plateau_bullet, plateau_claims, plateau_jobs,
+                              plateau_results)
 
 # What the README shows. Success rates from the saturated start rest on 40 seeds.
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DOCS_DIR = REPO / 'docs'
 README = REPO / 'README.md'
 RESULTS_NAME = 'mse_vs_ce_results.json'
+BLOCK_NAME = 'readme_lab_block.md'         # with --no-readme or another --out
 DOCS_COMMAND = 'python examples/mse_vs_ce.py --docs'
 DOCS_PROTOCOL = [
     dict(key='benign', task='spirals', init_scale=1.0, seeds=20,
@@ -57,14 +60,18 @@ def main_docs(args):
         args.out = str(DOCS_DIR)
     results = run_docs(args)
     block = readme_block(results)
-    print('\n' + block)
     out = pathlib.Path(args.out).resolve()
     wrote = [RESULTS_NAME] + results['figures']
-    print(f'\nwrote {", ".join(wrote)} to {args.out}/ in {results["seconds"]["total"]:.0f} s '
-          f'(sweeps {results["seconds"]["sweeps"]:.0f} s, runs {results["seconds"]["runs"]:.0f} s)')
     if out == DOCS_DIR.resolve() and not args.no_readme:
         update_readme(block)
-        print(f'updated the generated lab block of {README}')
+        where = f'the generated lab block of {README}'
+    else:                           # the block's table rows are wider than a terminal: a file
+        (out / BLOCK_NAME).write_text(block + '\n', encoding='utf-8')
+        wrote.append(BLOCK_NAME)
+        where = f'{BLOCK_NAME}, the block the README would get (README.md is left as it is)'
+    say(f'\nwrote {", ".join(wrote)} to {args.out}/ in {results["seconds"]["total"]:.0f} s '
+        f'(sweeps {results["seconds"]["sweeps"]:.0f} s, runs {results["seconds"]["runs"]:.0f} s); '
+        f'the README\'s numbers and sentences are in {where}')
     return results
 
 
@@ -77,9 +84,9 @@ def run_docs(args):
     out.mkdir(parents=True, exist_ok=True)
     sweep_seeds = list(range(SWEEP_SEEDS, SWEEP_SEEDS + DOCS_SWEEP_SEEDS))
     seconds = {}
-    print(f'{DOCS_COMMAND}: {len(DOCS_PROTOCOL)} settings, a learning-rate sweep for each '
-          f'(seeds {sweep_seeds}), then {" / ".join(str(e["seeds"]) for e in DOCS_PROTOCOL)} '
-          f'evaluation seeds, each run also from nudged initial weights; --jobs {args.jobs}')
+    say(f'{DOCS_COMMAND}: {len(DOCS_PROTOCOL)} settings, a learning-rate sweep for each '
+        f'(seeds {sweep_seeds}), then {" / ".join(str(e["seeds"]) for e in DOCS_PROTOCOL)} '
+        f'evaluation seeds, each run also from nudged initial weights; --jobs {args.jobs}')
     t = time.perf_counter()
     sweeps = run_sweeps(args, sweep_seeds)
     seconds['sweeps'] = time.perf_counter() - t
@@ -87,6 +94,9 @@ def run_docs(args):
     runs = run_evaluations(args, sweeps)
     seconds['runs'] = time.perf_counter() - t
     results, full = collect_results(runs, sweeps)
+    t = time.perf_counter()
+    results['plateau'] = run_plateau(args, runs)
+    seconds['plateau'] = time.perf_counter() - t
     t = time.perf_counter()
     shown = representative_boundaries(args, results)
     seconds['boundaries'] = time.perf_counter() - t
@@ -122,8 +132,8 @@ def run_sweeps(args, sweep_seeds):
             raise SystemExit(f'error: in the {exp["key"]} sweep some loss never reached the '
                              f'target: {picks}')
         if stored != picks:
-            print(f'note: PICKED_LR in mse_vs_ce.py has {stored} for {exp["key"]}; the sweep now '
-                  f'picks {picks}, which is what the evaluation below uses')
+            say(f'note: PICKED_LR in mse_vs_ce.py has {stored} for {exp["key"]}; the sweep now '
+                f'picks {picks}, which is what the evaluation below uses')
         sweeps[exp['key']] = dict(seeds=sweep_seeds, picks=picks, stored=stored, table=[
             {k: t[k] for k in ('loss', 'lr', 'seeds', 'reached', 'steps_to_target_mean')}
             for t in table])
@@ -139,7 +149,8 @@ def run_evaluations(args, sweeps):
         seeds = list(range(exp['seeds']))
         curves = exp['task'] == 'spirals'           # the figures show the spirals runs
         jobs += evaluation_jobs(exp['task'], seeds, picks, picks['ce'], cfg, DOCS_LOSSES,
-                                tag=exp['key'], curves=curves)
+                                tag=exp['key'], curves=curves,
+                                per_point=exp['key'] == 'saturated')
         jobs += evaluation_jobs(exp['task'], seeds, picks, picks['ce'], cfg, DOCS_LOSSES,
                                 tag=exp['key'], curves=False, jitter=True)
     for task in TASKS:
@@ -147,6 +158,17 @@ def run_evaluations(args, sweeps):
         jobs += evaluation_jobs(task, [0, 1], {'ce': 0.1, 'mse': 0.1}, 0.1, cfg, DOCS_LOSSES,
                                 tag='zero:' + task, curves=False)
     return run_jobs(jobs, args.jobs, args.quiet, 'runs')
+
+
+def run_plateau(args, runs):
+    """3. Where a stalled MSE run's gradient sits (mse_vs_ce_points.py): the saturated setting's
+    MSE runs that missed the target, by the classes they gave up; those runs again for
+    EXTEND_STEPS steps, to see whether they get out."""
+    exp = next(e for e in DOCS_PROTOCOL if e['key'] == 'saturated')
+    sat = [r for r in runs if r['tag'] == 'saturated']
+    extended = run_jobs(plateau_jobs(sat, _docs_cfg(exp), DOCS_TARGET), args.jobs, args.quiet,
+                        f'stalled runs, {EXTEND_STEPS} steps')
+    return plateau_results(sat, extended)
 
 
 def collect_results(runs, sweeps):
@@ -192,7 +214,7 @@ def _experiment(exp, runs, sweep):
 
 
 def representative_boundaries(args, results):
-    """3. The decision regions of a representative seed from the saturated start: its runs
+    """4. The decision regions of a representative seed from the saturated start: its runs
     again, now with a grid of predictions (they must repeat exactly). Returns those runs."""
     exp = next(e for e in DOCS_PROTOCOL if e['key'] == 'saturated')
     sat = results['experiments']['saturated']
@@ -219,7 +241,7 @@ def representative_boundaries(args, results):
 
 
 def draw_docs_figures(results, full, shown, out):
-    """4. The README's figures, drawn from these runs; returns their file names."""
+    """5. The README's figures, drawn from these runs; returns their file names."""
     figures = []
     for key, name, draw in (
             ('benign', 'mse_vs_ce_curves.png', 'curves'),
@@ -267,7 +289,10 @@ def _compact(run):
     """The numbers of one run that the results file keeps (no curves, no timings)."""
     keys = ('seed', 'loss', 'setting', 'lr', 'steps_to_target', 'diverged', 'final_train_acc',
             'final_test_acc', 'final_loss', 'grad_start', 'grad_early')
-    return {k: _num(run[k]) for k in keys}
+    out = {k: _num(run[k]) for k in keys}
+    if 'per_point' in run:                          # the saturated setting's runs
+        out['classes_given_up'] = len(run['per_point']['given_up'])
+    return out
 
 
 def _num(value):
@@ -389,6 +414,7 @@ def docs_claims(results):
         claims[f'{k}_shared'] = verdict(_row(E[k], 'own', 'ce'), _row(E[k], 'shared', 'mse'))
     lr = E['digits']['lr']
     claims['digits_mse_lr_short_of_half_K2'] = lr['mse'] / lr['ce'] < half['digits'] / 2
+    claims.update({'plateau_' + k: v for k, v in plateau_claims(results['plateau']).items()})
     return claims
 
 
@@ -433,6 +459,7 @@ def readme_block(results):
     out += ['What these numbers say:', '']
     out += _constant_factor_bullets(results)
     out.append(_saturation_bullet(results))
+    out.append(plateau_bullet(results))
     out.append(_chaos_bullet(results))
     out.append(_untidy_bullet(results))
     out += _readme_figures(results)

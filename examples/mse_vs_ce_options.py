@@ -11,10 +11,12 @@ import sys
 
 from mse_vs_ce import EVAL_SEEDS, SWEEP_SEEDS, TASKS
 
+QUICK_STEPS = 200
+
 # Options that choose an experiment: --docs runs its own fixed protocol instead.
 EXPERIMENT_OPTIONS = ('--task', '--seeds', '--sweep-seeds', '--steps', '--lr-ce', '--lr-mse',
                       '--shared-lr', '--init-scale', '--zero-output-layer', '--raw-mse',
-                      '--lr-mse-raw', '--target', '--sweep', '--boundary-seed')
+                      '--lr-mse-raw', '--target', '--sweep', '--boundary-seed', '--quick')
 
 
 def parse_args(argv=None):
@@ -45,6 +47,11 @@ def parse_args(argv=None):
         p.error('--no-readme goes with --docs')
     if args.out is None:
         args.out = os.path.join('runs', 'mse_vs_ce')
+    if args.quick:                  # one seed, a few steps: unless --seeds / --steps say otherwise
+        if not any(a == '--seeds' or a.startswith('--seeds=') for a in raw):
+            args.seeds = '1'
+        if args.steps is None:
+            args.steps = QUICK_STEPS
     if args.zero_output_layer and args.init_scale != 1.0:
         p.error('--zero-output-layer and --init-scale cannot be combined: zero times C is zero')
     args.seed_list = _seed_list(p, args.seeds, EVAL_SEEDS, '--seeds')
@@ -99,6 +106,9 @@ def _add_experiment_options(p):
     p.add_argument('--sweep', action='store_true',
                    help='first run the learning-rate sweep (grid 0.001..50 in 1-2-5 steps, on '
                         '--sweep-seeds) and use the rates it picks; takes minutes')
+    p.add_argument('--quick', action='store_true',
+                   help=f'one seed and {QUICK_STEPS} steps (unless --seeds or --steps say '
+                        f'otherwise): a check that the lab runs, in seconds; its numbers say little')
     p.add_argument('--boundary-seed', type=int, default=None,
                    help='the evaluation seed whose decision regions boundaries.png shows '
                         '(default: the seed whose MSE run ended at the median training accuracy, '

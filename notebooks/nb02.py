@@ -24,7 +24,8 @@ CELLS = [
     * cross-entropy's gradient at the output is larger, and part of that is a **constant factor**
       that a larger learning rate for MSE absorbs;
     * the part that no learning rate absorbs is **saturation**: once a softmax or sigmoid is
-      confidently wrong, MSE's gradient vanishes and cross-entropy's does not.
+      confidently wrong, the part of MSE's gradient that would pull it toward the right class
+      vanishes, and cross-entropy's does not.
     """),
     code(r"""
     import os
@@ -593,7 +594,155 @@ CELLS = [
     trains on some seeds and stalls on others (the 20-seed table above); the lines under the
     pictures give this seed's numbers.
 
-    ### 3e. What the classifiers learned
+    ### 3e. Why the typical MSE run stalls near 2/3
+
+    Those lines hold a puzzle. Over updates 1–100 this seed's MSE run had an output-layer
+    gradient as large as cross-entropy's, yet it stalled near 2/3 training accuracy while
+    cross-entropy reached 0.99. If "MSE's gradient vanishes" were the whole story, its gradient
+    would be tiny. But a gradient's norm says how much gradient there is, not what it does. So
+    look at each training point's own gradient at its logits, $g_i = \partial L/\partial z_i$
+    (the loss's mean over the batch included), at the end of the run, in two ways:
+
+    * its **size** $\lVert g_i \rVert$;
+    * its **pull** $-g_{i,y_i}$: how much a step of gradient descent raises the logit of the
+      point's own class $y_i$, the part of $g_i$ that can make a wrong point right.
+
+    For softmax + MSE against a one-hot target the pull is
+    $\frac{2}{NK}\,p_y\big((1-p_y)^2 + \sum_{k \ne y} p_k^2\big)$: it carries the factor $p_y$,
+    the probability the model gives the point's own class. Cross-entropy's pull is
+    $(1 - p_y)/N$. We measure both on the stalled MSE model (cross-entropy's gradient at the same
+    weights: what it would send if we switched losses now).
+    """),
+    code(r"""
+    def logit_grads(model, kind):
+        '''Each training point's gradient at its own logits, (N, K); and the softmax probabilities.'''
+        with mg.no_grad():
+            logits = model(Xtr)
+        logits = logits.detach().requires_grad_()
+        loss_of(kind, logits).backward()
+        return logits.grad.numpy().astype(np.float64), logits.softmax(dim=1).detach().numpy()
+
+
+    def class_accuracies(model):
+        '''The fraction of each class's training points the model gets right.'''
+        with mg.no_grad():
+            pred = model(Xtr).numpy().argmax(axis=1)
+        return np.array([np.mean(pred[y_train == k] == k) for k in range(K)])
+
+
+    stalled = mse_sat[typical]['model']
+    rows = np.arange(len(y_train))
+    grads = {kind: logit_grads(stalled, kind)[0] for kind in ['MSE', 'CE']}
+    probs = logit_grads(stalled, 'MSE')[1]
+    p_y = probs[rows, y_train].astype(np.float64)
+    right = probs.argmax(axis=1) == y_train
+    by_class = class_accuracies(stalled)
+    given_up = np.flatnonzero(by_class <= 0.05)            # a class (almost) none of whose points is right
+    print(f'seed {REP_SEED}, MSE: training accuracy per class {np.round(by_class, 2)}; '
+          f'given up: class {", ".join(map(str, given_up))}')
+
+    groups = {'right': right, 'wrong, p_y >= 0.01': ~right & (p_y >= 0.01),
+              'wrong, p_y < 0.01 (saturated)': ~right & (p_y < 0.01)}
+    size = {kind: np.linalg.norm(g, axis=1) for kind, g in grads.items()}
+    pull = {kind: -g[rows, y_train] for kind, g in grads.items()}
+    shares = {}
+    print(f'\n{"points":31s} {"n":>4s} {"median p_y":>11s}   MSE: {"size":>6s} {"pull":>8s}   CE: {"size":>6s} {"pull":>8s}')
+    for name, m in groups.items():
+        shares[name] = {kind: (size[kind][m].sum() / size[kind].sum(), pull[kind][m].sum() / pull[kind].sum())
+                       for kind in grads}
+        cells = '   '.join(f'{kind}: {s:>6.1%} {q:>8.3%}' for kind, (s, q) in shares[name].items())
+        print(f'{name:31s} {m.sum():>4d} {np.median(p_y[m]):>11.1e}   {cells}')
+    print('(size, pull: each group\'s share of the sum over all points)')
+
+
+    def points_for(values, fraction=0.9):
+        '''The fewest points that hold `fraction` of the sum of `values`.'''
+        return int(np.searchsorted(np.cumsum(np.sort(values)[::-1]) / values.sum(), fraction)) + 1
+
+
+    print(f'90% of the pull comes from {points_for(pull["MSE"])} points under MSE, '
+          f'{points_for(pull["CE"])} under cross-entropy')
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharex=True, sharey=True)
+    lost = np.isin(y_train, given_up)                      # the points of the given-up class
+    for ax, kind in zip(axes, ['MSE', 'CE']):
+        ok = size[kind] > 0                                # a log axis cannot show an exact 0
+        ax.scatter(p_y[ok], size[kind][ok], s=14, color='lightgrey', label='size, every point')
+        for mask, colour, label in [(~lost, 'tab:blue', 'pull, the other classes'),
+                                    (lost, 'tab:red', 'pull, the given-up class')]:
+            ok = mask & (pull[kind] > 0)
+            ax.scatter(p_y[ok], pull[kind][ok], s=6, color=colour, label=label)
+        ax.set_xscale('log')
+        ax.set_yscale('log')
+        ax.set_xlabel("p_y, the probability of the point's own class")
+        ax.set_title(f"{kind}'s gradient on the stalled MSE model, point by point", fontsize=10)
+        ax.grid(True, alpha=0.3)
+    axes[0].set_ylabel('size ‖g_i‖ and pull −g_i,y')
+    axes[0].legend(fontsize='small', loc='lower right')
+    plt.tight_layout()
+    plt.show()
+
+    saturated = groups['wrong, p_y < 0.01 (saturated)']
+    assert len(given_up) == 1 and np.mean(lost[saturated]) > 0.9     # the saturated points: that class,
+    assert np.mean(saturated[lost]) > 0.9                            # and nearly all of it
+    assert shares['wrong, p_y < 0.01 (saturated)']['MSE'][0] > 0.2         # much of MSE's gradient...
+    assert shares['wrong, p_y < 0.01 (saturated)']['MSE'][1] < 0.01        # ...but almost none of its pull
+    assert shares['wrong, p_y < 0.01 (saturated)']['CE'][1] > 0.5          # cross-entropy's pull is there
+    assert points_for(pull['MSE']) < 0.1 * len(y_train) < points_for(pull['CE'])
+    """),
+    md(r"""
+    The table and the picture tell the story. This run has **given up a whole class**: none of its
+    points is classified right, and nearly all of them are saturated, their own class at a
+    probability $p_y$ far below 0.01 (the red points at the left). They are not silent: they
+    send a large share of MSE's gradient (the grey circles, and the table's *size* column). But
+    that gradient barely pulls them toward their class: their share of the *pull* is well under
+    one percent, because MSE's pull carries the factor $p_y$ (the red line of slope 1). What
+    they send instead moves probability between the two wrong classes (MSE is also lowered by
+    spreading a wrong answer more evenly). Nearly all of the pull comes from a handful of points
+    near the boundaries (90% of it from the few points printed above). Cross-entropy's gradient
+    on the same weights puts most of its pull on exactly the given-up points. That is how the
+    gradient's norm can match cross-entropy's while the run makes no progress on a third of the
+    data.
+
+    Is this what the other stalled runs do, and does the plateau ever end? Below, each of the 20
+    MSE runs from the table above by how many classes it gave up, and this seed's run again
+    with more steps.
+    """),
+    code(r"""
+    given_up_count = np.array([np.sum(class_accuracies(r['model']) <= 0.05) for r in mse_sat])
+    final_acc = np.array([r['acc'][-1] for r in mse_sat])
+    final_grad = np.array([r['flow'].history['4.weight'][-1] for r in mse_sat])
+    print(f'{"classes given up":>17s} {"runs":>5s} {"reached 95%":>12s} {"final train accuracy":>21s} '
+          f'{"final ‖grad W_out‖ (median)":>28s}')
+    for n in sorted(set(given_up_count)):
+        m = given_up_count == n
+        reached_n = sum(steps_to_target(r) is not None for r, mi in zip(mse_sat, m) if mi)
+        print(f'{n:>17d} {m.sum():>5d} {reached_n:>12d} {final_acc[m].min():>13.2f} to {final_acc[m].max():.2f} '
+              f'{np.median(final_grad[m]):>28.1e}')
+    assert all(steps_to_target(r) is None for r, c in zip(mse_sat, given_up_count) if c > 0)
+    assert np.all((final_acc[given_up_count == 1] > 0.5) & (final_acc[given_up_count == 1] < 0.7))
+    assert np.all(final_acc[given_up_count == 2] < 0.4)
+    assert np.median(final_grad[given_up_count == 2]) < 1e-3 * np.median(final_grad[given_up_count == 1])
+
+    LONGER = 3000
+    longer = train('MSE', best_sat['MSE'], seed=REP_SEED, init_scale=C, steps=LONGER, stop_early=True)
+    escaped = steps_to_target(longer)
+    print(f'\nseed {REP_SEED}, MSE at lr {best_sat["MSE"]:g}, run for up to {LONGER} steps: '
+          + (f'reached {TARGET:.0%} training accuracy at step {escaped}' if escaped is not None
+             else f'still below {TARGET:.0%}'))
+    assert escaped is not None and escaped > STEPS                  # "given more steps, it gets out"
+    """),
+    md(r"""
+    Every run that gave up a class missed the target; the runs near 2/3 accuracy gave up one
+    class, those near 1/3 gave up two: they predict one class everywhere, and their gradient
+    has all but vanished (the last column: orders of magnitude below the one-class runs'). The representative run, given
+    more steps, does get out: the few boundary points that still pull move the boundary, a
+    little at each step, into the given-up class, until its points stop being saturated and
+    their own pull grows with $p_y$. The plateau near 2/3 is a slow phase rather than a dead
+    end; the lab (`python examples/mse_vs_ce.py --docs`) counts how many stalled runs of 40
+    seeds get out when given four times as many steps, and the README reports it.
+
+    ### 3f. What the classifiers learned
 
     Decision regions of the models, with the training points on top: from the default start for
     seed 1 (every run there reached the target, so any seed looks alike), and from the saturated
@@ -705,7 +854,10 @@ CELLS = [
       output grows by orders of magnitude, by how much depending on the initialisation (for some,
       MSE's gradient is exactly zero). MSE then wants a *smaller* learning rate, not a larger one,
       and even there reaches the target on far fewer seeds than cross-entropy (20 seeds, numbers
-      below); at a larger one it stalls for good.
+      below); at a larger one it stalls for good. A run that stalls has given up whole classes:
+      near 2/3 accuracy one class, whose saturated points still send much of MSE's gradient but
+      almost none of it toward their own class (section 3e), a plateau that more steps can end;
+      near 1/3 two, with the gradient all but gone.
     * **MSE and outliers**: a handful of far-off points can own most of the squared error and drag
       the fit; L1 and Huber resist.
 
@@ -725,6 +877,10 @@ CELLS = [
     print(f'output layer × {C}, seeds reaching {TARGET:.0%}:       CE {reached["CE"]}/{len(SAT_SEEDS)}, '
           f'MSE {reached["MSE"]}/{len(SAT_SEEDS)} (95% intervals {intervals["CE"][0]:.0%}-{intervals["CE"][1]:.0%} '
           f'and {intervals["MSE"][0]:.0%}-{intervals["MSE"][1]:.0%})')
+    sat_share = shares['wrong, p_y < 0.01 (saturated)']
+    print(f'{f"stalled MSE run, seed {REP_SEED}:":46s}class {given_up[0]} given up; its saturated points send '
+          f'{sat_share["MSE"][0]:.0%} of MSE\'s gradient, {sat_share["MSE"][1]:.3%} of its pull '
+          f'(cross-entropy: {sat_share["CE"][1]:.0%}); out at step {escaped}')
     print(f'regression slope error: MSE {err["MSE"]:.3f}, L1 {err["L1"]:.3f}, Huber {err["Huber"]:.3f}')
     """),
 ]

@@ -130,3 +130,32 @@ def test_a_worker_watches_its_parent_where_prctl_is_missing(monkeypatch):
     monkeypatch.setattr(lab.os, '_exit', exits.append)
     lab._watch_parent(4242, every=0)
     assert exits == [1]
+
+
+# ------------------------------------------------------------------ what it prints
+
+def _too_wide(text):
+    return [line for line in text.splitlines() if len(line) > 100]
+
+
+def test_quick_lab_prints_lines_of_at_most_100_columns_and_no_spread_for_one_seed(tmp_path):
+    """`--quick` is one seed: a '± 0' would claim a spread that one seed cannot have."""
+    proc = subprocess.run([sys.executable, str(LAB), '--quick', '--jobs', '1', '--quiet',
+                           '--no-plots', '--out', str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert 'seeds [0]' in proc.stdout and '200 steps' in proc.stdout
+    assert _too_wide(proc.stdout) == []
+    assert '±' not in proc.stdout, proc.stdout
+    assert '1 seed' in proc.stdout
+
+
+def test_the_sweep_table_and_long_notes_fit_in_100_columns(capsys):
+    lab = example_module('mse_vs_ce')
+    table = [dict(loss=loss, lr=lr, seeds=3, reached=2, diverged=1, steps_to_target_mean=123.4)
+             for loss in ('ce', 'mse', 'mse_raw') for lr in lab.LR_GRID]
+    lab.print_sweep(table, {'ce': 0.05, 'mse': 0.1, 'mse_raw': 0.2}, 'spirals (init x100)',
+                    [100, 101, 102], 1000, 0.95, ['ce', 'mse', 'mse_raw'], False)
+    lab.say('word ' * 100, indent='  ', hang='     ')
+    out = capsys.readouterr().out
+    assert _too_wide(out) == [] and 'picked:' in out

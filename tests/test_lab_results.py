@@ -92,6 +92,20 @@ def test_summaries_and_claims_follow_from_the_per_run_numbers(lab, docs, results
     assert docs.docs_claims(results) == results['claims']
 
 
+def test_plateau_counts_follow_from_the_per_run_numbers(results):
+    """The README's account of the stalled MSE runs: its counts are the saturated runs' own."""
+    sat = results['experiments']['saturated']
+    for setting, entry in results['plateau'].items():
+        mine = [r for r in sat['runs'] if r['loss'] == 'mse' and r['setting'] == setting]
+        assert entry['seeds'] == len(mine) == sat['seeds']
+        for n, group in entry['by_given_up'].items():
+            these = [r for r in mine if r['classes_given_up'] == int(n)]
+            assert group['runs'] == len(these), (setting, n)
+            assert group['reached'] == sum(r['steps_to_target'] is not None for r in these)
+            assert group['extended'] == group['runs'] - group['reached']
+            assert 0 <= group['escaped'] <= group['extended']
+
+
 def test_saturated_start_claims_rest_on_at_least_20_seeds_with_intervals(results):
     sat = results['experiments']['saturated']
     assert sat['init_scale'] == 100 and sat['seeds'] >= 20
