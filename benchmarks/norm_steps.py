@@ -53,9 +53,9 @@ def workloads(tiny=False):
     batch, tokens = (8, 4) if tiny else (256, 32)
     sizes = {'hidden': 16 if tiny else 200, 'features': 8 if tiny else 128}
     cases = {
-        'makemore MLP (BatchNorm1d)': (_makemore, rng.integers(0, 27, (batch, 3)),
+        'makemore-batchnorm': (_makemore, rng.integers(0, 27, (batch, 3)),
                                        rng.integers(0, 27, batch)),
-        'LayerNorm block': (_layer_norm_block,
+        'layernorm-block': (_layer_norm_block,
                             rng.standard_normal((batch // 8, tokens, sizes['features'])).astype(np.float32),
                             rng.integers(0, 10, (batch // 8, tokens))),
     }

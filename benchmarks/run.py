@@ -13,6 +13,7 @@ gradients are checked against minigrad's, and objects that already exist
 """
 import argparse
 import gc
+import importlib.util
 import json
 import os
 import platform
@@ -46,6 +47,11 @@ QUICK_SIZES = {  # --tiny: the same code paths on toy sizes (for the test suite)
     'mlp-wide': ((8, 16, 16, 3), 'relu', 8, 'ce'),
     'mse-vs-ce': ((16, 8, 3), 'relu', 8, 'mse'),
 }
+
+
+# The layers' training steps against PyTorch eager: benchmarks/<name>.py, each with
+# workloads(tiny) -> {workload: {'minigrad': step, 'torch': step}}
+LAYER_STEPS = ('conv_steps', 'rnn_steps', 'transformer_steps', 'norm_steps')
 
 
 # ------------------------------------------------------------ the problems
@@ -280,6 +286,19 @@ def race(contenders, rounds, sample_seconds, pause):
     return result
 
 
+def layer_workloads(tiny):
+    """{workload: contenders} of every module in LAYER_STEPS (loaded by path, so that this
+    file runs both as a script and when imported by the tests)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    found = {}
+    for name in LAYER_STEPS:
+        spec = importlib.util.spec_from_file_location(name, os.path.join(here, name + '.py'))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found.update(module.workloads(tiny=tiny))
+    return found
+
+
 def rss_bytes():
     """This process's resident set size (psutil where installed, else Linux's /proc)."""
     try:
@@ -351,7 +370,10 @@ def parse_args(argv):
     parser.add_argument('--json', metavar='PATH', help='also write the results as JSON to PATH')
     parser.add_argument('--no-torch', action='store_true', help='leave PyTorch out even if it is installed')
     parser.add_argument('--only', nargs='+', metavar='WORKLOAD',
-                        help='run only these workloads (' + ', '.join(list(MLPS) + ['deep-chain', 'op-overhead', 'memory']) + ')')
+                        help='run only these workloads (' + ', '.join(
+                            list(MLPS) + ['cnn-lenet', 'lstm-2layer', 'gru-2layer', 'char-transformer',
+                                          'char-transformer-encoder', 'makemore-batchnorm', 'layernorm-block',
+                                          'deep-chain', 'op-overhead', 'memory']) + ')')
     args = parser.parse_args(argv)
     if args.threads < 1:
         parser.error(f'--threads must be at least 1, got {args.threads}')
@@ -399,6 +421,26 @@ def deep_chain(tiny, rounds, sample, pause):
     return timing, note
 
 
+def training_steps(sizes, tiny, wanted):
+    """(workload, contenders) of each training step wanted: the MLPs (hand-written NumPy
+    among the contenders, its gradients checked first), then the layers'."""
+    for name, (layer_sizes, activation, batch, loss) in sizes.items():
+        if wanted and name not in wanted:
+            continue
+        weights, x, y = make_problem(layer_sizes, batch)
+        check_gradients(weights, x, y, activation, loss)
+        contenders = {'minigrad': minigrad_step(weights, x, y, activation, loss)[0],
+                      'numpy': numpy_step(weights, x, y, activation, loss)[0]}
+        if torch is not None:
+            contenders['torch'] = torch_step(weights, x, y, activation, loss)
+        yield name, contenders
+    for name, contenders in layer_workloads(tiny).items():
+        if not wanted or name in wanted:
+            if torch is None:
+                contenders.pop('torch', None)
+            yield name, contenders
+
+
 def main(argv=None):
     args = parse_args(argv)
     global torch
@@ -425,15 +467,7 @@ def main(argv=None):
     print(f'minigrad benchmarks — Python {platform.python_version()}, NumPy {np.__version__}, '
           f'PyTorch {torch.__version__ if torch else "absent"}, {os.cpu_count()} cores, '
           f'{args.threads} thread(s); median [p25–p75] per step', flush=True)
-    for name, (layer_sizes, activation, batch, loss) in sizes.items():
-        if wanted and name not in wanted:
-            continue
-        weights, x, y = make_problem(layer_sizes, batch)
-        check_gradients(weights, x, y, activation, loss)
-        contenders = {'minigrad': minigrad_step(weights, x, y, activation, loss)[0],
-                      'numpy': numpy_step(weights, x, y, activation, loss)[0]}
-        if torch is not None:
-            contenders['torch'] = torch_step(weights, x, y, activation, loss)
+    for name, contenders in training_steps(sizes, args.tiny, wanted):
         report(results, name, race(contenders, rounds, sample, pause))
     if not wanted or 'deep-chain' in wanted:
         report(results, 'deep-chain', *deep_chain(args.tiny, rounds, sample, pause))
