@@ -172,6 +172,16 @@ CASES = {
     'flip roll repeat_interleave unfold': (
         lambda L, x: (x.flip((0,)) * x).sum() + (x.roll((1, -1), (0, 1)) * x ** 2).sum()
         + (x.repeat_interleave(2, dim=1) ** 3).sum() + (x.unfold(1, 2, 1) ** 3).sum(), [n(3, 4)]),
+    # convolution and pooling (minigrad/ops/conv.py, minigrad/ops/pooling.py)
+    'conv2d conv_transpose2d': (
+        lambda L, x, w, b, v: (F(L).conv2d(x, w, b, stride=2, padding=1) ** 2).sum()
+        + (F(L).conv_transpose2d(x, v, b[:1], stride=2, output_padding=1) ** 3).sum(),
+        [m(11, 1, 2, 4, 4), m(12, 3, 2, 2, 2), m(13, 3), m(14, 2, 1, 2, 2)]),
+    'unfold fold': (lambda L, x, c: (F(L).unfold(x, 2, padding=1) ** 3).sum()
+                    + (F(L).fold(c, (3, 3), 2) ** 3).sum(), [m(15, 1, 2, 3, 3), m(16, 1, 8, 4)]),
+    'max_pool2d avg_pool2d': (lambda L, x: (F(L).max_pool2d(x, 2, stride=1, padding=1) ** 3).sum()
+                              + (F(L).avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False) ** 3).sum(),
+                              [m(17, 1, 2, 4, 5)]),
 }
 
 

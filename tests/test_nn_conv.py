@@ -138,3 +138,116 @@ def test_the_blitz_lenet_runs_unchanged_and_agrees_with_pytorch(torch, capsys):
     for name in shapes:
         close(ours['grads'][name], ref['grads'][name], f'{name}.grad')
         close(ours['after'][name], ref['after'][name], f'{name} after one SGD step')
+
+
+# ------------------------------------------------------------ layers against PyTorch
+
+LAYERS = [
+    ('Conv1d', (3, 4, 3), {}, (2, 3, 9)),
+    ('Conv1d', (4, 6, 3), dict(stride=2, padding=2, dilation=2, groups=2, bias=False), (2, 4, 11)),
+    ('Conv1d', (2, 4, 4), dict(padding='same', padding_mode='reflect'), (3, 2, 8)),
+    ('Conv1d', (2, 4, 3), dict(padding=1, padding_mode='circular'), (2, 7)),
+    ('Conv2d', (3, 4, 3), {}, (2, 3, 6, 7)),
+    ('Conv2d', (4, 6, (3, 2)), dict(stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=2), (2, 4, 7, 8)),
+    ('Conv2d', (3, 2, 4), dict(padding='same', dilation=2), (2, 3, 9, 8)),
+    ('Conv2d', (3, 2, 3), dict(padding='valid', stride=2), (3, 8, 7)),
+    ('Conv2d', (2, 3, 3), dict(padding=1, padding_mode='replicate'), (2, 2, 5, 6)),
+    ('Conv2d', (2, 3, 3), dict(padding=(2, 1), padding_mode='reflect'), (2, 2, 5, 6)),
+    ('Conv2d', (2, 3, 3), dict(padding=1, padding_mode='circular', stride=2), (2, 2, 5, 6)),
+    ('ConvTranspose1d', (4, 2, 3), dict(stride=3, padding=1, output_padding=2, groups=2), (2, 4, 5)),
+    ('ConvTranspose1d', (3, 2, 3), dict(dilation=2, bias=False), (3, 6)),
+    ('ConvTranspose2d', (3, 4, 3), {}, (2, 3, 4, 5)),
+    ('ConvTranspose2d', (4, 6, (3, 2)), dict(stride=(2, 3), padding=(1, 0), output_padding=(1, 2),
+                                             groups=2, dilation=(1, 2)), (2, 4, 4, 5)),
+]
+
+
+def _pair(torch, name, args, kwargs, dtype):
+    """The torch layer and ours, ours holding the torch layer's weights."""
+    theirs = getattr(torch.nn, name)(*args, **kwargs).to(getattr(torch, dtype))
+    ours = getattr(nn, name)(*args, **kwargs, dtype=getattr(mg, dtype))
+    ours.load_state_dict({k: mg.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    return theirs, ours
+
+
+@pytest.mark.parametrize('dtype, rtol', [('float32', 1e-5), ('float64', 1e-9)])
+@pytest.mark.parametrize('name, args, kwargs, shape', LAYERS, ids=[f'{c[0]}-{i}' for i, c in enumerate(LAYERS)])
+def test_layers_give_pytorchs_outputs_and_gradients(torch, name, args, kwargs, shape, dtype, rtol):
+    rng = np.random.default_rng(1)
+    theirs, ours = _pair(torch, name, args, kwargs, dtype)
+    x = rng.standard_normal(shape).astype(dtype)
+    xt, xm = torch.tensor(x, requires_grad=True), mg.tensor(x, requires_grad=True)
+    yt, ym = theirs(xt), ours(xm)
+    assert ym.shape == tuple(yt.shape) and ym.dtype == getattr(mg, dtype)
+    g = rng.standard_normal(ym.shape).astype(dtype)
+    yt.backward(torch.tensor(g))
+    ym.backward(mg.tensor(g))
+    atol = rtol * 10
+    np.testing.assert_allclose(ym.detach().numpy(), yt.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=rtol, atol=atol)
+    for (key, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=rtol, atol=atol, err_msg=key)
+
+
+def test_conv_transpose_output_size_picks_the_output_padding(torch):
+    theirs, ours = _pair(torch, 'ConvTranspose2d', (2, 3, 3), dict(stride=2), 'float64')
+    x = np.random.default_rng(2).standard_normal((1, 2, 4, 4))
+    for size in [(9, 9), (10, 9), [1, 3, 10, 10]]:
+        expected = theirs(torch.tensor(x), output_size=size).detach().numpy()
+        np.testing.assert_allclose(ours(mg.tensor(x), output_size=size).detach().numpy(), expected, rtol=1e-12)
+    with pytest.raises(ValueError, match='valid sizes range from 9 to 10'):
+        ours(mg.tensor(x), output_size=(11, 9))
+
+
+@pytest.mark.parametrize('name, args, kwargs, shape', LAYERS, ids=[f'{c[0]}-{i}' for i, c in enumerate(LAYERS)])
+def test_layers_have_pytorchs_state_dict_repr_and_init(torch, name, args, kwargs, shape):
+    theirs = getattr(torch.nn, name)(*args, **kwargs)
+    ours = getattr(nn, name)(*args, **kwargs)
+    assert repr(ours) == repr(theirs)
+    assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == \
+        [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
+    for attr in ('in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation',
+                 'groups', 'padding_mode', 'output_padding', 'transposed'):
+        assert getattr(ours, attr) == getattr(theirs, attr), attr
+    fan_in = ours.weight.shape[1] * int(np.prod(ours.kernel_size))
+    bound = 1 / math.sqrt(fan_in)                       # kaiming_uniform_(a=√5): gain·√(3/fan_in)
+    w = ours.weight.detach().numpy()
+    assert np.abs(w).max() <= bound
+    if ours.bias is not None:
+        assert np.abs(ours.bias.detach().numpy()).max() <= bound
+
+
+def test_a_big_layers_init_is_uniform_in_its_bounds():
+    w = nn.Conv2d(16, 32, 3).weight.detach().numpy().ravel()
+    bound = 1 / math.sqrt(16 * 9)
+    assert np.abs(w).max() <= bound
+    assert abs(w.std() - bound / math.sqrt(3)) < 0.05 * bound       # U(-b, b) has std b/√3
+
+
+@pytest.mark.parametrize('make, call', [
+    (lambda L: L.nn.Conv2d(3, 6, 3), lambda L: L.randn(1, 1, 8, 8)),       # wrong in_channels
+    (lambda L: L.nn.Conv2d(3, 6, 3), lambda L: L.randn(8, 8)),             # 2-D input
+    (lambda L: L.nn.Conv2d(3, 6, 9), lambda L: L.randn(1, 3, 8, 8)),       # kernel bigger than input
+    (lambda L: L.nn.Conv1d(3, 6, 3), lambda L: L.randn(1, 3, 8, 8)),
+    (lambda L: L.nn.ConvTranspose2d(3, 6, 3), lambda L: L.randn(1, 2, 8, 8)),
+])
+def test_wrong_inputs_raise_pytorchs_errors(torch, make, call):
+    with pytest.raises(Exception) as expected:
+        make(torch)(call(torch))
+    with pytest.raises(type(expected.value)) as got:
+        make(mg)(call(mg))
+    assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize('kwargs', [dict(groups=2), dict(groups=0), dict(padding='same', stride=2),
+                                    dict(padding='full'), dict(padding_mode='mirror')])
+def test_bad_arguments_raise_pytorchs_errors(torch, kwargs):
+    with pytest.raises(ValueError) as expected:
+        torch.nn.Conv2d(3, 6, 3, **kwargs)
+    with pytest.raises(ValueError) as got:
+        nn.Conv2d(3, 6, 3, **kwargs)
+    if 'padding_mode' not in kwargs and kwargs.get('padding') != 'full':     # PyTorch prints a set, in no fixed order
+        assert str(got.value) == str(expected.value)
+    with pytest.raises(ValueError, match='Only "zeros" padding mode is supported for ConvTranspose2d'):
+        nn.ConvTranspose2d(3, 6, 3, padding_mode='reflect')
