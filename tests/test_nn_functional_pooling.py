@@ -99,3 +99,16 @@ def test_errors_are_pytorchs(torch, call):
     with pytest.raises(type(expected.value)) as got:
         call(mg)
     assert str(got.value) == str(expected.value)
+
+
+def test_max_pool_of_infinities_and_nans_picks_pytorchs_indices(torch):
+    """A window of nothing but -inf (padding too) points at its first input element; a NaN wins,
+    and a later NaN over an earlier one, as PyTorch's scan `val > max || isnan(val)`."""
+    x = np.full((1, 1, 4, 5), -np.inf)
+    x[0, 0, 2, 3] = 1.0
+    x[0, 0, 0, 4] = x[0, 0, 1, 4] = np.nan
+    for kwargs in [dict(kernel_size=3, stride=2, padding=1), dict(kernel_size=2, ceil_mode=True)]:
+        ours = F.max_pool2d(mg.tensor(x), return_indices=True, **kwargs)
+        theirs = torch.nn.functional.max_pool2d(torch.tensor(x), return_indices=True, **kwargs)
+        assert ours[1].tolist() == theirs[1].tolist()
+        np.testing.assert_array_equal(ours[0].numpy(), theirs[0].numpy())
