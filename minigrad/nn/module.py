@@ -12,8 +12,10 @@ import warnings
 import numpy as np
 
 from ..autograd import no_grad
+from ..device import check as _check_device, device as _device_type
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
+from . import _module_hooks
 
 
 class Parameter(Tensor):
@@ -65,6 +67,9 @@ class Module:
             kind = 'module' if isinstance(value, Module) else 'parameter'
             raise AttributeError(f'cannot assign {kind} before Module.__init__() call: call '
                                  f'super().__init__() first in {type(self).__name__}.__init__')
+        if name in d.get('_buffer_names', ()) and value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                            f"(torch.Tensor or None expected)")
         old = d.get(name)
         if isinstance(old, Parameter) and value is not None and not isinstance(value, Parameter):
             raise TypeError(f"cannot assign {type(value).__name__} as parameter '{name}' "
@@ -88,6 +93,34 @@ class Module:
     def add_module(self, name, module):
         """Same as `setattr(self, name, module)`; `name` may be any string, e.g. "0"."""
         setattr(self, name, module)
+
+    register_module = add_module
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Keeps `tensor` as `self.<name>`: state, not a weight (BatchNorm's running mean).
+
+        A buffer gets no gradient and no optimizer step, but moves with `to()` and, if
+        persistent, is saved in `state_dict()` after the module's own parameters.
+        """
+        d = self.__dict__
+        if 'training' not in d:
+            raise AttributeError('cannot assign buffer before Module.__init__() call')
+        if not isinstance(name, str):
+            raise TypeError(f'buffer name should be a string. Got {type(name).__name__}')
+        if '.' in name or name == '':
+            raise KeyError('buffer name can\'t contain "."' if name else
+                           'buffer name can\'t be empty string ""')
+        if hasattr(self, name) and name not in d.get('_buffer_names', ()):
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                            f"(torch Tensor or None required)")
+        d.setdefault('_buffer_names', {})[name] = persistent
+        object.__setattr__(self, name, tensor)
+
+    def __delattr__(self, name):
+        self.__dict__.get('_buffer_names', {}).pop(name, None)
+        object.__delattr__(self, name)
 
     # ----------------------------------------------------------- traversal
     def _own_parameters(self):
@@ -131,13 +164,84 @@ class Module:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
+    def _own_buffers(self, persistent_only=False):
+        d = self.__dict__
+        return [(k, d[k]) for k, persistent in d.get('_buffer_names', {}).items()
+                if d[k] is not None and (persistent or not persistent_only)]
+
+    def named_buffers(self, prefix='', recurse=True, remove_duplicate=True):
+        """(dotted name, buffer) for every buffer, own first; a shared one once."""
+        seen = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, buffer in module._own_buffers():
+                if not remove_duplicate or id(buffer) not in seen:
+                    seen.add(id(buffer))
+                    yield module_prefix + ('.' if module_prefix else '') + name, buffer
+
+    def buffers(self, recurse=True):
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def get_submodule(self, target):
+        """The module at a dotted path, e.g. "encoder.layers.0"; "" is self."""
+        module = self
+        for i, name in enumerate(target.split('.') if target else []):
+            child = module.__dict__.get(name)
+            if not isinstance(child, Module):
+                where = '.'.join(target.split('.')[:i]) or type(self).__name__
+                raise AttributeError(f'{where} has no attribute `{name}`' if child is None
+                                     else f'`{name}` is not an nn.Module')
+            module = child
+        return module
+
+    def get_parameter(self, target):
+        module_path, _, name = target.rpartition('.')
+        param = self.get_submodule(module_path).__dict__.get(name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f'`{name}` is not an nn.Parameter')
+        return param
+
+    def get_buffer(self, target):
+        module_path, _, name = target.rpartition('.')
+        module = self.get_submodule(module_path)
+        if name not in module.__dict__.get('_buffer_names', ()):
+            raise AttributeError(f'`{name}` is not a buffer')
+        return module.__dict__[name]
+
     # ------------------------------------------------------------- running
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'{type(self).__name__} has no forward(); define '
                                   f'`def forward(self, x): ...` in the class')
 
+    _hooks = None       # a _module_hooks.Hooks once a hook is registered
+
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        if self._hooks is None:
+            return self.forward(*args, **kwargs)
+        return _module_hooks.call(self, args, kwargs)
+
+    def _add_hook(self, kind, entry, prepend=False):
+        if self._hooks is None:
+            object.__setattr__(self, '_hooks', _module_hooks.Hooks())
+        return self._hooks.add(kind, entry, prepend)
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """hook(module, args) runs before forward; a non-None result replaces args."""
+        return self._add_hook('forward_pre', (hook, with_kwargs), prepend)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """hook(module, args, output) runs after forward; a non-None result replaces output."""
+        return self._add_hook('forward', (hook, with_kwargs), prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """hook(module, grad_output) runs when dL/d(outputs) are known; may return new ones."""
+        return self._add_hook('backward_pre', hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """hook(module, grad_input, grad_output) runs when dL/d(inputs) are known, as the
+        chain rule reaches the module's inputs; may return a new grad_input."""
+        return self._add_hook('backward', hook, prepend)
 
     def zero_grad(self, set_to_none=True):
         """Forgets every parameter's gradient (sets `.grad` to None, as PyTorch does by default)."""
@@ -172,28 +276,39 @@ class Module:
         return self
 
     # --------------------------------------------------------------- dtype
-    def to(self, *args, dtype=None):
-        """Converts floating-point parameters (and their grads) to `dtype`, in place; returns self.
-
-        `model.to("cpu")` is accepted and does nothing: minigrad runs on the CPU.
-        """
+    def to(self, *args, dtype=None, device=None, non_blocking=False, memory_format=None):
+        """`to(dtype)`, `to(device)`, `to(device, dtype)` or `to(tensor)`: converts floating-point
+        parameters, their grads and buffers, in place; returns self. The device must be the
+        CPU: minigrad runs on NumPy."""
         for arg in args:
-            if isinstance(arg, str) and arg.split(':')[0] == 'cpu':
-                continue
-            if isinstance(arg, str) and arg.split(':')[0] in ('cuda', 'mps', 'xpu'):
-                raise RuntimeError(f"minigrad runs on NumPy, on the CPU only; drop .to('{arg}')")
-            dtype = arg
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, (str, _device_type)):
+                device = arg
+            else:
+                dtype = arg
+        _check_device(device, 'Module.to()')
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
-        if dtype.kind != 'f':
-            raise TypeError(f'nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}')
-        for p in self.parameters():
-            if p._array.dtype.kind == 'f' and p._array.dtype != dtype:
-                p._array = p._array.astype(dtype)
-                if p.grad is not None:
-                    p.grad._array = p.grad._array.astype(dtype)
+        if dtype.kind not in 'fc':
+            raise TypeError(f'nn.Module.to only accepts floating point or complex dtypes, but got '
+                            f'desired dtype={dtype}')
+        for t in [*self.parameters(), *self.buffers()]:
+            if t._array.dtype.kind == 'f' and t._array.dtype != dtype:
+                t._array = t._array.astype(dtype)
+                if t.grad is not None:
+                    t.grad._array = t.grad._array.astype(dtype)
         return self
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        _check_device('cuda', 'Module.cuda()')
+
+    def half(self):
+        return self.to(np.float16)
 
     def float(self):
         return self.to(np.float32)
@@ -202,20 +317,27 @@ class Module:
         return self.to(np.float64)
 
     # ---------------------------------------------------------- state dict
-    def state_dict(self):
-        """An ordered dict from dotted parameter name to a detached Tensor sharing its data.
+    def state_dict(self, *, destination=None, prefix='', keep_vars=False):
+        """An ordered dict from dotted name to a detached Tensor sharing its data: each module's
+        own parameters, then its persistent buffers, then its children's (PyTorch's order).
 
-        The Tensors share memory with the parameters (as in PyTorch): copy them
+        The Tensors share memory with the module (as in PyTorch): copy them
         (`{k: v.clone() ...}`) to keep a snapshot while training goes on.
         """
-        out = collections.OrderedDict()
-        for name, module in self.named_modules():
-            for key, param in module._own_parameters():
-                out[name + ('.' if name else '') + key] = param.detach()
+        out = collections.OrderedDict() if destination is None else destination
+        for name, value in self._state_items(prefix):
+            out[name] = value if keep_vars else value.detach()
         return out
 
-    def load_state_dict(self, state_dict, strict=True):
-        """Copies values into the parameters, keeping each parameter's dtype.
+    def _state_items(self, prefix=''):
+        """(dotted name, parameter or persistent buffer), in state_dict's order."""
+        for name, module in self.named_modules(prefix=prefix):
+            dot = '.' if name else ''
+            for key, value in module._own_parameters() + module._own_buffers(persistent_only=True):
+                yield name + dot + key, value
+
+    def load_state_dict(self, state_dict, strict=True, assign=False):
+        """Copies values into the parameters and buffers, keeping each one's dtype.
 
         Values may be Tensors or NumPy arrays. With `strict=True` the keys must
         match exactly; shapes must always match. Returns the missing and
@@ -223,10 +345,7 @@ class Module:
         """
         if not isinstance(state_dict, collections.abc.Mapping):
             raise TypeError(f'Expected state_dict to be dict-like, got {type(state_dict).__name__}')
-        own = {}
-        for name, module in self.named_modules():
-            for key, param in module._own_parameters():
-                own[name + ('.' if name else '') + key] = param
+        own = dict(self._state_items())
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
