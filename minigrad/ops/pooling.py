@@ -6,7 +6,7 @@ sum and spreads the gradient evenly (col2im of a per-window gradient, as conv's 
 import numpy as np
 
 from ..autograd.graph import Op
-from .conv import _unfold_array, fold
+from .conv import _padded, _place, _unfold_array, fold
 
 
 def _lowest(dtype):
@@ -16,18 +16,22 @@ def _lowest(dtype):
 
 def window_argmax(x, window):
     """Which element of each window is its largest, as an offset into the window: (N, C, L) ints
-    from x (N, C, *size). The first of equal maxima wins; a NaN wins, and a
-    later NaN over an earlier one, as PyTorch's `val > max || isnan(val)` scan. No gradient."""
+    from x (N, C, *size). The first of equal maxima wins; a NaN wins, and a later NaN over an
+    earlier one, as PyTorch's `val > max || isnan(val)` scan. No gradient: an index."""
     n, c = x.shape[:2]
-    cols = _unfold_array(x, window, fill=_lowest(x.dtype)).reshape(n, c, -1, int(np.prod(window.out)))
-    best, offset = cols[:, :, 0].copy(), np.zeros((n, c, cols.shape[3]), dtype=np.int64)
-    # speed: arithmetic on contiguous slices, not argmax along axis 2 nor np.where: 5 -> 0.3 ms (LeNet)
-    for k in range(1, cols.shape[2]):
-        v = cols[:, :, k]
+    x = _padded(x, window, fill=_lowest(x.dtype))
+    every = (slice(None), slice(None))
+    kernel = int(np.prod(window.kernel))
+    best = x[every + _place((0,) * len(window.kernel), window)].copy()
+    offset = np.zeros(best.shape, dtype=np.uint8 if kernel < 256 else np.int64)
+    # speed: arithmetic on each kernel offset's strided view of x, not argmax along an axis of the
+    # unfolded windows nor np.where (branchy on random masks): 6.6 -> 2.0 ms for LeNet's first pool
+    for k, at in enumerate(np.ndindex(*window.kernel)):
+        v = x[every + _place(at, window)]
         better = (v > best) | (v != v)
         np.maximum(best, v, out=best)
-        offset += better * (k - offset)
-    return offset
+        offset += better * (k - offset)         # k where better, else unchanged (mod 256 is fine)
+    return offset.reshape(n, c, -1)
 
 
 def flat_indices(offset, window):
