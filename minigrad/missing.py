@@ -17,8 +17,8 @@ README = "see 'Coming from PyTorch' in minigrad's README for what differs"
 
 # minigrad's namespace -> PyTorch's, as pytorch_names.py calls it
 NAMESPACES = {'minigrad': 'torch', 'minigrad.nn': 'nn', 'minigrad.nn.functional': 'nn.functional',
-              'minigrad.nn.init': 'nn.init', 'minigrad.linalg': 'linalg', 'minigrad.optim': 'optim',
-              'minigrad.utils.data': 'utils.data', 'minigrad.autograd': 'autograd'}
+              'minigrad.nn.init': 'nn.init', 'minigrad.nn.utils': 'nn.utils', 'minigrad.linalg': 'linalg',
+              'minigrad.optim': 'optim', 'minigrad.utils.data': 'utils.data', 'minigrad.autograd': 'autograd'}
 
 _names = {}
 

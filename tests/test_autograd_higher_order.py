@@ -67,6 +67,26 @@ def _take_along(L, x, indices, dim):
     return L.take_along_dim(x, L.tensor(indices), dim)
 
 
+def _cells(L, gi, gh, c):
+    """One LSTM step (state and output) and one GRU step from the same pre-activations: the
+    gate ops of minigrad/ops/recurrent.py, and in PyTorch the same equations written out."""
+    if L is mg:
+        from minigrad.ops import recurrent
+        c2 = recurrent.LSTMState.apply(gi, recurrent.Shared.apply(gh), c)
+        h2 = recurrent.LSTMOutput.apply(gi, gh, c2)
+        h3 = recurrent.GRUCell.apply(gi[:, :6], gh[:, :6], h2)
+        return (h2 * c2).sum() + (h3 ** 2).sum()
+    i, f, g, o = (gi + gh).chunk(4, dim=1)
+    c2 = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    h2 = o.sigmoid() * c2.tanh()
+    (xr, xz, xn), (hr, hz, hn) = gi[:, :6].chunk(3, dim=1), gh[:, :6].chunk(3, dim=1)
+    r, z = (xr + hr).sigmoid(), (xz + hz).sigmoid()
+    nn = (xn + r * hn).tanh()
+    h3 = (1 - z) * nn + z * h2
+    return (h2 * c2).sum() + (h3 ** 2).sum()
+
+ATTENTION_ALLOWED = np.array([[1, 0, 1, 0, 0], [1, 1, 0, 0, 1], [0, 1, 1, 1, 1]], dtype=bool)
+
 CASES = {
     # elementwise
     'sin exp pow': (lambda L, x: (x.sin() * x.exp() + x ** 3).sum(), [n(4)]),
@@ -172,16 +192,32 @@ CASES = {
     'flip roll repeat_interleave unfold': (
         lambda L, x: (x.flip((0,)) * x).sum() + (x.roll((1, -1), (0, 1)) * x ** 2).sum()
         + (x.repeat_interleave(2, dim=1) ** 3).sum() + (x.unfold(1, 2, 1) ** 3).sum(), [n(3, 4)]),
+    # normalisation (minigrad/ops/normalization.py)
+    'layer_norm group_norm': (
+        lambda L, x, w, b: (F(L).layer_norm(x, (4,), w, b) ** 3).sum()
+        + (F(L).group_norm(x.reshape(2, 4, 3), 2, w, b, eps=0.1) ** 3 * x.reshape(2, 4, 3)).sum(),
+        [m(16, 6, 4), m(17, 4), m(18, 4)]),
+    'batch_norm rms_norm': (
+        lambda L, x, w, b: (F(L).batch_norm(x, None, None, w, b, training=True) ** 3).sum()
+        + (F(L).batch_norm(x.reshape(3, 4, 2), None, None, w, eps=0.1, training=True) ** 2 * x.reshape(3, 4, 2)).sum()
+        + (F(L).rms_norm(x, (4,), w, eps=0.1) ** 3).sum(), [m(19, 6, 4), m(20, 4), m(21, 4)]),
+    'lstm and gru cell gates (ops/recurrent.py)': (_cells, [m(71, 2, 8), m(72, 2, 8), m(73, 2, 2)]),
+    # attention (minigrad/ops/attention.py): a float mask (differentiated too), causal, a bool mask
+    'scaled_dot_product_attention': (
+        lambda L, q, k, v, b: (F(L).scaled_dot_product_attention(q, k, v, b) ** 2).sum()
+        + (F(L).scaled_dot_product_attention(q, k, v, is_causal=True) ** 3).sum()
+        + (F(L).scaled_dot_product_attention(q, k, v, L.tensor(ATTENTION_ALLOWED), scale=0.7) ** 2 * v[:, :3]).sum(),
+        [m(22, 2, 3, 4), m(23, 2, 5, 4), m(24, 2, 5, 3), m(25, 3, 5)]),
     # convolution and pooling (minigrad/ops/conv.py, minigrad/ops/pooling.py)
     'conv2d conv_transpose2d': (
         lambda L, x, w, b, v: (F(L).conv2d(x, w, b, stride=2, padding=1) ** 2).sum()
         + (F(L).conv_transpose2d(x, v, b[:1], stride=2, output_padding=1) ** 3).sum(),
-        [m(11, 1, 2, 4, 4), m(12, 3, 2, 2, 2), m(13, 3), m(14, 2, 1, 2, 2)]),
+        [m(81, 1, 2, 4, 4), m(82, 3, 2, 2, 2), m(83, 3), m(84, 2, 1, 2, 2)]),
     'unfold fold': (lambda L, x, c: (F(L).unfold(x, 2, padding=1) ** 3).sum()
-                    + (F(L).fold(c, (3, 3), 2) ** 3).sum(), [m(15, 1, 2, 3, 3), m(16, 1, 8, 4)]),
+                    + (F(L).fold(c, (3, 3), 2) ** 3).sum(), [m(85, 1, 2, 3, 3), m(86, 1, 8, 4)]),
     'max_pool2d avg_pool2d': (lambda L, x: (F(L).max_pool2d(x, 2, stride=1, padding=1) ** 3).sum()
                               + (F(L).avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False) ** 3).sum(),
-                              [m(17, 1, 2, 4, 5)]),
+                              [m(87, 1, 2, 4, 5)]),
 }
 
 

@@ -8,7 +8,7 @@ import operator
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
@@ -71,6 +71,7 @@ def check_broadcast(fn, reference, arrays, needs_grad, result_shape, seed):
                                    err_msg=f'gradient of input {i}')
 
 
+KINKED = {name for name in BINARY if name in ('maximum', 'minimum')}   # not differentiable at a tie
 SHAPES = mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, min_side=1, max_side=3)
 
 
@@ -82,6 +83,9 @@ def test_binary_op_broadcasts_values_and_gradients(name, shapes, grads, seed):
     fn, reference, domains = BINARY[name]
     rng = np.random.default_rng(seed)
     arrays = [_draw(rng, s, d) for s, d in zip(shapes.input_shapes, domains)]
+    if name in KINKED:      # a near-tie puts the finite difference across the kink: no true slope
+        gaps = np.abs(np.subtract(*arrays))
+        assume(gaps.size == 0 or gaps.min() > 100 * EPS)
     check_broadcast(fn, reference, arrays, grads, shapes.result_shape, seed)
 
 

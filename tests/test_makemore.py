@@ -1,7 +1,8 @@
-"""A makemore-style program (the first lectures of the most-followed backprop course: a bigram
-model of names, counted, sampled, then trained as a one-layer net and checked by hand) runs
-unchanged with `import minigrad as torch`, and, when PyTorch is installed, as the same text
-with `import torch`."""
+"""Makemore-style programs run unchanged with `import minigrad as torch`, and, when PyTorch is
+installed, as the same text with `import torch`, to the same numbers: the first lectures of the
+most-followed backprop course (a bigram model of names, counted, sampled, then trained as a
+one-layer net and checked by hand) and the MLP after them (Embedding, BatchNorm1d, tanh,
+minibatch SGD, eval-mode scoring and sampling)."""
 import numpy as np
 import pytest
 
@@ -161,3 +162,112 @@ def test_pytorch_runs_the_same_text_to_the_same_numbers(ours, torch):
     assert ours['losses'][0] == theirs['losses'][0]
     np.testing.assert_allclose(ours['losses'], theirs['losses'], rtol=1e-5)
     assert ours['check'][2] == theirs['check'][2]
+
+
+# The MLP of makemore's later lectures: characters embedded, a context of 3 flattened, a hidden
+# layer with batch norm and tanh, minibatch SGD, then eval mode (the running statistics) to
+# score and sample. INITIAL, when given, holds the first weights (from the other library).
+MLP_PROGRAM = '''
+words = WORDS
+chars = list('abcdefghijklmnopqrstuvwxyz')
+stoi = {s: i + 1 for i, s in enumerate(chars)}
+stoi['.'] = 0
+itos = {i: s for s, i in stoi.items()}
+vocab_size = len(itos)
+
+block_size = 3
+def build_dataset(words):
+    X, Y = [], []
+    for w in words:
+        context = [0] * block_size
+        for ch in w + '.':
+            ix = stoi[ch]
+            X.append(context)
+            Y.append(ix)
+            context = context[1:] + [ix]
+    return torch.tensor(X), torch.tensor(Y)
+
+Xtr, Ytr = build_dataset(words)
+
+n_embd, n_hidden = 10, 200
+model = nn.Sequential(
+    nn.Embedding(vocab_size, n_embd), nn.Flatten(),
+    nn.Linear(n_embd * block_size, n_hidden, bias=False), nn.BatchNorm1d(n_hidden), nn.Tanh(),
+    nn.Linear(n_hidden, vocab_size),
+)
+with torch.no_grad():
+    model[-1].weight *= 0.1          # a less confident start
+if INITIAL is not None:
+    model.load_state_dict({k: torch.tensor(v) for k, v in INITIAL.items()})
+initial = {k: v.clone().numpy() for k, v in model.state_dict().items()}
+
+parameters = list(model.parameters())
+g = torch.Generator().manual_seed(2147483647)
+lossi = []
+for i in range(25):
+    ix = torch.randint(0, Xtr.shape[0], (32,), generator=g)
+    Xb, Yb = Xtr[ix], Ytr[ix]
+    logits = model(Xb)
+    loss = F.cross_entropy(logits, Yb)
+    for p in parameters:
+        p.grad = None
+    loss.backward()
+    lr = 0.1 if i < 20 else 0.05
+    for p in parameters:
+        p.data += -lr * p.grad
+    lossi.append(loss.item())
+
+model.eval()
+with torch.no_grad():
+    train_loss = F.cross_entropy(model(Xtr), Ytr).item()
+bn = model[3]
+running_mean, running_var = bn.running_mean.clone().numpy(), bn.running_var.clone().numpy()
+steps = bn.num_batches_tracked.item()
+
+samples = []
+for _ in range(10):
+    out = []
+    context = [0] * block_size
+    with torch.no_grad():
+        while True:
+            probs = F.softmax(model(torch.tensor([context])), dim=1)
+            ix = torch.multinomial(probs, num_samples=1, generator=g).item()
+            context = context[1:] + [ix]
+            out.append(ix)
+            if ix == 0:
+                break
+    samples.append(''.join(itos[i] for i in out))
+'''
+
+
+def run_mlp(header, initial=None):
+    scope = {'WORDS': WORDS, 'INITIAL': initial}
+    exec(header + MLP_PROGRAM, scope)
+    return scope
+
+
+@pytest.fixture(scope='module')
+def mlp():
+    return run_mlp('import minigrad as torch\nimport minigrad.nn as nn\nimport minigrad.nn.functional as F\n')
+
+
+def test_the_mlp_trains_and_samples(mlp):
+    losses = mlp['lossi']
+    assert abs(losses[0] - np.log(27)) < 0.3            # a near-uniform start
+    assert np.mean(losses[-5:]) < losses[0] - 0.3
+    assert mlp['steps'] == 25 and mlp['train_loss'] < losses[0]
+    assert all(name.endswith('.') for name in mlp['samples'])
+
+
+def test_pytorch_runs_the_same_mlp_text_to_the_same_numbers(mlp, torch):
+    theirs = run_mlp('import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n',
+                     initial=mlp['initial'])
+    assert list(theirs['initial']) == list(mlp['initial'])
+    for key, value in mlp['initial'].items():
+        np.testing.assert_array_equal(theirs['initial'][key], value)
+    np.testing.assert_allclose(mlp['lossi'], theirs['lossi'], rtol=1e-5)
+    assert mlp['train_loss'] == pytest.approx(theirs['train_loss'], rel=1e-5)
+    np.testing.assert_allclose(mlp['running_mean'], theirs['running_mean'], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(mlp['running_var'], theirs['running_var'], rtol=1e-4, atol=1e-6)
+    assert mlp['steps'] == theirs['steps']
+    assert mlp['samples'] == theirs['samples']

@@ -369,6 +369,9 @@ MORE = [                            # (name, keyword arguments); each checked ag
     ('relu6', {}), ('selu', {}), ('celu', {}), ('celu', {'alpha': 0.5}), ('softsign', {}),
     ('logsigmoid', {}), ('hardsigmoid', {}), ('hardswish', {}), ('softmin', {'dim': 1}),
     ('softmin', {'dim': -1}), ('glu', {}), ('glu', {'dim': 0}),
+    ('threshold', {'threshold': 1.0, 'value': -2.0}), ('hardshrink', {}), ('hardshrink', {'lambd': 1.0}),
+    ('softshrink', {'lambd': 1.0}), ('softshrink', {}), ('tanhshrink', {}), ('rrelu', {}),
+    ('rrelu', {'lower': 0.2, 'upper': 0.4}),
 ]
 MORE_IDS = [f'{name}-{options}' for name, options in MORE]
 # the kinks (±3, ±1, 0, 6) and both sides of each, a far tail and ordinary points
@@ -397,18 +400,18 @@ def test_more_activations_keep_float32_and_refuse_integers(name, options):
     assert out.dtype == np.float32
     out.sum().backward()
     assert x.grad.dtype == np.float32
-    if name in ('hardtanh', 'relu6'):                       # these clip integers too, as PyTorch
+    if name in ('hardtanh', 'relu6', 'threshold'):          # these clip integers too, as PyTorch
         assert getattr(F, name)(mg.tensor([[-3, 2], [3, 9]]), **options).dtype == mg.int64
         return
     with pytest.raises(TypeError, match='floating point'):
         getattr(F, name)(mg.tensor([[1, 2], [3, 4]]), **options)
 
 
-@pytest.mark.parametrize('name', ['hardtanh', 'relu6'])
-def test_hardtanh_and_relu6_clip_integers_as_torch(torch, name):
+@pytest.mark.parametrize('name, args', [('hardtanh', ()), ('relu6', ()), ('threshold', (2, 10))])
+def test_hardtanh_relu6_and_threshold_clip_integers_as_torch(torch, name, args):
     values = np.array([[-3, 0, 2], [3, 6, 9]])
-    got = getattr(F, name)(mg.tensor(values))
-    expected = getattr(torch.nn.functional, name)(torch.tensor(values))
+    got = getattr(F, name)(mg.tensor(values), *args)
+    expected = getattr(torch.nn.functional, name)(torch.tensor(values), *args)
     np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
 
@@ -490,3 +493,50 @@ def test_softmin_without_dim_warns_and_picks_pytorchs_dim(torch, shape):
     with pytest.warns(UserWarning, match='Implicit dimension choice for softmin'):
         expected = torch.nn.functional.softmin(torch.tensor(x))
     np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize('shape, slopes', [((4, 6), 1), ((3, 6), 6), ((2, 3, 4), 3), ((5,), 1),
+                                           ((2, 2, 3, 2), 2)])
+def test_prelu_matches_torch_values_and_gradients_of_input_and_slopes(torch, shape, slopes):
+    data = _values(shape, 3)
+    weight = np.linspace(-0.5, 0.7, slopes)
+    pairs = both_libraries(torch, F.prelu, torch.nn.functional.prelu, [data, weight])
+    assert_agree(pairs, rtol=1e-9, atol=1e-12)
+    x, w = leaf(data), leaf(weight)
+    assert mg.gradcheck(F.prelu, (x, w)) and mg.gradgradcheck(F.prelu, (x, w))
+
+
+def test_prelu_of_a_0d_input_with_one_slope_is_0d(torch):
+    got = F.prelu(mg.tensor(-2.0), mg.tensor([0.25]))
+    assert got.shape == () and got.item() == -0.5
+
+
+@pytest.mark.parametrize('call', [
+    lambda lib, x: lib.nn.functional.prelu(x, lib.ones(2)),              # slopes != channels
+    lambda lib, x: lib.nn.functional.prelu(x.reshape(3, 2), lib.ones(3)),
+    lambda lib, x: lib.nn.functional.prelu(x.reshape(3, 2), lib.ones(1, 2)),
+    lambda lib, x: lib.nn.functional.prelu(x[0], lib.ones(2)),           # 0-d input
+    lambda lib, x: lib.nn.functional.softshrink(x, -1.0),
+    lambda lib, x: lib.nn.functional.rrelu(x, 0.5, 0.2, training=True),
+])
+def test_prelu_softshrink_and_rrelu_argument_errors_are_pytorch_s(torch, call):
+    from helpers import assert_raises_as_pytorch
+    assert_raises_as_pytorch(torch, call, [-1.0, 0.5, 2.0, -3.0, 1.5, 0.2])
+
+
+@pytest.mark.parametrize('name, args', [('relu_', ()), ('elu_', (0.5,)), ('celu_', ()), ('selu_', ()),
+                                        ('leaky_relu_', (0.2,)), ('hardtanh_', (-0.5, 0.5)),
+                                        ('threshold_', (0.1, -1.0)), ('rrelu_', (0.1, 0.3))])
+def test_in_place_activations_write_into_their_input_as_torch(torch, name, args):
+    values = _values((3, 4), 5)
+    x, tx = leaf(values), torch.tensor(values, requires_grad=True)
+    y, ty = x * 1, tx * 1
+    assert getattr(F, name)(y, *args) is y
+    getattr(torch.nn.functional, name)(ty, *args)
+    assert y._version == ty._version == 1
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+    with pytest.raises(RuntimeError, match='a leaf Variable that requires grad is being used in an in-place'):
+        getattr(F, name)(x, *args)

@@ -1,6 +1,8 @@
-"""F.scaled_dot_product_attention (minigrad/nn/functional_attention.py) against PyTorch:
-masks (bool, float, causal, both), scale, fully masked rows, grouped-query heads, dropout,
-gradients, second derivatives, dtypes and errors."""
+"""F.scaled_dot_product_attention (minigrad/nn/functional_attention.py, one Attention op of
+minigrad/ops/attention.py) against PyTorch: masks (bool, float, causal, both), scale, fully
+masked rows, grouped-query heads, dropout, gradients (and gradcheck), second derivatives,
+dtypes and errors. F.multi_head_attention_forward is tested through nn.MultiheadAttention
+in test_nn_attention.py."""
 import numpy as np
 import pytest
 
@@ -41,6 +43,36 @@ def test_attention_second_derivatives(options):
     inputs = [mg.tensor(a[:1, :1], requires_grad=True) for a in (Q, K, V)]
     assert mg.gradgradcheck(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, **_kwargs(mg, options)),
                             inputs)
+
+
+@pytest.mark.parametrize('options', [c[1] for c in CASES], ids=[c[0] for c in CASES])
+def test_attention_op_passes_gradcheck(options):
+    """The Attention op's written-out backward (minigrad/ops/attention.py) against finite
+    differences, the float mask differentiated too."""
+    options = dict(options)
+    mask = options.pop('attn_mask', None)
+    inputs = [mg.tensor(a[:1], requires_grad=True) for a in (Q, K, V)]
+    if mask is not None and mask.dtype != bool:
+        inputs.append(mg.tensor(np.where(np.isinf(mask), -1e30, mask)[:1], requires_grad=True))
+        assert mg.autograd.gradcheck(lambda q, k, v, b: F.scaled_dot_product_attention(
+            q, k, v, b, **options), inputs)
+    else:
+        extra = {} if mask is None else {'attn_mask': mg.tensor(mask)}
+        assert mg.autograd.gradcheck(lambda q, k, v: F.scaled_dot_product_attention(
+            q, k, v, **extra, **options), inputs)
+
+
+def test_dropout_gradient_flows_through_the_same_mask():
+    """With the generator reseeded before each call the mask is fixed: the gradient of the
+    dropped attention is then that of a fixed function, and finite differences agree."""
+    def f(q, k, v):
+        mg.manual_seed(3)
+        return F.scaled_dot_product_attention(q, k, v, dropout_p=0.4, is_causal=True)
+    inputs = [mg.tensor(a[:1], requires_grad=True) for a in (Q, K, V)]
+    assert mg.autograd.gradcheck(f, inputs)
+    assert mg.autograd.gradgradcheck(f, inputs)
+    out = f(*inputs)
+    assert (out.detach().numpy() != F.scaled_dot_product_attention(*inputs, is_causal=True).detach().numpy()).any()
 
 
 def test_grouped_query_attention_and_unbatched_inputs(torch):

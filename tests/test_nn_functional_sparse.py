@@ -73,3 +73,45 @@ def test_embedding_dtypes_and_errors(torch):
     for lib in [mg, torch]:
         with pytest.raises(AssertionError, match='Padding_idx must be within num_embeddings'):
             lib.nn.functional.embedding(lib.tensor([1]), lib.tensor(W), padding_idx=9)
+
+
+BAGS = [dict(input=[[1, 2, 4], [5, 4, 0]]),
+        dict(input=[1, 2, 4, 5, 4, 3, 2, 0], offsets=[0, 3, 3, 6]),
+        dict(input=[1, 2, 4, 5, 4, 3, 2, 0], offsets=[0, 3, 3, 8], include_last_offset=True)]
+
+
+@pytest.mark.parametrize('bags', BAGS, ids=['2-D', 'offsets', 'include_last_offset'])
+@pytest.mark.parametrize('mode, padding_idx, weighted', [
+    ('sum', None, False), ('sum', 2, True), ('mean', None, False), ('mean', 2, False),
+    ('max', None, False), ('max', 4, False)])
+def test_embedding_bag_values_and_gradients_match_torch(torch, bags, mode, padding_idx, weighted):
+    rng = np.random.default_rng(0)
+    table, sample_weights = rng.standard_normal((6, 3)), rng.standard_normal(np.shape(bags['input']))
+    results, direction = [], None
+    for lib in (mg, torch):
+        weight = lib.tensor(table, requires_grad=True)
+        per_sample = lib.tensor(sample_weights, requires_grad=True) if weighted else None
+        offsets = lib.tensor(bags['offsets']) if 'offsets' in bags else None
+        out = lib.nn.functional.embedding_bag(
+            lib.tensor(bags['input']), weight, offsets, mode=mode, padding_idx=padding_idx,
+            per_sample_weights=per_sample, include_last_offset=bags.get('include_last_offset', False))
+        direction = rng.standard_normal(tuple(out.shape)) if direction is None else direction
+        out.backward(lib.tensor(direction))
+        grads = [weight.grad.numpy()] + ([per_sample.grad.numpy()] if weighted else [])
+        results.append([out.detach().numpy()] + grads)
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize('call', [
+    lambda L: L.nn.functional.embedding_bag(L.tensor([1, 2]), L.ones(4, 2), L.tensor([1])),
+    lambda L: L.nn.functional.embedding_bag(L.tensor([[1, 2]]), L.ones(4, 2), L.tensor([0])),
+    lambda L: L.nn.functional.embedding_bag(L.tensor([1, 2]), L.ones(4, 2), L.tensor([0]), mode='mean',
+                                            per_sample_weights=L.ones(2)),
+    lambda L: L.nn.functional.embedding_bag(L.tensor([1, 2]), L.ones(4, 2), L.tensor([0]), mode='min'),
+])
+def test_embedding_bag_errors_as_torch(torch, call):
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(type(theirs.value)):
+        call(mg)

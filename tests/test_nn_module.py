@@ -87,3 +87,22 @@ def test_dotted_lookups():
         model.get_submodule('1.2')
     with pytest.raises(AttributeError, match='not a buffer'):
         model.get_buffer('0.weight')
+
+
+def test_a_module_in_two_places_is_saved_under_both_names(torch):
+    keys = []
+    for lib in (mg, torch):
+        shared = lib.nn.Linear(2, 2)
+        keys.append(list(lib.nn.Sequential(shared, lib.nn.ReLU(), shared).state_dict()))
+    assert keys[0] == keys[1] == ['0.weight', '0.bias', '2.weight', '2.bias']
+
+
+@pytest.mark.parametrize('name, error', [('a.b', KeyError), ('', KeyError), (1, TypeError),
+                                         ('training', KeyError)])
+def test_add_module_and_register_parameter_check_names_as_pytorch(torch, name, error):
+    for lib in (mg, torch):
+        model = lib.nn.Linear(2, 2)
+        with pytest.raises(error):
+            model.add_module(name, lib.nn.ReLU())
+        with pytest.raises(error):
+            model.register_parameter(name, lib.nn.Parameter(lib.zeros(1)))

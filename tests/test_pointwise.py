@@ -4,6 +4,8 @@ Each table row is run in both libraries: values (float64, rtol 1e-6 or tighter),
 products, in-place and module-function forms, edge points (0, ±1, inf, nan), dtypes, 0-d and
 empty inputs, broadcasting; every differentiable op also passes mg.gradgradcheck.
 """
+import sys
+
 import numpy as np
 import pytest
 
@@ -403,13 +405,22 @@ def test_existing_names_in_their_new_forms(torch):
         mg.tensor([1, 2]).tan_()                     # a float result into an integer tensor
 
 
+def _python_calls(fn):
+    """How many Python functions one call of fn enters (C functions not counted)."""
+    calls = []
+    sys.setprofile(lambda frame, event, arg: calls.append(1) if event == 'call' else None)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return len(calls)
+
+
 def test_same_overhead_as_an_existing_op():
-    """tan (pointwise.py, via @tensor_method) costs what sin (a method of tensor.py) costs."""
-    import timeit
+    """tan (pointwise.py, via @tensor_method) runs through as few Python calls as sin (a method
+    of tensor.py): the decorator adds no layer. (Counted, not timed: timings belong in benchmarks.)"""
     x = mg.tensor([0.1, 0.2])
-    sin = min(timeit.repeat(x.sin, number=2000, repeat=7))
-    tan = min(timeit.repeat(x.tan, number=2000, repeat=7))
-    assert tan < 1.5 * sin, (tan, sin)
+    assert _python_calls(x.tan) <= _python_calls(x.sin)
 
 
 @pytest.mark.parametrize('name, torch_name, makers', BINARY, ids=BINARY_IDS)

@@ -6,16 +6,17 @@ compositions, in the function's docstring. Targets may be Tensors, NumPy arrays 
 (nested) lists. By topic, F also gathers (and re-exports) nn/functional_losses.py (kl_div,
 poisson_nll_loss, the margin losses...), functional_distance.py (normalize,
 cosine_similarity, pairwise_distance), functional_dropout.py, functional_padding.py (pad),
-functional_sparse.py (one_hot, embedding), functional_attention.py
-(scaled_dot_product_attention), functional_conv.py (conv1d/2d, conv_transpose1d/2d,
-unfold, fold) and functional_pooling.py (max/avg/adaptive pools, interpolate); the argument
-checks they share are in nn/_checks.py.
+functional_sparse.py (one_hot, embedding), functional_normalization.py (layer_norm, batch_norm,
+group_norm, instance_norm, rms_norm), functional_attention.py (scaled_dot_product_attention),
+functional_conv.py (conv1d/2d, conv_transpose1d/2d, unfold, fold) and functional_pooling.py
+(max/avg/adaptive pools, interpolate); the argument checks they share are in nn/_checks.py.
 """
 import warnings
 
 import numpy as np
 
 from ..dims import _reduction_dims
+from ..functions import where
 from ..ops import activations as act
 from ..ops import linalg
 from ..ops import losses
@@ -27,6 +28,7 @@ from .functional_sparse import *  # noqa: F401,F403 (F.one_hot, F.embedding)
 from .functional_attention import *  # noqa: F401,F403 (F.scaled_dot_product_attention)
 from .functional_distance import *  # noqa: F401,F403 (F.normalize, F.cosine_similarity, ...)
 from .functional_losses import *  # noqa: F401,F403 (F.kl_div, F.poisson_nll_loss, ...)
+from .functional_normalization import *  # noqa: F401,F403 (F.layer_norm, F.batch_norm, ...)
 from .functional_conv import *  # noqa: F401,F403 (F.conv2d, F.conv_transpose2d, F.unfold, F.fold, ...)
 from .functional_pooling import *  # noqa: F401,F403 (F.max_pool2d, F.avg_pool2d, F.interpolate, ...)
 from ._checks import (_check_broadcasts_to, _check_float, _check_reduction, _check_tensor,  # noqa: F401
@@ -36,7 +38,7 @@ from ._checks import (_check_broadcasts_to, _check_float, _check_reduction, _che
 # ------------------------------------------------------------ activations
 
 # `inplace=True` (PyTorch's: overwrite the input with the result) is accepted by
-# relu, leaky_relu, elu, silu, mish, hardtanh, relu6, selu, celu, hardsigmoid, hardswish
+# relu, leaky_relu, elu, silu, mish, hardtanh, relu6, selu, celu, hardsigmoid, hardswish, threshold, rrelu
 # and the dropouts, and computed out of place: the same result, as a new tensor, and the
 # input keeps its values.
 
@@ -207,6 +209,96 @@ def glu(input, dim=-1):
         raise RuntimeError(f'Halving dimension must be even, but dimension {axis} is size '
                            f'{input.shape[axis]}')
     return _half(input, axis, True) * sigmoid(_half(input, axis, False))
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value. A composition (Where): d = dx where x > threshold, else 0."""
+    _check_tensor(input, 'threshold')
+    threshold, value = _number(threshold, 'threshold', 'threshold'), _number(value, 'threshold', 'value')
+    if input.dtype.kind in 'iub':       # integers threshold too, as in PyTorch (no gradient)
+        array = input._array
+        return Tensor._wrap(np.where(array > threshold, array, value).astype(array.dtype))
+    return where(input > threshold, input, _scalar(value, input))
+
+
+def _scalar(value, input):
+    return Tensor._wrap(np.asarray(value, dtype=input.dtype))
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0. A composition (Abs, Where): d = dx where |x| > lambd, else 0."""
+    _check_float(input, 'hardshrink')
+    lambd = _number(lambd, 'hardshrink', 'lambd')
+    return where(input.abs() > lambd, input, _scalar(0, input))
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0 (shrinks toward 0 by lambd).
+    A composition (Where): d = dx where |x| > lambd, else 0."""
+    _check_float(input, 'softshrink')
+    lambd = _number(lambd, 'softshrink', 'lambd')
+    if lambd < 0:
+        raise RuntimeError(f'lambda must be in range [0, 3.40282e+38] for input dtype Float, but found '
+                           f'{lambd:g}')
+    zero = _scalar(0, input)
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, zero))
+
+
+def tanhshrink(input):
+    """x - tanh(x). A composition (Tanh, Sub): d = tanh(x)² dx."""
+    return _check_float(input, 'tanhshrink') - tanh(input)
+
+
+def prelu(input, weight):
+    """x where x > 0, else a · x, with a learned slope `weight`: one for all channels (1 value)
+    or one per channel (dim 1 of the input). A composition (Mul, Where):
+    d = dx where x > 0, else a dx;  da = Σ x · grad over the entries where x <= 0 (of its channel)."""
+    _check_float(input, 'prelu')
+    _check_tensor(weight, 'prelu', 'weight')
+    if weight.ndim > 1:
+        raise RuntimeError(f'prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = '
+                           f'{weight.ndim}')
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() not in (1, channels):
+        raise RuntimeError(f'Mismatch of parameter numbers and input channel size. Found parameter '
+                           f'numbers = {weight.numel()} and channel size = {channels}.')
+    if weight.numel() == 1:             # (so a 0-d input gives a 0-d output)
+        weight = weight.reshape(())
+    elif input.ndim == 0:
+        raise RuntimeError('Not allow zero-dim input tensor.')
+    else:                               # one slope per channel: (C, 1, 1, ...) broadcasts on dim 1
+        weight = weight.reshape((channels,) + (1,) * (input.ndim - 2))
+    return where(input > 0, input, weight * input)
+
+
+def rrelu(input, lower=1. / 8, upper=1. / 3, training=False, inplace=False):
+    """x where x >= 0, else a · x: in training a ~ U(lower, upper) drawn per element (with
+    minigrad's generator), in eval the mean slope a = (lower + upper) / 2. d = a dx where x < 0."""
+    _check_float(input, 'rrelu')
+    lower, upper = _number(lower, 'rrelu', 'lower'), _number(upper, 'rrelu', 'upper')
+    if lower > upper:
+        raise RuntimeError('Lower bound should be less than or equal to the upper bound')
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2)
+    slopes = numpy_generator().uniform(lower, upper, size=input.shape)
+    noise = np.where(input._array >= 0, 1, slopes).astype(input.dtype)
+    return input * Tensor._wrap(noise)
+
+
+def _writing_into_the_input(function):
+    """PyTorch's `relu_` beside `relu`: the same function, its result written into the input
+    (an in-place op: the input's version goes up and autograd records it)."""
+    name = function.__name__ + '_'
+
+    def inplace(input, *args, **kwargs):           # noqa: A002
+        return _check_tensor(input, name)._inplace(name, lambda t: function(t, *args, **kwargs))
+    inplace.__name__ = inplace.__qualname__ = name
+    inplace.__doc__ = f'In-place {function.__name__}: see `{function.__name__}`.'
+    return inplace
+
+
+relu_, elu_, celu_, selu_, leaky_relu_, hardtanh_, threshold_, rrelu_ = map(
+    _writing_into_the_input, (relu, elu, celu, selu, leaky_relu, hardtanh, threshold, rrelu))
 
 
 def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):

@@ -87,11 +87,13 @@ class Module:
         object.__setattr__(self, name, value)
 
     def register_parameter(self, name, param):
-        """Same as `setattr(self, name, param)` (PyTorch's spelling)."""
+        """Same as `setattr(self, name, param)` (PyTorch's spelling), with its checks of the name."""
+        _check_name(self, name, 'parameter')
         setattr(self, name, param)
 
     def add_module(self, name, module):
-        """Same as `setattr(self, name, module)`; `name` may be any string, e.g. "0"."""
+        """Same as `setattr(self, name, module)`; `name` may be any string without dots, e.g. "0"."""
+        _check_name(self, name, 'module')
         setattr(self, name, module)
 
     register_module = add_module
@@ -330,11 +332,13 @@ class Module:
         return out
 
     def _state_items(self, prefix=''):
-        """(dotted name, parameter or persistent buffer), in state_dict's order."""
-        for name, module in self.named_modules(prefix=prefix):
-            dot = '.' if name else ''
-            for key, value in module._own_parameters() + module._own_buffers(persistent_only=True):
-                yield name + dot + key, value
+        """(dotted name, parameter or persistent buffer), in state_dict's order; a module that
+        sits in two places is listed under both names (as PyTorch does, unlike parameters())."""
+        dot = '.' if prefix else ''
+        for key, value in self._own_parameters() + self._own_buffers(persistent_only=True):
+            yield prefix + dot + key, value
+        for name, child in self.named_children():
+            yield from child._state_items(prefix + dot + name)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copies values into the parameters and buffers, keeping each one's dtype.
@@ -406,6 +410,19 @@ class Module:
         if len(lines) == 1 and not children:
             return f'{type(self).__name__}({lines[0]})'
         return type(self).__name__ + '(\n  ' + '\n  '.join(lines) + '\n)'
+
+
+def _check_name(container, name, kind='module'):
+    """PyTorch's rules for a child's name: a string, no dots, not empty, no clash with an attribute."""
+    if not isinstance(name, str):
+        raise TypeError(f'{kind} name should be a string. Got {type(name).__name__}')
+    if '.' in name:
+        raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+    if name == '':
+        raise KeyError(f'{kind} name can\'t be empty string ""')
+    held = Module if kind == 'module' else Parameter
+    if hasattr(container, name) and not isinstance(vars(container).get(name), held):
+        raise KeyError(f"attribute '{name}' already exists")
 
 
 def _indent(text, spaces):

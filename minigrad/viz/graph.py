@@ -179,6 +179,8 @@ class _Picture:
         name = self._new_id(fn, 'op')
         self.op_count += 1
         label = f'<B>{_esc(fn.name)}</B>'
+        if getattr(fn, 'label', None):      # e.g. "step 2", set by the layer that made the node
+            label += '<BR/>' + _small(_esc(fn.label), size=9)
         if self.show_rules:
             label += '<BR/>' + _small(_esc(fn.rule), size=9)
         self.nodes.append((name, {'label': '<' + label + '>', 'shape': 'ellipse',

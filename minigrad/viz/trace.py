@@ -149,7 +149,7 @@ class BackwardTrace:
             return ('Backward trace: no steps recorded '
                     '(was backward() called inside the with block?)')
         show = lambda a: summarize(a, self.max_values)    # noqa: E731
-        rows = [(str(s.index), s.op, shape_text(s.output_shape), show(s.grad_output))
+        rows = [(str(s.index), _op_text(s), shape_text(s.output_shape), show(s.grad_output))
                 for s in self.steps]
         head = ('#', 'node', 'out shape', '∂L/∂out (in)')
         widths = [max(len(r[c]) for r in rows + [head]) for c in range(4)]
@@ -189,6 +189,13 @@ class BackwardTrace:
         parts.append("a rule's symbols are defined in its op's docstring: "
                      "help(trace.steps[i].node)")
         return 'Key: ' + '; '.join(parts) + '.'
+
+
+def _op_text(step):
+    """The node's name, and its label if the code that made it gave one (an RNN: "step 2")."""
+    label = getattr(step.node, 'label', None)
+    return f'{step.op} ({label})' if label else step.op
+
 
 def trace_backward(params=None, max_values=6):
     """Context manager recording each step of every backward pass run inside it.
