@@ -208,6 +208,16 @@ CASES = {
         + (F(L).scaled_dot_product_attention(q, k, v, is_causal=True) ** 3).sum()
         + (F(L).scaled_dot_product_attention(q, k, v, L.tensor(ATTENTION_ALLOWED), scale=0.7) ** 2 * v[:, :3]).sum(),
         [m(22, 2, 3, 4), m(23, 2, 5, 4), m(24, 2, 5, 3), m(25, 3, 5)]),
+    # convolution and pooling (minigrad/ops/conv.py, minigrad/ops/pooling.py)
+    'conv2d conv_transpose2d': (
+        lambda L, x, w, b, v: (F(L).conv2d(x, w, b, stride=2, padding=1) ** 2).sum()
+        + (F(L).conv_transpose2d(x, v, b[:1], stride=2, output_padding=1) ** 3).sum(),
+        [m(81, 1, 2, 4, 4), m(82, 3, 2, 2, 2), m(83, 3), m(84, 2, 1, 2, 2)]),
+    'unfold fold': (lambda L, x, c: (F(L).unfold(x, 2, padding=1) ** 3).sum()
+                    + (F(L).fold(c, (3, 3), 2) ** 3).sum(), [m(85, 1, 2, 3, 3), m(86, 1, 8, 4)]),
+    'max_pool2d avg_pool2d': (lambda L, x: (F(L).max_pool2d(x, 2, stride=1, padding=1) ** 3).sum()
+                              + (F(L).avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False) ** 3).sum(),
+                              [m(87, 1, 2, 4, 5)]),
 }
 
 

@@ -7,8 +7,9 @@ compositions, in the function's docstring. Targets may be Tensors, NumPy arrays 
 poisson_nll_loss, the margin losses...), functional_distance.py (normalize,
 cosine_similarity, pairwise_distance), functional_dropout.py, functional_padding.py (pad),
 functional_sparse.py (one_hot, embedding), functional_normalization.py (layer_norm, batch_norm,
-group_norm, instance_norm, rms_norm) and functional_attention.py (scaled_dot_product_attention);
-the argument checks they share are in nn/_checks.py.
+group_norm, instance_norm, rms_norm), functional_attention.py (scaled_dot_product_attention),
+functional_conv.py (conv1d/2d, conv_transpose1d/2d, unfold, fold) and functional_pooling.py
+(max/avg/adaptive pools, interpolate); the argument checks they share are in nn/_checks.py.
 """
 import warnings
 
@@ -28,6 +29,8 @@ from .functional_attention import *  # noqa: F401,F403 (F.scaled_dot_product_att
 from .functional_distance import *  # noqa: F401,F403 (F.normalize, F.cosine_similarity, ...)
 from .functional_losses import *  # noqa: F401,F403 (F.kl_div, F.poisson_nll_loss, ...)
 from .functional_normalization import *  # noqa: F401,F403 (F.layer_norm, F.batch_norm, ...)
+from .functional_conv import *  # noqa: F401,F403 (F.conv2d, F.conv_transpose2d, F.unfold, F.fold, ...)
+from .functional_pooling import *  # noqa: F401,F403 (F.max_pool2d, F.avg_pool2d, F.interpolate, ...)
 from ._checks import (_check_broadcasts_to, _check_float, _check_reduction, _check_tensor,  # noqa: F401
                       _constant, _float_target, _number, _warn_size)
 
