@@ -50,7 +50,9 @@ class ReLU(Op):
         return self.saved
 
     def backward(self, grad):
-        return np.where(self.saved <= 0, 0, grad)   # an exact 0, also for an infinite grad; nan passes
+        if np.isfinite(grad).all():         # speed: np.where on a random mask is 5× slower (256×1024:
+            return grad * (self.saved > 0)  # 1.2 → 0.23 ms, this check included); but inf·0 is nan:
+        return np.where(self.saved <= 0, 0, grad)   # an exact 0 where x <= 0, as PyTorch; nan passes
 
 
 class LeakyReLU(Op):

@@ -40,7 +40,11 @@ class Linear(Op):
     def forward(self, x, weight, bias=None):
         needs = self.needs_input_grad
         self.saved = (x if needs[1] else None, weight if needs[0] else None)   # each serves the other's gradient
-        out = x @ weight.T
+        if x.ndim > 2:      # speed: one 2-D product, not one per leading index (transformer: 2×)
+            rows = int(np.prod(x.shape[:-1]))       # not -1: a size may be 0
+            out = (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
+        else:
+            out = x @ weight.T
         if bias is not None:
             out += bias
         return out
@@ -48,11 +52,14 @@ class Linear(Op):
     def backward(self, grad):
         x, weight = self.saved
         needs = self.needs_input_grad
-        grad_x = grad @ weight if needs[0] else None
+        shape = grad.shape
         if grad.ndim != 2:                  # (out,) or (N, *, out): fold leading dims into rows
             rows = int(np.prod(grad.shape[:-1]))    # not -1: a size may be 0
             grad = grad.reshape(rows, grad.shape[-1])
             x = None if x is None else x.reshape(rows, x.shape[-1])
+        grad_x = grad @ weight if needs[0] else None
+        if grad_x is not None and len(shape) != 2:
+            grad_x = grad_x.reshape(*shape[:-1], weight.shape[1])
         grad_w = grad.T @ x if needs[1] else None
         grad_b = grad.sum(axis=0) if len(needs) > 2 and needs[2] else None
         return grad_x, grad_w, grad_b
