@@ -67,6 +67,22 @@ def _take_along(L, x, indices, dim):
     return L.take_along_dim(x, L.tensor(indices), dim)
 
 
+def _lstm_layer(L, x, h0, c0, w_ih, w_hh, b):
+    """A 3-step LSTM layer: minigrad's LSTMSequence op, and in PyTorch its loop written out."""
+    if L is mg:
+        from minigrad.ops import recurrent
+        seq = recurrent.LSTMSequence.apply(x, h0, c0, w_ih, w_hh, b, b * 2)
+        return (seq ** 2 * seq).sum()
+    h, c, out = h0, c0, []
+    for t in range(x.shape[0]):
+        i, f, g, o = (x[t] @ w_ih.T + b * 3 + h @ w_hh.T).chunk(4, dim=1)
+        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+        h = o.sigmoid() * c.tanh()
+        out.append(h)
+    seq = L.stack(out + [c])
+    return (seq ** 2 * seq).sum()
+
+
 def _cells(L, gi, gh, c):
     """One LSTM step (state and output) and one GRU step from the same pre-activations: the
     gate ops of minigrad/ops/recurrent.py, and in PyTorch the same equations written out."""
@@ -202,6 +218,8 @@ CASES = {
         + (F(L).batch_norm(x.reshape(3, 4, 2), None, None, w, eps=0.1, training=True) ** 2 * x.reshape(3, 4, 2)).sum()
         + (F(L).rms_norm(x, (4,), w, eps=0.1) ** 3).sum(), [m(19, 6, 4), m(20, 4), m(21, 4)]),
     'lstm and gru cell gates (ops/recurrent.py)': (_cells, [m(71, 2, 8), m(72, 2, 8), m(73, 2, 2)]),
+    'lstm layer (ops/recurrent.py LSTMSequence)': (
+        _lstm_layer, [m(74, 3, 2, 2), m(75, 2, 2), m(76, 2, 2), m(77, 8, 2), m(78, 8, 2), m(79, 8)]),
     # attention (minigrad/ops/attention.py): a float mask (differentiated too), causal, a bool mask
     'scaled_dot_product_attention': (
         lambda L, q, k, v, b: (F(L).scaled_dot_product_attention(q, k, v, b) ** 2).sum()

@@ -323,9 +323,7 @@ def _three_steps(layer):
     return output.sum()
 
 
-@pytest.mark.parametrize('name, step_ops', [('RNN', ['TanhBackward']),
-                                            ('LSTM', ['LSTMStateBackward', 'LSTMOutputBackward']),
-                                            ('GRU', ['GRUCellBackward'])])
+@pytest.mark.parametrize('name, step_ops', [('RNN', ['TanhBackward']), ('GRU', ['GRUCellBackward'])])
 def test_the_graph_picture_shows_each_of_three_steps(name, step_ops):
     layer = getattr(mg.nn, name)(2, 3)
     dot = mg.viz.to_dot(_three_steps(layer), params=layer)
@@ -336,6 +334,21 @@ def test_the_graph_picture_shows_each_of_three_steps(name, step_ops):
         assert f'step {t}' in dot
     assert dot.count('SharedBackward') == len(layer.state_dict())     # each weight, shared by the steps
     assert 'used by every step' in dot
+
+
+def test_an_lstm_layer_is_one_node_and_its_cell_unrolls():
+    """nn.LSTM runs a layer as one LSTMSequence op (backprop through time is the loop in its
+    backward); a loop over nn.LSTMCell shows the steps one by one instead."""
+    layer = mg.nn.LSTM(2, 3)
+    dot = mg.viz.to_dot(_three_steps(layer), params=layer)
+    assert len(re.findall(r'\bLSTMSequenceBackward\b', dot)) == 1
+    cell = mg.nn.LSTMCell(2, 3)
+    h = c = mg.zeros(1, 3)
+    for t in range(3):
+        h, c = cell(mg.ones(1, 2) * t, (h, c))
+    dot = mg.viz.to_dot(h.sum(), params=cell)
+    for op in ('LSTMStateBackward', 'LSTMOutputBackward'):
+        assert len(re.findall(rf'\b{op}\b', dot)) == 3
 
 
 def test_the_backward_trace_lists_three_steps_last_first():

@@ -12,6 +12,12 @@ backward walks them last step first. One step of each kind, for x of shape (batc
     GRU   (r, z) = σ(x Wᵢₕᵀ + bᵢₕ + h Wₕₕᵀ + bₕₕ) on their rows, n = tanh(xₙ + r hₙ),
           h' = (1 - z) n + z h
 
+The LSTM is the exception: without projections, each of its layers (and directions) is
+one op, LSTMSequence, whose backward is backprop through time written out as a loop, last
+step first; it does the step-independent products once for all steps, as PyTorch's fused
+kernel does (1.26× PyTorch's time, against 2.6× unrolled). To see an LSTM's steps in the
+graph, loop over `nn.LSTMCell`, which unrolls as below.
+
 Each step is two `Linear` nodes (input side gi, hidden side gh) and the cell's gate op
 (minigrad/ops/recurrent.py: LSTMState and LSTMOutput, GRUCell; the RNN's is Add and Tanh).
 A layer's input is handed to it as a list of per-step tensors, so a second layer reads the
@@ -37,7 +43,7 @@ from ..ops import elementwise as ew
 from ..ops import shape as sh
 from ..ops.linalg import Linear as _Linear
 from ..ops.recurrent import GRUCell as _GRUCell
-from ..ops.recurrent import LSTMOutput, LSTMState, Shared
+from ..ops.recurrent import LSTMOutput, LSTMSequence, LSTMState, Shared
 from ..tensor import Tensor
 
 __all__ = ['RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCellBase', 'RNNCell', 'LSTMCell', 'GRUCell']
@@ -189,6 +195,12 @@ class RNNBase(Module):
         hx = self._initial_state(input, hx, batched)
         time_dim = 1 - batch_dim
         steps = input.shape[time_dim]
+        if self.mode == 'LSTM' and self.proj_size == 0 and steps > 0:
+            output, h_n = self._lstm_layers(input.transpose(0, 1) if self.batch_first else input, hx)
+            output = output.transpose(0, 1) if self.batch_first else output
+            if not batched:
+                output, h_n = output.squeeze(batch_dim), tuple(h.squeeze(1) for h in h_n)
+            return output, h_n
         xs = [sh.Index.apply(input, index=(slice(None), t) if self.batch_first else t)
               for t in range(steps)]
         outputs, last = self._layers(xs, hx)
@@ -227,6 +239,26 @@ class RNNBase(Module):
                 last.append(state)
             xs = runs[0] if directions == 1 else [sh.Cat.apply(f, b, dim=-1) for f, b in zip(*runs)]
         return xs, last
+
+    def _lstm_layers(self, x, hx):
+        """An LSTM without projections, each layer-direction one LSTMSequence op (backprop
+        through time written out as a loop in its backward) over x (seq, batch, features);
+        returns the last layer's output and (h_n, c_n)."""
+        directions = 2 if self.bidirectional else 1
+        steps, h_n, c_n, all_weights = x.shape[0], [], [], self.all_weights
+        for layer in range(self.num_layers):
+            if layer > 0 and self.dropout > 0 and self.training:
+                x = _dropout(x, self.dropout, True)
+            runs = []
+            for d in range(directions):
+                k = layer * directions + d
+                seq = LSTMSequence.apply(x.flip((0,)) if d else x, *hx[k], *all_weights[k])
+                h_n.append(sh.Index.apply(seq, index=steps - 1))
+                c_n.append(sh.Index.apply(seq, index=steps))
+                out = sh.Index.apply(seq, index=slice(0, steps))
+                runs.append(out.flip((0,)) if d else out)
+            x = runs[0] if directions == 1 else sh.Cat.apply(*runs, dim=-1)
+        return x, (sh.Stack.apply(*h_n, dim=0), sh.Stack.apply(*c_n, dim=0))
 
     def _check_input(self, input):
         """True for a batched (3-D) input; PyTorch's errors for the wrong dims or size."""

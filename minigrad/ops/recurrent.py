@@ -1,4 +1,5 @@
-"""The gate arithmetic of one LSTM or GRU time step, each as one op (nn/rnn.py unrolls them).
+"""The gate arithmetic of one LSTM or GRU time step, each as one op (nn/rnn.py unrolls them),
+and a whole LSTM layer as one op (LSTMSequence, at the end).
 
 A step's matrix products stay ordinary `Linear` nodes: gi = x Wᵢₕᵀ + bᵢₕ and gh = h Wₕₕᵀ + bₕₕ,
 each (batch, gates × hidden) with the gates stacked as PyTorch stacks them (LSTM i, f, g, o;
@@ -120,3 +121,58 @@ class GRUCell(Op):
             d_gi = np.concatenate([d_r, d_z, d_n], axis=-1)
             d_gh = np.concatenate([d_r, d_z, d_n * r], axis=-1) if need_gh else None
         return (d_gi if need_gi else None, d_gh, grad * z if need_h else None)
+
+
+class LSTMSequence(Op):
+    """d LSTM layer = backprop through time: from the last step to the first, (dh, dc) go back
+    through each step's gates (LSTMState's and LSTMOutput's rules), then to h₀ and c₀
+
+    One direction of one LSTM layer over a whole sequence, as one op: x (T, B, I), h₀ and c₀
+    (B, H), Wᵢₕ (4H, I), Wₕₕ (4H, H), and the biases bᵢₕ, bₕₕ if the layer has them. Returns
+    (T + 1, B, H): h₁ ... h_T, then c_T. The forward is the step loop; the backward is the same
+    loop run backwards, and the matrix products that do not depend on the step (x's projection,
+    and each weight's gradient, Σₜ dzₜᵀ inputₜ) are done once, for all steps together.
+    # speed: benchmarks/run.py lstm-2layer (1 thread, medians of 15 rounds): 45.4 ms unrolled,
+    # 4 nodes a step each computing its own weight gradients (2.64× PyTorch), against 29.0 ms
+    # as this op (1.26× PyTorch's fused kernel).
+    """
+    def forward(self, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
+        T, B, H = x.shape[0], x.shape[1], h0.shape[-1]
+        gi = (x.reshape(T * B, x.shape[-1]) @ w_ih.T).reshape(T, B, 4 * H)
+        if b_ih is not None:
+            gi = gi + (b_ih + b_hh)
+        hs, cs, tcs, gates = [h0], [c0], [], []
+        h, c, w_hh_t = h0, c0, w_hh.T
+        for t in range(T):
+            z = gi[t] + h @ w_hh_t
+            i, f, o = _sigmoid(z[:, :H]), _sigmoid(z[:, H:2 * H]), _sigmoid(z[:, 3 * H:])
+            g = np.tanh(z[:, 2 * H:3 * H])
+            c = f * c + i * g
+            tc = np.tanh(c)
+            h = o * tc
+            hs.append(h)
+            cs.append(c)
+            tcs.append(tc)
+            gates.append((i, f, g, o))
+        self.saved = (x, w_ih, w_hh, hs, cs, tcs, gates)
+        return np.stack(hs[1:] + [c])
+
+    def backward(self, grad):
+        x, w_ih, w_hh, hs, cs, tcs, gates = self.saved
+        T, B, H = x.shape[0], x.shape[1], hs[0].shape[-1]
+        dh, dc, dzs = np.zeros_like(grad[T]), grad[T], [None] * T
+        for t in range(T - 1, -1, -1):
+            i, f, g, o = gates[t]
+            dh = dh + grad[t]
+            dc = dc + dh * o * (1 - tcs[t] * tcs[t])
+            dzs[t] = np.concatenate([dc * g * i * (1 - i), dc * cs[t] * f * (1 - f),
+                                     dc * i * (1 - g * g), dh * tcs[t] * o * (1 - o)], axis=-1)
+            dh = dzs[t] @ w_hh
+            dc = dc * f
+        dz = np.stack(dzs).reshape(T * B, 4 * H)
+        need = self.needs_input_grad
+        dx = (dz @ w_ih).reshape(x.shape) if need[0] else None
+        dw_ih = dz.T @ x.reshape(T * B, x.shape[-1]) if need[3] else None
+        dw_hh = dz.T @ np.stack(hs[:-1]).reshape(T * B, H) if need[4] else None
+        db = dz.sum(axis=0) if len(need) > 5 and (need[5] or need[6]) else None
+        return (dx, dh, dc, dw_ih, dw_hh) + ((db, db) if len(need) > 5 else ())
