@@ -1,4 +1,4 @@
-"""Writes the notebooks in this folder from the cells listed in nb01.py to nb06.py,
+"""Writes the notebooks in this folder from the cells listed in nb01.py to nb07.py,
 then executes each from a clean kernel and saves it with its outputs.
 
     python notebooks/build.py                 # write and execute all of them
@@ -20,7 +20,7 @@ import textwrap
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
-SOURCES = ('nb01.py', 'nb02.py', 'nb03.py', 'nb04.py', 'nb05.py', 'nb06.py')     # each defines NAME and CELLS
+SOURCES = ('nb01.py', 'nb02.py', 'nb03.py', 'nb04.py', 'nb05.py', 'nb06.py', 'nb07.py')     # each defines NAME and CELLS
 TIMEOUT = 300                                    # seconds per cell
 
 
