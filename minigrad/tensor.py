@@ -431,7 +431,7 @@ class Tensor(metaclass=_TensorType):
     def _snapshot(self):
         """A copy of this tensor's value and history, for a recorded in-place op to start from."""
         old = Tensor._wrap(self._array.copy())
-        old.grad_fn, old.requires_grad = self.grad_fn, self.requires_grad
+        old.grad_fn, old._requires_grad = self.grad_fn, self._requires_grad
         return old
 
     def _write(self, values, name):
@@ -456,7 +456,7 @@ class Tensor(metaclass=_TensorType):
         self._history = (getattr(self, '_history', None) or ()) + (    # later than every node
             (versions.tick(), old, self.requires_grad),)                # made before, even one
                                                                         # as of the last write
-        self.grad_fn, self.requires_grad = result.grad_fn, requires_grad
+        self.grad_fn, self._requires_grad = result.grad_fn, requires_grad
         if old is not None and old.retained is not None and old.retained() is self:
             old.retained = None                 # retain_grad() follows the tensor, as in PyTorch
             engine.retain(self)
@@ -578,9 +578,9 @@ class Tensor(metaclass=_TensorType):
 
     @requires_grad.setter
     def requires_grad(self, value):
-        # Switching a computed tensor off would silently cut the graph: PyTorch raises. Only
-        # False is checked, so that ops recording a node (grad_fn set first) pay one comparison.
-        if not value and self.grad_fn is not None:
+        # A computed tensor's flag follows from its inputs: PyTorch refuses to set it either way
+        # (switching it off would silently cut the graph). requires_grad_(True) is allowed.
+        if self.grad_fn is not None:
             raise RuntimeError(_NOT_A_LEAF)
         self._requires_grad = value
 

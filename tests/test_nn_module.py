@@ -106,3 +106,11 @@ def test_add_module_and_register_parameter_check_names_as_pytorch(torch, name, e
             model.add_module(name, lib.nn.ReLU())
         with pytest.raises(error):
             model.register_parameter(name, lib.nn.Parameter(lib.zeros(1)))
+
+
+def test_load_state_dict_with_assign_shares_the_checkpoints_arrays():
+    model = nn.Linear(2, 2)
+    state = {'weight': np.ones((2, 2)), 'bias': np.zeros(2)}        # float64, unlike the model
+    model.load_state_dict(state, assign=True)
+    assert model.weight.dtype == mg.float64 and np.shares_memory(model.weight.detach().numpy(), state["weight"])
+    assert isinstance(model.weight, nn.Parameter) and model.weight.requires_grad

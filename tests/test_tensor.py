@@ -301,6 +301,14 @@ def test_switching_requires_grad_off_on_a_computed_tensor_raises_pytorchs_error(
     assert not c.requires_grad
 
 
+def test_setting_requires_grad_true_on_a_computed_tensor_raises_too_but_requires_grad_does_not(torch):
+    for lib in (mg, torch):
+        b = lib.ones(3, requires_grad=True) * 2
+        with pytest.raises(RuntimeError, match='leaf variables'):
+            b.requires_grad = True                      # PyTorch refuses either value
+        assert b.requires_grad_(True) is b and b.requires_grad and b.grad_fn is not None
+
+
 def test_requires_grad_can_be_set_on_leaves_and_results_made_without_grad():
     x = mg.ones(3)
     x.requires_grad = True

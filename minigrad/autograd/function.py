@@ -178,6 +178,6 @@ class Function:
             ctx.clock = versions._clock
             if mode._anomaly:
                 ctx.made_at = mode._user_line()
-            out.grad_fn, out.requires_grad = ctx, True
+            out.grad_fn, out._requires_grad = ctx, True
         return out
 

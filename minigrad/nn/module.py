@@ -341,7 +341,8 @@ class Module:
             yield from child._state_items(prefix + dot + name)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copies values into the parameters and buffers, keeping each one's dtype.
+        """Copies values into the parameters and buffers, keeping each one's dtype (with
+        `assign=True`, each takes the checkpoint's array itself, and its dtype).
 
         Values may be Tensors or NumPy arrays. With `strict=True` the keys must
         match exactly; shapes must always match. Returns the missing and
@@ -390,7 +391,10 @@ class Module:
                 type(self).__name__, '\n\t'.join(errors)))
         with no_grad():
             for param, array in updates:
-                param._array[...] = array         # in place: optimizers keep their references
+                if assign:                        # the checkpoint's own array and dtype, shared
+                    param._array = array
+                else:
+                    param._array[...] = array     # in place: optimizers keep their references
         return _IncompatibleKeys(missing, unexpected)
 
     # ---------------------------------------------------------------- repr
