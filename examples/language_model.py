@@ -32,6 +32,7 @@ import numpy as np
 import minigrad as mg
 from minigrad import data
 
+
 # ------------------------------------------------------------- 1. counts
 
 def count_bigram(bigrams, smoothing=1):
