@@ -68,7 +68,7 @@ def plot_filters_and_maps(model, image, path):
         matplotlib.use('Agg')
         import matplotlib.pyplot as plt
     except ImportError:
-        print('(matplotlib is not installed: no figure; pip install "minigrad[plot]")')
+        print('(matplotlib is not installed: no figure; pip install "minigrad[examples]")')
         return None
     conv = model[0]
     filters = conv.weight.detach().numpy()[:, 0]

@@ -102,11 +102,7 @@ def train(lib, model, X, Y, steps, lr, batch_size=32, seed=0, decay_at=0.75, bar
             for group in optimizer.param_groups:
                 group['lr'] = lr / 10
         index = lib.tensor(rows)
-        loss = lib.nn.functional.cross_entropy(model(X[index]), Y[index])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        curve.append(loss.item())
+        curve.append(optimize(optimizer, next_char_loss(lib, model, X[index], Y[index])))
         if on_step is not None:
             on_step(step)
         if bar is not None:
@@ -114,11 +110,26 @@ def train(lib, model, X, Y, steps, lr, batch_size=32, seed=0, decay_at=0.75, bar
     return curve
 
 
+def next_char_loss(lib, model, x, y):
+    """Mean cross-entropy of the model's next-character logits: (B, V) from the MLPs, (B, T, V)
+    from the transformer (every position predicts the one after it)."""
+    logits = model(x)
+    return lib.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+
+
+def optimize(optimizer, loss):
+    """One step of `optimizer` down `loss` (gradients zeroed first); the loss as a number."""
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
 def evaluate(lib, model, X, Y):
     """Mean cross-entropy over all of (X, Y), in eval mode (BatchNorm uses its running stats)."""
     model.eval()
     with lib.no_grad():
-        loss = lib.nn.functional.cross_entropy(model(lib.tensor(X)), lib.tensor(Y)).item()
+        loss = next_char_loss(lib, model, lib.tensor(X), lib.tensor(Y)).item()
     model.train()
     return loss
 
@@ -135,11 +146,7 @@ def find_lr(lib, make_model, X, Y, steps=300, low=1e-3, high=10.0, seed=0):
     for lr, rows in zip(lrs, batches(len(X), 32, steps, seed)):
         optimizer.param_groups[0]['lr'] = float(lr)
         index = lib.tensor(rows)
-        loss = lib.nn.functional.cross_entropy(model(Xt[index]), Yt[index])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+        losses.append(optimize(optimizer, next_char_loss(lib, model, Xt[index], Yt[index])))
         if not math.isfinite(losses[-1]) or losses[-1] > 4 * losses[0]:
             break
     smooth = np.convolve(losses, np.ones(15) / 15, mode='valid')
@@ -222,13 +229,8 @@ def train_transformer(lib, model, windows, steps, lr=3e-3, batch_size=32, seed=0
     optimizer = lib.optim.AdamW(model.parameters(), lr=lr)
     curve = []
     for rows in batches(len(X), batch_size, steps, seed):
-        logits = model(lib.tensor(X[rows]))
-        loss = lib.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
-                                               lib.tensor(Y[rows]).reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        curve.append(loss.item())
+        loss = next_char_loss(lib, model, lib.tensor(X[rows]), lib.tensor(Y[rows]))
+        curve.append(optimize(optimizer, loss))
         if bar is not None:
             bar.update(1)
     return curve
@@ -238,13 +240,7 @@ def evaluate_text(lib, model, windows, n=256, seed=1):
     """Mean cross-entropy over `n` fixed windows of `windows` = (X, Y), in eval mode."""
     X, Y = windows
     rows = np.random.default_rng(seed).integers(0, len(X), n)
-    model.eval()
-    with lib.no_grad():
-        logits = model(lib.tensor(X[rows]))
-        loss = lib.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
-                                               lib.tensor(Y[rows]).reshape(-1)).item()
-    model.train()
-    return loss
+    return evaluate(lib, model, X[rows], Y[rows])
 
 
 def sample_text(lib, model, itos, block_size, length, seed, start=0):
@@ -392,7 +388,7 @@ def plot_curves(results, path):
         matplotlib.use('Agg')
         import matplotlib.pyplot as plt
     except ImportError:
-        print('(matplotlib is not installed: no figures; pip install "minigrad[plot]")')
+        print('(matplotlib is not installed: no figures; pip install "minigrad[examples]")')
         return
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
     finder = results['mlp']['lr_finder']
