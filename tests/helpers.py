@@ -46,12 +46,19 @@ def both_libraries(torch, fn_mg, fn_torch, arrays, seed=0):
             [(m.grad.numpy(), t.grad.numpy()) for m, t in zip(mine, theirs)])
 
 
+def raised_by_both(torch, call):
+    """(ours, theirs): the exceptions `call(mg)` and `call(torch)` raise, ours checked to be of
+    PyTorch's type (the messages are left to the caller to compare)."""
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        call(mg)
+    return ours.value, theirs.value
+
+
 def assert_raises_as_pytorch(torch, call, values):
     """`call(lib, tensor_of_values)` raises in minigrad the exception type it raises in PyTorch."""
-    with pytest.raises(Exception) as theirs:
-        call(torch, torch.tensor(values))
-    with pytest.raises(type(theirs.value)):
-        call(mg, mg.tensor(values))
+    raised_by_both(torch, lambda lib: call(lib, lib.tensor(values)))
 
 
 def assert_agree(pairs, rtol, atol=0.0):

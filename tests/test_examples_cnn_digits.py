@@ -1,20 +1,15 @@
 """examples/cnn_digits.py: both models train on the bundled digits, the table and figure come out,
 and the CNN's convolution is the one the layers' tests check against PyTorch."""
-import importlib.util
 import json
-import pathlib
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from helpers import example_module
 
 
 @pytest.fixture(scope='module')
 def cnn_digits():
-    spec = importlib.util.spec_from_file_location('cnn_digits', ROOT / 'examples' / 'cnn_digits.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return example_module('cnn_digits')
 
 
 def test_a_short_run_trains_both_models_and_reports_them(cnn_digits, tmp_path, capsys):

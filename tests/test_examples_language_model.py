@@ -1,24 +1,17 @@
 """examples/language_model.py: its pieces, each run under minigrad and under PyTorch from the
 same initial weights on a few names (the same program text, `lib` being either library), and
 the quick run end to end."""
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 
 import minigrad as mg
+from helpers import example_module
 from minigrad import data
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope='module')
 def lm():
-    spec = importlib.util.spec_from_file_location('language_model', ROOT / 'examples' / 'language_model.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return example_module('language_model')
 
 
 @pytest.fixture(scope='module')

@@ -101,9 +101,11 @@ log10_of_lrs = torch.log10(10 ** lr_exponents)
 '''
 
 
-def run(header):
-    scope = {'WORDS': WORDS}
-    exec(header + PROGRAM, scope)
+def run(header, program=PROGRAM, **names):
+    """The program text after `header` (its imports), run in a fresh scope holding WORDS and
+    `names`; returns that scope."""
+    scope = {'WORDS': WORDS, **names}
+    exec(header + program, scope)
     return scope
 
 
@@ -241,9 +243,7 @@ for _ in range(10):
 
 
 def run_mlp(header, initial=None):
-    scope = {'WORDS': WORDS, 'INITIAL': initial}
-    exec(header + MLP_PROGRAM, scope)
-    return scope
+    return run(header, MLP_PROGRAM, INITIAL=initial)
 
 
 @pytest.fixture(scope='module')

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from helpers import assert_raises_as_pytorch
+from helpers import assert_raises_as_pytorch, raised_by_both
 
 # (class, constructor keywords) of each layer kind; LSTM also with a projection.
 KINDS = {
@@ -233,11 +233,8 @@ CONSTRUCTOR_ERRORS = [
 
 @pytest.mark.parametrize('name, args, kw', CONSTRUCTOR_ERRORS)
 def test_constructor_errors_are_pytorchs(torch, name, args, kw):
-    with pytest.raises(Exception) as theirs:
-        getattr(torch.nn, name)(*args, **kw)
-    with pytest.raises(type(theirs.value)) as ours:
-        getattr(mg.nn, name)(*args, **kw)
-    assert str(ours.value) == str(theirs.value)
+    ours, theirs = raised_by_both(torch, lambda lib: getattr(lib.nn, name)(*args, **kw))
+    assert str(ours) == str(theirs)
 
 
 def test_dropout_with_one_layer_warns_as_pytorch():
