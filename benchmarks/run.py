@@ -52,6 +52,8 @@ QUICK_SIZES = {  # --tiny: the same code paths on toy sizes (for the test suite)
 # The layers' training steps against PyTorch eager: benchmarks/<name>.py, each with
 # workloads(tiny) -> {workload: {'minigrad': step, 'torch': step}}
 LAYER_STEPS = ('conv_steps', 'rnn_steps', 'transformer_steps', 'norm_steps')
+# The workloads that are neither an MLP nor a layer's step
+OTHERS = ('deep-chain', 'inplace-unrelated', 'op-overhead', 'memory')
 
 
 # ------------------------------------------------------------ the problems
@@ -193,6 +195,48 @@ def chain_step(lib, depth):
     def step():
         chain(x, depth).sum().backward()
     return step
+
+
+def unrelated_inplace(tiny, rounds):
+    """What an unrelated in-place op between forward and backward (a running counter's add_)
+    costs backward: backward times with and without one, interleaved, for a chain of
+    elementwise ops (the worst case: every node is cheap) and the mlp-mnist step. PyTorch's
+    version counters are per tensor, so it has nothing to compare."""
+    depth = 200 if tiny else 3000
+    x = mg.randn(16, requires_grad=True)
+    timing = _backward_with_counter(lambda: chain(x, depth).sum(), rounds * 4)
+    sizes, activation, batch, _ = (QUICK_SIZES if tiny else MLPS)['mlp-mnist']
+    weights, xs, ys = make_problem(sizes, batch)
+    _, model = minigrad_step(weights, xs, ys, activation, 'ce')
+    xb, yb = mg.tensor(xs), mg.tensor(ys)
+    mlp = _backward_with_counter(lambda: F.cross_entropy(model(xb), yb), rounds * 40)
+    timing['mlp_mnist_ratio'] = mlp['ratio_vs_clean']
+    note = (f'  backward with an unrelated add_ before it, against without: '
+            f'×{timing["ratio_vs_clean"]:.3f} for a {depth:,}-op chain '
+            f'({fmt_us(timing["clean"]["median"])} without), ×{mlp["ratio_vs_clean"]:.3f} for '
+            f'mlp-mnist ({fmt_us(mlp["clean"]["median"])})')
+    return timing, note
+
+
+def _backward_with_counter(make_loss, rounds):
+    """Median backward time of make_loss() ('minigrad': with a counter's add_ between forward
+    and backward; 'clean': without), interleaved round by round."""
+    counter = mg.zeros(())
+    samples = {'minigrad': [], 'clean': []}
+    for r in range(rounds):
+        for who in (('minigrad', 'clean') if r % 2 else ('clean', 'minigrad')):
+            loss = make_loss()
+            if who == 'minigrad':
+                counter.add_(1)
+            start = time.perf_counter()
+            loss.backward()
+            samples[who].append(time.perf_counter() - start)
+    timing = {}
+    for who, s in samples.items():
+        q = statistics.quantiles(s, n=4)
+        timing[who] = {'median': statistics.median(s), 'p25': q[0], 'p75': q[2], 'calls': 1}
+    timing['ratio_vs_clean'] = timing['minigrad']['median'] / timing['clean']['median']
+    return timing
 
 
 def expression(x, y, lib):
@@ -372,8 +416,8 @@ def parse_args(argv):
     parser.add_argument('--only', nargs='+', metavar='WORKLOAD',
                         help='run only these workloads (' + ', '.join(
                             list(MLPS) + ['cnn-lenet', 'lstm-2layer', 'gru-2layer', 'char-transformer',
-                                          'char-transformer-encoder', 'makemore-batchnorm', 'layernorm-block',
-                                          'deep-chain', 'op-overhead', 'memory']) + ')')
+                                          'char-transformer-encoder', 'makemore-batchnorm', 'layernorm-block']
+                            + list(OTHERS)) + ')')
     args = parser.parse_args(argv)
     if args.threads < 1:
         parser.error(f'--threads must be at least 1, got {args.threads}')
@@ -434,6 +478,8 @@ def training_steps(sizes, tiny, wanted):
         if torch is not None:
             contenders['torch'] = torch_step(weights, x, y, activation, loss)
         yield name, contenders
+    if wanted and not wanted - set(sizes) - set(OTHERS):
+        return                          # no layer step wanted: do not build them (a second)
     for name, contenders in layer_workloads(tiny).items():
         if not wanted or name in wanted:
             if torch is None:
@@ -471,6 +517,8 @@ def main(argv=None):
         report(results, name, race(contenders, rounds, sample, pause))
     if not wanted or 'deep-chain' in wanted:
         report(results, 'deep-chain', *deep_chain(args.tiny, rounds, sample, pause))
+    if not wanted or 'inplace-unrelated' in wanted:
+        report(results, 'inplace-unrelated', *unrelated_inplace(args.tiny, rounds))
     if not wanted or 'op-overhead' in wanted:
         for op, contenders in overhead_steps(args.quick).items():
             report(results, f'op-{op}', race(contenders, rounds, sample, pause))

@@ -454,7 +454,7 @@ class Tensor(metaclass=_TensorType):
         """Takes `result`'s place in the graph; nodes made before keep the old history."""
         old = self.grad_fn
         self._history = (getattr(self, '_history', None) or ()) + (    # later than every node
-            (versions.tick(), old, self.requires_grad),)                # made before, even one
+            (versions.tick(self), old, self.requires_grad),)            # made before, even one
                                                                         # as of the last write
         self.grad_fn, self._requires_grad = result.grad_fn, requires_grad
         if old is not None and old.retained is not None and old.retained() is self:

@@ -23,7 +23,7 @@ def test_tiny_run_writes_every_workload(bench, tmp_path, capsys):
     bench.main(['--tiny', '--no-torch', '--json', str(out)])
     results = json.loads(out.read_text())
     expected = set(bench.MLPS) | set(bench.layer_workloads(tiny=True)) | {
-        'deep-chain', 'op-add', 'op-expr10', 'op-view', 'op-tensor-lookup', 'op-module-lookup'}
+        'deep-chain', 'inplace-unrelated', 'op-add', 'op-expr10', 'op-view', 'op-tensor-lookup', 'op-module-lookup'}
     assert {'cnn-lenet', 'lstm-2layer', 'gru-2layer', 'char-transformer'} <= expected
     assert set(results['workloads']) == expected
     for name in bench.MLPS:

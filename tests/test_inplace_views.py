@@ -269,6 +269,33 @@ def saved_output_of_sigmoid_(lib):                      # G28
     a.sum().backward()
 
 
+def saved_input_changed_after_an_unrelated_change(lib):    # issue 26: the changes since a node
+    counter = leaf(lib, 0., False)                          # was made are looked at one by one
+    a = leaf(lib, [1., 2., 4.]) * 1
+    y = a.var()
+    counter.add_(1)
+    a.add_(1)
+    y.backward()
+
+
+def saved_data_changed_through_a_view_after_an_unrelated_change(lib):
+    counter, data = leaf(lib, 0., False), leaf(lib, [1., 2., 4.], False)
+    y = (leaf(lib, [1., 1., 1.]) * data).sum()              # MulBackward saved data for w's gradient
+    counter.add_(1)
+    data[1:].mul_(2)
+    y.backward()
+
+
+def saved_input_changed_after_many_unrelated_changes(lib):  # more than versions.py's log holds
+    counter = leaf(lib, 0., False)
+    a = leaf(lib, [1., 2., 4.]) * 1
+    y = a.var()
+    for _ in range(40):
+        counter.add_(1)
+    a[0] = 3.
+    y.backward()
+
+
 NO_GRAD_VIEW = 'A view was created in no_grad mode and is being modified inplace with grad mode enabled'
 PARTIAL = ('unsupported operation: some elements of the input tensor and the written-to tensor '
            'refer to a single memory location')
@@ -291,6 +318,9 @@ ERRORS = {
     saved_input_of_var: VERSION,
     saved_result_of_prod: VERSION,
     saved_output_of_sigmoid_: VERSION,
+    saved_input_changed_after_an_unrelated_change: VERSION,
+    saved_data_changed_through_a_view_after_an_unrelated_change: VERSION,
+    saved_input_changed_after_many_unrelated_changes: VERSION,
 }
 
 
@@ -367,6 +397,17 @@ def power_then_changed(lib):                            # found by test_random_p
     return numbers(x.grad)
 
 
+def unrelated_changes_then_a_new_history(lib):         # issue 26: a counter changed in place,
+    x, counter = leaf(lib, [1., 2.]), leaf(lib, 0., False)     # then y: z's node keeps y's old
+    y = x * 2                                                   # history (2x), the product sees
+    z = y * 3                                                   # the new (3x): d 18x² = 36x
+    counter.add_(1)
+    y.add_(x)
+    counter.add_(1)
+    (z * y).sum().backward()
+    return numbers(x.grad) + numbers(counter)
+
+
 def whole_view_of_a_zero_dim(lib):                      # G8
     v = leaf(lib, 2., False)[...]
     return numbers(v) + [v.dim()]
@@ -384,6 +425,7 @@ ALLOWED = {
     same_element_through_a_new_axis: [4.],
     view_of_an_integer_index: [1., 1., 2., 2.],
     power_then_changed: [4., 8.],
+    unrelated_changes_then_a_new_history: [36., 72., 2.],
 }
 
 

@@ -276,17 +276,22 @@ def _accumulate_leaf(t, g, owned):
 
 def _catch_up(node):
     """For a node made before some in-place op: raises if a value it saved was changed since,
-    and points each input that took a new history since at a stand-in for its old one."""
-    if getattr(node, 'saved', None) is not None:
+    and points each input that took a new history since at a stand-in for its old one. Only
+    the storages and tensors changed since the node was made are looked at, when known."""
+    changed = versions.changed_since(node.clock)
+    storages, retargeted = changed if changed is not None else (None, None)
+    if getattr(node, 'saved', None) is not None and (storages is None or storages and
+                                                     versions.saves_from(node, storages)):
         versions._check_saved(node)
-    inputs = []
-    for t in node._inputs:
-        grad_fn, requires_grad = versions._grad_fn_at(t, node)
-        if grad_fn is not t.grad_fn or requires_grad != t.requires_grad:
-            t = graph.Tensor._wrap(t._array, requires_grad)
-            t.grad_fn = grad_fn
-        inputs.append(t)
-    node._inputs = tuple(inputs)
+    if retargeted is None or retargeted and not retargeted.isdisjoint(map(id, node._inputs)):
+        inputs = []
+        for t in node._inputs:
+            grad_fn, requires_grad = versions._grad_fn_at(t, node)
+            if grad_fn is not t.grad_fn or requires_grad != t.requires_grad:
+                t = graph.Tensor._wrap(t._array, requires_grad)
+                t.grad_fn = grad_fn
+            inputs.append(t)
+        node._inputs = tuple(inputs)
     node.clock = versions._clock
 
 

@@ -3,8 +3,10 @@
 An in-place op (`x.mul_(2)`, `x[0] = 1`) changes an array that a node may have saved
 for its backward. Each change is logged per storage (the array that owns the memory, so
 views share it) with a clock value; a node remembers the clock when it was made.
-Backward compares the two only when the clock has moved since the node was made, so a
-graph with no in-place ops pays one integer comparison per node.
+Backward looks closer only at a node made before the clock last moved, and then, as
+PyTorch's per-storage version counters do, only at the storages changed since: a graph
+with no in-place ops pays one integer comparison per node, and an unrelated in-place op
+(a running accuracy counter) costs each node a set lookup per saved array.
 """
 import collections
 import weakref
@@ -16,6 +18,9 @@ _ndarray = np.ndarray
 _clock = 0
 _changes = {}           # id(storage) -> [weak reference to it, version, deque of recent (clock, op name)]
 _RECENT = 16            # changes remembered per storage, for the error message
+_log = collections.deque(maxlen=16)     # the latest clock ticks: (id of storage, id of tensor)
+_since = {}             # node clock -> changed_since(clock), as of the clock in _since_at
+_since_at = None
 
 
 def _storage(array):
@@ -47,13 +52,36 @@ def bump_version(array, op_name):
                                  collections.deque(maxlen=_RECENT)]
     entry[1] += 1
     entry[2].append((_clock, op_name))
+    _log.append((key, None))
 
 
-def tick():
-    """Moves the clock on (a tensor took a new history) and returns the new time."""
+def tick(tensor):
+    """Moves the clock on (`tensor` took a new history) and returns the new time."""
     global _clock
     _clock += 1
+    _log.append((None, id(tensor)))
     return _clock
+
+
+def changed_since(clock):
+    """(ids of the storages changed in place, ids of the tensors that took a new history) since
+    `clock`, or None when the log no longer reaches back that far (then check everything).
+    Each clock tick is one log entry, so the changes since `clock` are the last _clock - clock."""
+    global _since_at
+    if _since_at != _clock:
+        _since.clear()
+        _since_at = _clock
+    found = _since.get(clock, False)
+    if found is False:
+        ticks = _clock - clock
+        if ticks > len(_log):
+            found = None
+        else:
+            recent = [_log[-i] for i in range(1, ticks + 1)]
+            found = ({storage for storage, _ in recent if storage is not None},
+                     {tensor for _, tensor in recent if tensor is not None})
+        _since[clock] = found
+    return found
 
 
 def version(array):
@@ -62,10 +90,27 @@ def version(array):
     return entry[1] if entry else 0
 
 
+def saves_from(node, storages):
+    """Whether a value `node` saved lives in one of `storages` (a set of ids)."""
+    saved = node.saved
+    for value in saved if type(saved) is tuple else _values(saved):
+        if type(value) is not _ndarray:
+            value = getattr(value, '_array', value)     # a Tensor (custom Functions)
+            if not isinstance(value, _ndarray):
+                continue
+        if id(value if value.base is None else _storage(value)) in storages:
+            return True
+    return False
+
+
+def _values(saved):
+    return saved if isinstance(saved, (tuple, list)) else (saved,)
+
+
 def _check_saved(node):
     """Raises PyTorch's error if a value `node` saved was changed in place after it was saved."""
     saved = node.saved
-    for value in saved if isinstance(saved, (tuple, list)) else (saved,):
+    for value in saved if type(saved) is tuple else _values(saved):
         array = getattr(value, '_array', value)     # a Tensor (custom Functions) or an array
         entry = _entry(array) if isinstance(array, _ndarray) else None
         if entry and entry[2][-1][0] > node.clock:
