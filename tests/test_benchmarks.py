@@ -64,3 +64,17 @@ def test_expression_by_hand_matches_the_engine(bench):
     value, _, _ = bench.expression_numpy(xa, ya)
     f = np.tanh(xa * ya + xa) * ya - np.exp(xa)
     assert value == pytest.approx((f * f * 0.5 + ya).sum())
+
+
+def test_profile_step_times_each_phase_of_both_steps(capsys):
+    spec = importlib.util.spec_from_file_location('profile_step', RUN.parent / 'profile_step.py')
+    profile_step = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(profile_step)
+    results = profile_step.main(['--tiny'])
+    for name in ('mlp-small', 'mlp-mnist', 'mse-vs-ce'):
+        phases = results[name]
+        assert list(phases) == ['forward', 'loss', 'backward', 'update']
+        assert all(row['minigrad'] > 0 and row['numpy'] > 0 for row in phases.values())
+        assert phases['forward']['calls'] >= 5          # Sequential, its layers, their ops
+    assert results['engine_floor_us']['forward'] > 0
+    assert 'engine alone, per op' in capsys.readouterr().out
