@@ -288,7 +288,7 @@ def nudge_rows(runs, twins):
 def _compact(run):
     """The numbers of one run that the results file keeps (no curves, no timings)."""
     keys = ('seed', 'loss', 'setting', 'lr', 'steps_to_target', 'diverged', 'final_train_acc',
-            'final_test_acc', 'final_loss', 'grad_start', 'grad_early')
+            'final_test_acc', 'final_loss', 'test_nll', 'target', 'grad_start', 'grad_early')
     out = {k: _num(run[k]) for k in keys}
     if 'per_point' in run:                          # the saturated setting's runs
         out['classes_given_up'] = len(run['per_point']['given_up'])

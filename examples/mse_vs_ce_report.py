@@ -4,7 +4,8 @@ each loss's results, and the reading, a plain-words account of them in which eve
 computed, not assumed. Lines are wrapped to the lab's WIDTH (100 columns), and a spread over
 seeds is printed only where there is more than one seed.
 """
-from mse_vs_ce import EARLY, TASKS, _fmt, fmt_g, fmt_pct, loss_label, say, start_ratio
+from mse_vs_ce import (EARLY, TASKS, _fmt, fmt_g, fmt_pct, loss_label, say, start_ratio,
+                       target_text)
 
 
 def short_label(loss, binary):
@@ -15,7 +16,9 @@ def short_label(loss, binary):
 def print_table(rows, args, binary):
     settings = [('own', 'each loss at the learning rate its own sweep picked'),
                 ('shared', 'both losses at one shared learning rate')]
-    head = (f'{"loss":<7} {"lr":>6} {"steps to " + format(args.target, ".0%"):>12} '
+    target = target_text(args.target)
+    to = f'steps to {target}' if target.endswith('%') else 'to ' + target.split()[0]
+    head = (f'{"loss":<7} {"lr":>6} {to:>12} '
             f'{"reached":>7} {"train acc":>13} {"test acc":>13} {"final loss":>10} '
             f'{"|grad_out| 0":>12} {"1-" + str(EARLY):>9}')
     for setting, title in settings:
@@ -49,7 +52,18 @@ def print_table(rows, args, binary):
                           'exactly 0)') + '.'
         + ('' if TASKS[args.task]['batch_size'] is None else
            f' With mini-batches the target is checked on the whole training split every '
-           f'{TASKS[args.task]["eval_every"]} steps.'))
+           f'{TASKS[args.task]["eval_every"]} steps.')
+        + ('' if target.endswith('%') else
+           f' The target, per seed: the training accuracy of the count bigram model (the '
+           f'character seen most often after the previous one), here '
+           f'{min(r["target_min"] for r in rows):.3f} to {max(r["target_max"] for r in rows):.3f}.')
+        + ' Test NLL after the last step (the softmax\'s, whatever loss trained it; mean over '
+          'seeds): ' + '; '.join(dict.fromkeys(f'{short_label(r["loss"], binary)} at '
+                                               f'{r["lr"]:g} {_nll(r)}' for r in rows)) + '.')
+
+
+def _nll(row):
+    return '-' if row['test_nll_mean'] is None else f'{row["test_nll_mean"]:.3f}'
 
 
 def why_half_k_squared(K):
@@ -115,18 +129,19 @@ def compare(a, b, args, where):
         return None
     ta, tb = a['steps_to_target_mean'], b['steps_to_target_mean']
     na, nb, n = a['reached'], b['reached'], a['seeds']
+    target = target_text(args.target)
     if not na and not nb:
-        return f'{where}: neither loss reached {args.target:.0%} within {args.steps} steps.'
+        return f'{where}: neither loss reached {target} within {args.steps} steps.'
     if na and not nb:
-        return (f'{where}: cross-entropy reached {args.target:.0%} on {na}/{n} seeds '
+        return (f'{where}: cross-entropy reached {target} on {na}/{n} seeds '
                 f'(mean {ta:.0f} steps), MSE on none within {args.steps} steps.')
     if nb and not na:
-        return (f'{where}: MSE reached {args.target:.0%} on {nb}/{n} seeds (mean {tb:.0f} '
+        return (f'{where}: MSE reached {target} on {nb}/{n} seeds (mean {tb:.0f} '
                 f'steps), cross-entropy on none within {args.steps} steps.')
     factor = max(ta, tb) / max(min(ta, tb), 1)
     verdict = ('about equally fast' if factor < 1.15 else
                f'{"cross-entropy" if ta < tb else "MSE"} {factor:.2g}x sooner')
-    return (f'{where}: cross-entropy reached {args.target:.0%} in {ta:.0f} steps on average '
+    return (f'{where}: cross-entropy reached {target} in {ta:.0f} steps on average '
             f'({na}/{n} seeds), MSE in {tb:.0f} ({nb}/{n}): {verdict}.')
 
 
@@ -142,7 +157,7 @@ def saturated_reading(by, ratio, ratios, args, half_k2):
         parts.append(f'{"cross-entropy" if loss == "ce" else "MSE"} '
                      f'{fmt_g(row["grad_start_median"])} at step 0 and '
                      f'{fmt_g(row["grad_early_median"])} over updates 1-{EARLY} ({spread}), reaching '
-                     f'{args.target:.0%} on {_fraction_text(row)}')
+                     f'{target_text(args.target)} on {_fraction_text(row)}')
     return (f'4. Saturated start (output layer x{args.init_scale:g}). Output-layer '
             f'gradient at each loss\'s own rate, median over seeds: '
             + '; '.join(parts) + f'. The CE/MSE ratio at step 0 is {fmt_g(ratio)} '
