@@ -8,7 +8,7 @@
     python examples/mse_vs_ce.py --sweep               # the learning-rate sweep (minutes)
     python examples/mse_vs_ce.py --task digits         # or moons, or names (27 classes)
     python examples/mse_vs_ce.py --docs                # every number and figure the README
-                                                       # shows (several minutes)
+                                                       # shows (about 12 minutes)
 
 The same network (in -> 64 -> 64 -> out, ReLU, PyTorch's Linear init) starts
 from the same weights and sees the same batches under both losses:
@@ -83,8 +83,8 @@ from minigrad.utils.data import DataLoader, TensorDataset  # noqa: E402
 # ---------------------------------------------------------------- settings
 
 # Learning rates picked by `--sweep`, written in here so that a plain run needs no
-# sweep: grid 0.001..50 in 1-2-5 steps (to 1000 on names), sweep seeds 100-102 (not the evaluation
-# seeds), each run up to the task's default steps. For each loss the pick is the
+# sweep: grid 0.001..50 in 1-2-5 steps (to 1000 on names), sweep seeds 100-102 (not
+# the evaluation seeds), each run up to the task's default steps. For each loss the pick is the
 # rate at which the most sweep seeds reached the target accuracy, then the fewest
 # steps on average, then the smaller rate. `--docs` re-runs these five sweeps and
 # says so if a pick no longer matches the one stored here.
@@ -102,6 +102,7 @@ PICKED_LR = {
     ('digits', 1.0, False): {'ce': 0.5, 'mse': 10.0},
     ('names', 1.0, False): {'ce': 1.0, 'mse': 100.0},
 }
+
 
 def rate_grid(top):
     """Learning rates 0.001 ... top in 1-2-5 steps."""

@@ -2,7 +2,7 @@
 """The --docs protocol of the MSE-vs-cross-entropy lab: every number and figure the README's lab
 section shows, computed, never typed.
 
-    python examples/mse_vs_ce.py --docs      # about 5 minutes on 2 cores
+    python examples/mse_vs_ce.py --docs      # about 12 minutes on 2 cores
 
 It runs, with the lab's own functions (examples/mse_vs_ce.py), a learning-rate sweep and then
 20 or 40 evaluation seeds for each of five settings, every run repeated from initial weights

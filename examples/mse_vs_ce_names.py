@@ -19,13 +19,14 @@ KEY = 'names'               # the setting's key in DOCS_PROTOCOL and in the resu
 TARGET_LABEL = 'bigram acc.'
 
 
-def nll_verdict(a, b):
-    """Which of two rows has the lower test NLL: 'a', 'b', or 'tie' (means within the larger
-    seed-to-seed standard deviation)."""
-    diff = b['test_nll_mean'] - a['test_nll_mean']
-    if abs(diff) <= max(a['test_nll_std'], b['test_nll_std']):
+def mean_verdict(a, b, key, lower_is_better):
+    """Which of two rows did better on the mean over seeds of `key` ('test_nll',
+    'final_test_acc'): 'a', 'b', or 'tie' (means within the larger seed-to-seed standard
+    deviation)."""
+    diff = b[key + '_mean'] - a[key + '_mean']
+    if abs(diff) <= max(a[key + '_std'], b[key + '_std']):
         return 'tie'
-    return 'a' if diff > 0 else 'b'
+    return 'a' if (diff > 0) == lower_is_better else 'b'
 
 
 def names_claims(results):
@@ -38,8 +39,9 @@ def names_claims(results):
     return {
         'names_own': verdict(ce, own),
         'names_shared': verdict(ce, shared),
-        'names_nll_own': nll_verdict(ce, own),
-        'names_nll_shared': nll_verdict(ce, shared),
+        'names_nll_own': mean_verdict(ce, own, 'test_nll', lower_is_better=True),
+        'names_nll_shared': mean_verdict(ce, shared, 'test_nll', lower_is_better=True),
+        'names_test_acc_own': mean_verdict(ce, own, 'final_test_acc', lower_is_better=False),
         'names_start_ratio_near_half_K2': abs(e['start_ratio']['median'] / half - 1) < 0.2,
         'names_uniform_ratio_is_half_K2': results['zero_output'][KEY]['max_rel_error'] < 1e-5,
         'names_mse_lr_vs_half_K2': ('short' if ratio < half / 2 else
@@ -76,24 +78,28 @@ def names_bullet(results):
         'unclear': 'On 27 classes the tuned rates leave it unclear which loss does better.',
     }[C['names_own']]
     exact = 'equal to' if C['names_uniform_ratio_is_half_K2'] else 'close to'
-    lr_text = {'short': ', short of K²/2: larger rates did worse in the sweep',
+    lr_text = {'short': ', a factor well short of K²/2: the larger rates did worse in the '
+                        'sweep',
                'near': ', close to K²/2', 'beyond': ', beyond K²/2'}[C['names_mse_lr_vs_half_K2']]
     if not C['names_picks_inside_grid']:
         lr_text += ' (at the edge of the grid: a rate beyond it might do better)'
     return (
         f'- **{title}** On the next-character task (K = 27, the last table), cross-entropy\'s '
-        f'output-layer '
-        f'gradient at a uniform start is {zero["ratios"][0]:.6g}× MSE\'s, {exact} K²/2 = '
-        f'{half_k2(e):g} to within {zero["max_rel_error"]:.1g}; from PyTorch\'s initialisation '
-        f'it is {ratio["median"]:.3g}× (median over seeds; {ratio["min"]:.3g} to '
-        f'{ratio["max"]:.3g}). MSE\'s sweep (rates up to '
+        f'output-layer gradient at a uniform start is {zero["ratios"][0]:.6g}× MSE\'s, {exact} '
+        f'K²/2 = {half_k2(e):g} to within {zero["max_rel_error"]:.1g}; from PyTorch\'s '
+        f'initialisation it is {ratio["median"]:.3g}× (median over seeds; {ratio["min"]:.3g} to '
+        f'{ratio["max"]:.3g})'
+        + (', near K²/2: that start is close to uniform' if C['names_start_ratio_near_half_K2']
+           else ', not near K²/2')
+        + f'. MSE\'s sweep (rates up to '
         f'{results["protocol"]["lr_grid_by_task"][KEY][-1]:g}) picked {lr["mse"]:g}, '
         f'{lr["mse"] / lr["ce"]:g}× cross-entropy\'s {lr["ce"]:g}{lr_text}. At those rates '
         f'{_own_text(C, ce, own)}; at cross-entropy\'s rate MSE reached it on '
         f'{shared["reached"]}/{shared["seeds"]} seeds'
         + (f' ({steps_text(shared)} steps)' if shared['reached'] else '')
-        + f'. The test split\'s NLL (nats per character under the softmax, whatever loss trained '
-        f'it; guessing uniformly gives ln 27 = {math.log(27):.2f}) is {_nll(ce)} for '
+        + f'. After {e["steps"]:,} steps, at their own rates, {_accuracy_text(C, ce, own)}. The '
+        f'test split\'s NLL (nats per character under the softmax, whatever loss trained it; '
+        f'guessing uniformly gives ln 27 = {math.log(27):.2f}) is {_nll(ce)} for '
         f'cross-entropy, {_nll(own)} for MSE at its own rate and {_nll(shared)} at '
         f'cross-entropy\'s: {_nll_text(C)}. '
         + ('Nudged by one ulp, no run changed whether it reached the target.'
@@ -133,13 +139,24 @@ def _nll(row):
     return f'{row["test_nll_mean"]:.3f} ± {row["test_nll_std"]:.3f}'
 
 
+def _accuracy_text(C, ce, own):
+    acc = f'{ce["final_test_acc_mean"]:.3f} and {own["final_test_acc_mean"]:.3f}'
+    return {'tie': f'the two end at the same test accuracy ({acc}: within the seed-to-seed '
+                   f'spread)',
+            'a': f'cross-entropy ends at a higher test accuracy ({acc})',
+            'b': f'MSE ends at a higher test accuracy ({acc} for cross-entropy and MSE)'
+            }[C['names_test_acc_own']]
+
+
 def _nll_text(C):
-    own = {'a': 'cross-entropy\'s models predict held-out characters better than MSE\'s at its '
-                'own rate',
+    own = {'a': 'cross-entropy\'s models predict held-out characters better than MSE\'s, even '
+                'at MSE\'s own rate',
            'b': 'MSE\'s models at its own rate predict held-out characters better than '
                 'cross-entropy\'s',
-           'tie': 'MSE\'s models at its own rate predict held-out characters as well as '
+           'tie': 'at its own rate MSE\'s models predict held-out characters as well as '
                   'cross-entropy\'s, within the seed-to-seed spread'}[C['names_nll_own']]
+    if C['names_nll_own'] == C['names_nll_shared'] == 'a':
+        return own
     shared = {'a': 'worse than', 'b': 'better than',
               'tie': 'as well as'}[C['names_nll_shared']]
-    return f'{own}; MSE\'s at cross-entropy\'s rate predict them {shared} cross-entropy\'s'
+    return f'{own}; at cross-entropy\'s rate MSE\'s predict them {shared} cross-entropy\'s'

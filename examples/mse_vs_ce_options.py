@@ -127,7 +127,7 @@ def _add_run_options(p):
     p.add_argument('--docs', action='store_true',
                    help='run the fixed protocol behind the README\'s lab section (five settings, '
                         'their sweeps, 20-40 seeds each, every run repeated from nudged initial '
-                        'weights; several minutes on 2 cores) and write its results file and '
+                        'weights; about 12 minutes on 2 cores) and write its results file and '
                         'figures to --out (default docs/); when that is docs/, also rewrite the '
                         'README\'s generated lab block')
     p.add_argument('--no-readme', action='store_true',

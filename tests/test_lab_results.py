@@ -4,7 +4,7 @@
 figures, and renders the README's generated lab block from that file. The fast tests here
 check that the README, the results file and the figures agree, and that the file's summaries
 and claims follow from its own per-run numbers. The slow test re-runs the whole protocol
-(about 5 minutes on 2 cores) and checks the file; it runs only when asked for, with
+(about 12 minutes on 2 cores) and checks the file; it runs only when asked for, with
 `python -m pytest -m slow tests/test_lab_results.py` (or MINIGRAD_RUN_LAB=1), so that the
 default `python -m pytest` stays fast.
 """
@@ -172,7 +172,7 @@ def _asked_for(request):
 @pytest.mark.slow
 def test_rerunning_the_lab_reproduces_the_results_file(docs, results, tmp_path, request):
     if not _asked_for(request):
-        pytest.skip('re-runs the whole --docs protocol (about 5 minutes on 2 cores): '
+        pytest.skip('re-runs the whole --docs protocol (about 12 minutes on 2 cores): '
                     'python -m pytest -m slow tests/test_lab_results.py')
     cmd = [sys.executable, str(ROOT / 'examples' / 'mse_vs_ce.py'), '--docs', '--quiet',
            '--out', str(tmp_path)]
