@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 from mse_vs_ce import (EARLY, LR_GRID, TASKS, evaluation_jobs, groups, load_task, loss_label,
-                       run_jobs, start_ratio)
+                       run_jobs, start_ratio, target_text)
 
 COLORS = {'ce': 'tab:blue', 'mse': 'tab:orange', 'mse_raw': 'tab:green'}
 FLOOR = 1e-30           # exact zeros cannot sit on a log axis: they are drawn here
@@ -53,6 +53,14 @@ def _seed_lines(ax, x, curves, color, label, log=False, style='-', thin=True, me
             warnings.simplefilter('ignore', RuntimeWarning)     # all-NaN columns after a stop
             median = np.nanmedian(arr, axis=0)
     ax.plot(x, median, style, color=color, linewidth=2.0, label=label)
+
+
+def _target_line(target, runs):
+    """Where the target's line goes: the target, or for a per-seed rule (bigram) the median
+    of the seeds' targets."""
+    if not isinstance(target, str):
+        return target
+    return float(np.median([r['target'] for r in runs]))
 
 
 def _label(setting, loss, lr, binary):
@@ -97,9 +105,10 @@ def plot_curves(runs, view, K, binary, path):
         ax_loss.set_title(f'Training loss, {rate}')
         ax_loss.set_xlabel('step (SGD update)')
         ax_loss.set_ylabel('loss (log scale; CE and MSE are different scales)')
-        ax_acc.axhline(view.target, color='grey', linewidth=0.8, linestyle='--')
-        ax_acc.text(0.99, view.target, f'target {view.target:.0%} ', color='grey', va='bottom',
-                    ha='right', transform=ax_acc.get_yaxis_transform(), fontsize=8)
+        line = _target_line(view.target, runs)
+        ax_acc.axhline(line, color='grey', linewidth=0.8, linestyle='--')
+        ax_acc.text(0.99, line, f'target {target_text(view.target)} ', color='grey',
+                    va='bottom', ha='right', transform=ax_acc.get_yaxis_transform(), fontsize=8)
         ax_acc.set_title(f'Accuracy, {rate}')
         ax_acc.set_xlabel('step (SGD update)')
         ax_acc.set_ylabel('accuracy')
@@ -191,8 +200,10 @@ def plot_saturated(runs, rows, view, binary, path):
             steps = np.arange(max(len(r['curves']['accuracy']) for r in group))
             _seed_lines(ax_acc, steps, [r['curves']['accuracy'] for r in group], COLORS[loss],
                         f'{_label(setting, loss, group[0]["lr"], binary)}: reached '
-                        f'{view.target:.0%} on {row["reached"]}/{row["seeds"]}', median=False)
-        ax_acc.axhline(view.target, color='grey', linewidth=0.8, linestyle='--')
+                        f'{target_text(view.target)} on {row["reached"]}/{row["seeds"]}',
+                        median=False)
+        ax_acc.axhline(_target_line(view.target, runs), color='grey', linewidth=0.8,
+                       linestyle='--')
         ax_acc.set_ylim(0, 1.02)
         ax_acc.set_ylabel('training accuracy')
         rate = ('each loss at its own rate' if setting == 'own'
@@ -234,8 +245,9 @@ def plot_boundaries(runs, view, binary, path, why=None):
             pts = X_train[y_train == k]
             ax.scatter(pts[:, 0], pts[:, 1], s=7, color=palette[k], label=f'class {k}',
                        edgecolors='none')
-        reached = (f'{r["steps_to_target"]} steps to {view.target:.0%}'
-                   if r['steps_to_target'] is not None else f'never reached {view.target:.0%}')
+        target = target_text(view.target)
+        reached = (f'{r["steps_to_target"]} steps to {target}'
+                   if r['steps_to_target'] is not None else f'never reached {target}')
         ax.set_title(f'{loss_label(r["loss"], binary)}, lr {r["lr"]:g}\n'
                      f'{"own rate" if r["setting"] == "own" else "shared rate"}: train acc '
                      f'{r["final_train_acc"]:.2f}, {reached}', fontsize=9)
@@ -281,7 +293,8 @@ def plot_sweep(sweep, picks, view, K, binary, path):
     ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
     ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel('learning rate (SGD, log scale)')
-    ax.set_ylabel(f'steps to {view.target:.0%} train accuracy (mean over seeds that reached it)')
+    ax.set_ylabel(f'steps to {target_text(view.target)} train accuracy (mean over seeds that '
+                  f'reached it)')
     ratio = (picks['mse'] / picks['ce'] if picks.get('mse') and picks.get('ce') else float('nan'))
     ax.set_title(f'Learning-rate sweep on {view.task} ({len(view.sweep_seed_list)} sweep seeds); '
                  f'dotted: picked rates\nMSE\'s pick / CE\'s pick = {ratio:g}; the uniform-start '

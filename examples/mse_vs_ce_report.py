@@ -3,8 +3,12 @@
 each loss's results, and the reading, a plain-words account of them in which every comparison is
 computed, not assumed. Lines are wrapped to the lab's WIDTH (100 columns), and a spread over
 seeds is printed only where there is more than one seed.
+
+Its last part is the same for the README: the rows of the generated lab block's tables and the
+verdict of which of two rows did better, which mse_vs_ce_docs.py and mse_vs_ce_names.py use.
 """
-from mse_vs_ce import EARLY, TASKS, _fmt, fmt_g, fmt_pct, loss_label, say, start_ratio
+from mse_vs_ce import (EARLY, TASKS, _fmt, fmt_g, fmt_pct, loss_label, say, start_ratio,
+                       target_text)
 
 
 def short_label(loss, binary):
@@ -15,7 +19,9 @@ def short_label(loss, binary):
 def print_table(rows, args, binary):
     settings = [('own', 'each loss at the learning rate its own sweep picked'),
                 ('shared', 'both losses at one shared learning rate')]
-    head = (f'{"loss":<7} {"lr":>6} {"steps to " + format(args.target, ".0%"):>12} '
+    target = target_text(args.target)
+    to = f'steps to {target}' if target.endswith('%') else 'to ' + target.split()[0]
+    head = (f'{"loss":<7} {"lr":>6} {to:>12} '
             f'{"reached":>7} {"train acc":>13} {"test acc":>13} {"final loss":>10} '
             f'{"|grad_out| 0":>12} {"1-" + str(EARLY):>9}')
     for setting, title in settings:
@@ -49,7 +55,18 @@ def print_table(rows, args, binary):
                           'exactly 0)') + '.'
         + ('' if TASKS[args.task]['batch_size'] is None else
            f' With mini-batches the target is checked on the whole training split every '
-           f'{TASKS[args.task]["eval_every"]} steps.'))
+           f'{TASKS[args.task]["eval_every"]} steps.')
+        + ('' if target.endswith('%') else
+           f' The target, per seed: the training accuracy of the count bigram model (the '
+           f'character seen most often after the previous one), here '
+           f'{min(r["target_min"] for r in rows):.3f} to {max(r["target_max"] for r in rows):.3f}.')
+        + ' Test NLL after the last step (the softmax\'s, whatever loss trained it; mean over '
+          'seeds): ' + '; '.join(dict.fromkeys(f'{short_label(r["loss"], binary)} at '
+                                               f'{r["lr"]:g} {_nll(r)}' for r in rows)) + '.')
+
+
+def _nll(row):
+    return '-' if row['test_nll_mean'] is None else f'{row["test_nll_mean"]:.3f}'
 
 
 def why_half_k_squared(K):
@@ -115,19 +132,20 @@ def compare(a, b, args, where):
         return None
     ta, tb = a['steps_to_target_mean'], b['steps_to_target_mean']
     na, nb, n = a['reached'], b['reached'], a['seeds']
+    target = target_text(args.target)
     if not na and not nb:
-        return f'{where}: neither loss reached {args.target:.0%} within {args.steps} steps.'
+        return f'{where}: neither loss reached {target} within {args.steps} steps.'
     if na and not nb:
-        return (f'{where}: cross-entropy reached {args.target:.0%} on {na}/{n} seeds '
+        return (f'{where}: cross-entropy reached {target} on {na}/{n} seeds '
                 f'(mean {ta:.0f} steps), MSE on none within {args.steps} steps.')
     if nb and not na:
-        return (f'{where}: MSE reached {args.target:.0%} on {nb}/{n} seeds (mean {tb:.0f} '
+        return (f'{where}: MSE reached {target} on {nb}/{n} seeds (mean {tb:.0f} '
                 f'steps), cross-entropy on none within {args.steps} steps.')
     factor = max(ta, tb) / max(min(ta, tb), 1)
-    verdict = ('about equally fast' if factor < 1.15 else
-               f'{"cross-entropy" if ta < tb else "MSE"} {factor:.2g}x sooner')
-    return (f'{where}: cross-entropy reached {args.target:.0%} in {ta:.0f} steps on average '
-            f'({na}/{n} seeds), MSE in {tb:.0f} ({nb}/{n}): {verdict}.')
+    which = ('about equally fast' if factor < 1.15 else
+             f'{"cross-entropy" if ta < tb else "MSE"} {factor:.2g}x sooner')
+    return (f'{where}: cross-entropy reached {target} in {ta:.0f} steps on average '
+            f'({na}/{n} seeds), MSE in {tb:.0f} ({nb}/{n}): {which}.')
 
 
 def saturated_reading(by, ratio, ratios, args, half_k2):
@@ -142,7 +160,7 @@ def saturated_reading(by, ratio, ratios, args, half_k2):
         parts.append(f'{"cross-entropy" if loss == "ce" else "MSE"} '
                      f'{fmt_g(row["grad_start_median"])} at step 0 and '
                      f'{fmt_g(row["grad_early_median"])} over updates 1-{EARLY} ({spread}), reaching '
-                     f'{args.target:.0%} on {_fraction_text(row)}')
+                     f'{target_text(args.target)} on {_fraction_text(row)}')
     return (f'4. Saturated start (output layer x{args.init_scale:g}). Output-layer '
             f'gradient at each loss\'s own rate, median over seeds: '
             + '; '.join(parts) + f'. The CE/MSE ratio at step 0 is {fmt_g(ratio)} '
@@ -151,3 +169,78 @@ def saturated_reading(by, ratio, ratios, args, half_k2):
             f'cross-entropy\'s (p - y) does not. That is not a constant factor. With '
             f'few seeds the fractions are rough: the 95% intervals say how rough '
             f'(`--docs` uses 40 seeds).')
+
+
+# ------------------------------------- the README's rows and verdicts (--docs)
+
+def row_of(exp, setting, loss):
+    return next((r for r in exp['rows'] if r['setting'] == setting and r['loss'] == loss), None)
+
+
+def nudge_of(exp, setting, loss):
+    return next((r for r in exp['nudged'] if r['setting'] == setting and r['loss'] == loss), None)
+
+
+def verdict(a, b):
+    """Which of two rows did better: 'a', 'b', 'tie' (means within the larger seed-to-seed
+    standard deviation, both reaching the target on every seed), or 'unclear' (success
+    fractions whose 95% intervals overlap)."""
+    if a['reached'] == a['seeds'] and b['reached'] == b['seeds']:
+        diff = b['steps_to_target_mean'] - a['steps_to_target_mean']
+        if abs(diff) <= max(a['steps_to_target_std'], b['steps_to_target_std']):
+            return 'tie'
+        return 'a' if diff > 0 else 'b'
+    if a['reached_low'] > b['reached_high']:
+        return 'a'
+    if b['reached_low'] > a['reached_high']:
+        return 'b'
+    return 'unclear'
+
+
+def steps_text(row):
+    return (f'{row["steps_to_target_mean"]:.0f} ± {row["steps_to_target_std"]:.0f}'
+            if row['reached'] else 'never')
+
+
+def interval_text(row):
+    return f'{fmt_pct(row["reached_low"])}–{fmt_pct(row["reached_high"])}'.replace('%–', '–')
+
+
+def loss_name(loss, K):
+    if K == 2:
+        return {'ce': 'BCE (sigmoid)', 'mse': 'MSE on the sigmoid'}[loss]
+    return {'ce': 'cross-entropy', 'mse': 'MSE on the softmax'}[loss]
+
+
+def table_head(target, early):
+    """The head of a README table whose target is `target` ('95%')."""
+    return (f'| setting | loss | lr | reached {target} (95% interval) | steps to {target} | '
+            f'test acc | test NLL | ‖grad_out‖ step 0 → updates 1–{early} | nudged 1 ulp: '
+            f'reached; steps moved |\n|---|---|---|---|---|---|---|---|---|')
+
+
+def table_rows(exp, label):
+    """One setting's three rows of a README table: each loss at its own rate, and MSE at
+    cross-entropy's."""
+    lines = []
+    for setting, loss in (('own', 'ce'), ('own', 'mse'), ('shared', 'mse')):
+        r, n = row_of(exp, setting, loss), nudge_of(exp, setting, loss)
+        rate = (f'{r["lr"]:g} (own' + (', shared)' if r['lr'] == exp['lr']['shared'] else ')')
+                if setting == 'own' else f'{r["lr"]:g} (CE\'s)')
+        moved = ('–' if n['moved_median'] is None else
+                 f'median {n["moved_median"]:g}, max {n["moved_max"]:g}')
+        lines.append(f'| {label} | {loss_name(loss, exp["K"])} | {rate} | '
+                     f'{r["reached"]}/{r["seeds"]} ({interval_text(r)}) | {steps_text(r)} | '
+                     f'{r["final_test_acc_mean"]:.3f} | {r["test_nll_mean"]:.3f} | '
+                     f'{fmt_g(r["grad_start_median"])} → '
+                     f'{fmt_g(r["grad_early_median"])} | {n["twin_reached"]}/{n["seeds"]}; '
+                     f'{moved} |')
+    return lines
+
+
+def times(a, b):
+    return f'{max(a, b) / min(a, b):.1f}×'
+
+
+def half_k2(exp):
+    return exp['K'] ** 2 / 2

@@ -2,6 +2,8 @@
 stopped, and Ctrl-C ends everything at once with one line. (Its results are tested in
 test_examples.py and test_lab_results.py.) Each test starts the lab in its own session, as a
 terminal would, and watches its workers through /proc."""
+import json
+import math
 import os
 import pathlib
 import signal
@@ -148,6 +150,26 @@ def test_quick_lab_prints_lines_of_at_most_100_columns_and_no_spread_for_one_see
     assert _too_wide(proc.stdout) == []
     assert '±' not in proc.stdout, proc.stdout
     assert '1 seed' in proc.stdout
+
+
+def test_quick_names_run_gives_half_k_squared_at_27_classes_and_learns(tmp_path):
+    """--task names: K = 27, so from a zeroed output layer cross-entropy's output-layer
+    gradient is K²/2 = 364.5 times MSE's; the target is the bigram model's accuracy, and
+    cross-entropy's test NLL falls below uniform guessing's ln 27."""
+    proc = subprocess.run([sys.executable, str(LAB), '--quick', '--task', 'names',
+                           '--zero-output-layer', '--jobs', '1', '--quiet', '--no-plots',
+                           '--out', str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert _too_wide(proc.stdout) == [] and 'bigram' in proc.stdout
+    with open(tmp_path / 'results.json') as f:
+        result = json.load(f)
+    assert result['K'] == 27 and result['half_K_squared'] == 364.5
+    assert result['grad_ratio_start'] == pytest.approx(364.5, rel=1e-5)
+    runs = result['runs']
+    assert len({r['target'] for r in runs}) == 1 and 0.15 < runs[0]['target'] < 0.35
+    ce = next(r for r in runs if r['loss'] == 'ce' and r['setting'] == 'own')
+    assert ce['test_nll'] < math.log(27), ce['test_nll']
 
 
 def test_the_sweep_table_and_long_notes_fit_in_100_columns(capsys):

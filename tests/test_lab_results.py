@@ -4,7 +4,7 @@
 figures, and renders the README's generated lab block from that file. The fast tests here
 check that the README, the results file and the figures agree, and that the file's summaries
 and claims follow from its own per-run numbers. The slow test re-runs the whole protocol
-(about 5 minutes on 2 cores) and checks the file; it runs only when asked for, with
+(about 12 minutes on 2 cores) and checks the file; it runs only when asked for, with
 `python -m pytest -m slow tests/test_lab_results.py` (or MINIGRAD_RUN_LAB=1), so that the
 default `python -m pytest` stays fast.
 """
@@ -51,15 +51,17 @@ def test_readme_lab_block_is_rendered_from_the_results_file(docs, results):
 
 
 def test_every_table_number_in_the_readme_is_in_the_results_file(docs, results):
-    """Each 'N ± M' and 'k/n' of the README's lab tables is a row of the results file."""
+    """Each 'N ± M', 'k/n' and test NLL of the README's lab tables is a row of the results
+    file."""
     block = docs.readme_lab_block(ROOT / 'README.md')
     table_lines = [line for line in block.splitlines() if line.startswith('| ') and '---' not in line
                    and not line.startswith('| setting')]
-    assert len(table_lines) == 12
-    known_steps, known_fractions = set(), set()
+    assert len(table_lines) == 15               # 5 settings x (CE, MSE, MSE at CE's rate)
+    known_steps, known_fractions, known_nll = set(), set(), set()
     for exp in results['experiments'].values():
         for row in exp['rows']:
             known_fractions.add(f'{row["reached"]}/{row["seeds"]}')
+            known_nll.add(f'{row["test_nll_mean"]:.3f}')
             if row['reached']:
                 known_steps.add(f'{row["steps_to_target_mean"]:.0f} ± {row["steps_to_target_std"]:.0f}')
         for n in exp['nudged']:
@@ -69,6 +71,7 @@ def test_every_table_number_in_the_readme_is_in_the_results_file(docs, results):
             assert steps in known_steps, (steps, line)
         for fraction in re.findall(r'\b\d+/\d+\b', line):
             assert fraction in known_fractions, (fraction, line)
+        assert line.split(' | ')[6] in known_nll, line
 
 
 def test_summaries_and_claims_follow_from_the_per_run_numbers(lab, docs, results):
@@ -104,6 +107,30 @@ def test_plateau_counts_follow_from_the_per_run_numbers(results):
             assert group['reached'] == sum(r['steps_to_target'] is not None for r in these)
             assert group['extended'] == group['runs'] - group['reached']
             assert 0 <= group['escaped'] <= group['extended']
+
+
+def test_names_runs_count_to_their_bigram_target_on_a_grid_wide_enough(lab, results):
+    """27 classes: the K²/2 = 364.5 check holds, each run's target is the count bigram model's
+    training accuracy on that seed's split, and neither pick sits at the edge of the names grid
+    (while the other tasks' grid is still 0.001..50)."""
+    names, zero = results['experiments']['names'], results['zero_output']['names']
+    assert names['K'] == 27 and zero['half_K_squared'] == 364.5
+    assert len(zero['ratios']) == 2 and zero['max_rel_error'] < 1e-5
+    assert all(r == pytest.approx(364.5, rel=1e-5) for r in zero['ratios'])
+    for seed in (0, 7):
+        X_train, _, y_train, _ = lab.load_task('names', seed)
+        bigram = lab.task_target('names', 'bigram', X_train, y_train)
+        assert 0.15 < bigram < 0.35
+        for run in (r for r in names['runs'] + names['twins'] if r['seed'] == seed):
+            assert run['target'] == pytest.approx(bigram, rel=1e-5), run
+    grid = results['protocol']['lr_grid_by_task']['names']
+    assert grid[-1] >= 1000 and results['protocol']['lr_grid'][-1] == 50
+    assert grid[0] < names['lr']['ce'] < grid[-1] and grid[0] < names['lr']['mse'] < grid[-1]
+    for exp in results['experiments'].values():
+        for run in exp['runs']:
+            if exp['task'] != 'names':
+                assert run['target'] == 0.95
+            assert run['diverged'] or 0 < run['test_nll']
 
 
 def test_saturated_start_claims_rest_on_at_least_20_seeds_with_intervals(results):
@@ -145,7 +172,7 @@ def _asked_for(request):
 @pytest.mark.slow
 def test_rerunning_the_lab_reproduces_the_results_file(docs, results, tmp_path, request):
     if not _asked_for(request):
-        pytest.skip('re-runs the whole --docs protocol (about 5 minutes on 2 cores): '
+        pytest.skip('re-runs the whole --docs protocol (about 12 minutes on 2 cores): '
                     'python -m pytest -m slow tests/test_lab_results.py')
     cmd = [sys.executable, str(ROOT / 'examples' / 'mse_vs_ce.py'), '--docs', '--quiet',
            '--out', str(tmp_path)]
