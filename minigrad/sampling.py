@@ -6,6 +6,8 @@ All take `generator=` (see random.py). The samples follow PyTorch's distribution
 samples (checked in tests/test_random.py); otherwise, and for the other draws, they are NumPy's: other numbers than in
 PyTorch. Samples are constants: they have no gradient (PyTorch's have a zero one).
 """
+import math
+
 import numpy as np
 
 from .functions import _into
@@ -125,7 +127,7 @@ def _search_rows(cdf, u):
 def _exponentials(stream, shape, dtype):
     """Exponential(1) draws as PyTorch's CPU exponential_ makes them: -log1p(-u) from a 53-bit
     uniform u per element (in float64, then rounded to `dtype`)."""
-    return stream.exponentials(int(np.prod(shape))).reshape(shape).astype(dtype)
+    return stream.exponentials(math.prod(shape)).reshape(shape).astype(dtype)
 
 
 # ------------------------------------------------------------ bernoulli, poisson

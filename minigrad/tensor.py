@@ -10,6 +10,7 @@ This file is long because the class is: PyTorch's Tensor has some 160 methods
 (about 700 lines here, the one-line ones written one to a line), and the
 bookkeeping of in-place changes and views belongs to the class.
 """
+import math
 import warnings
 import weakref
 
@@ -812,7 +813,7 @@ class Tensor(metaclass=_TensorType):
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape):
         shape = _shape_arg(shape)
-        known = int(np.prod([n for n in shape if n != -1]))
+        known = math.prod([n for n in shape if n != -1])
         if -1 in shape:
             valid = shape.count(-1) == 1 and known > 0 and self._array.size % known == 0
         else:
@@ -860,7 +861,7 @@ class Tensor(metaclass=_TensorType):
         if self.ndim == 0:
             return self.reshape(1)
         shape = self._array.shape
-        return self.reshape(*shape[:start], int(np.prod(shape[start:end + 1])), *shape[end + 1:])
+        return self.reshape(*shape[:start], math.prod(shape[start:end + 1]), *shape[end + 1:])
 
     def unsqueeze(self, dim):
         dim = _wrap_dim(dim, self.ndim + 1)

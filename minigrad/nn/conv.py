@@ -55,7 +55,7 @@ class _ConvNd(Module):
         b from U(±1/√fan_in) (PyTorch's reset_parameters)."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fan_in = self.weight.shape[1] * int(np.prod(self.kernel_size))
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 

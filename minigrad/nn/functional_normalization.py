@@ -3,6 +3,8 @@ instance_norm and rms_norm. Each standardises the input over some dims,
 x̂ = (x - mean) / √(var + eps) (var the biased variance), then scales and shifts it,
 y = weight · x̂ + bias; the math, forward and backward, is one op in minigrad/ops/normalization.py.
 """
+import math
+
 import numpy as np
 
 from ..autograd.mode import no_grad
@@ -171,7 +173,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                          f'shape {tuple(input._array.shape)}')
     if not use_input_stats:
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
-    count = int(np.prod(input._array.shape[2:]))
+    count = math.prod(input._array.shape[2:])
     if count <= 1:
         raise ValueError(f'Expected more than 1 spatial element when training, got input size '
                          f'torch.Size({list(input._array.shape)})')

@@ -50,7 +50,7 @@ def _calculate_fan_in_and_fan_out(tensor):
     if len(shape) < 2:
         raise ValueError('Fan in and fan out can not be computed for tensor with fewer than 2 '
                          f'dimensions (got shape {tuple(shape)})')
-    receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+    receptive = math.prod(shape[2:]) if len(shape) > 2 else 1
     return shape[1] * receptive, shape[0] * receptive
 
 

@@ -15,6 +15,7 @@ Im2Col and Col2Im are each other's backward; under create_graph the rules here c
 ops on the traced tensors (`unfold`, `fold`), so every derivative is differentiable again.
 """
 import collections
+import math
 
 import numpy as np
 
@@ -62,7 +63,7 @@ def _unfold_array(x, w, fill=0.0):
         x, (n, c) + w.kernel + w.out,
         strides[:2] + tuple(st * d for st, d in zip(strides[2:], w.dilation))
         + tuple(st * s for st, s in zip(strides[2:], w.stride)), writeable=False)
-    return view.reshape(n, c * int(np.prod(w.kernel)), int(np.prod(w.out)))    # the one copy
+    return view.reshape(n, c * math.prod(w.kernel), math.prod(w.out))     # the one copy
 
 
 def _fold_array(cols, channels, w):

@@ -1,5 +1,7 @@
 """Linear algebra: matrix products, the fused linear layer, einsum, diagonals, triangles, the
 cross product and the vector norm (the functions that use them: products.py, linalg.py)."""
+import math
+
 import numpy as np
 
 from ..autograd.graph import Op
@@ -41,7 +43,7 @@ class Linear(Op):
         needs = self.needs_input_grad
         self.saved = (x if needs[1] else None, weight if needs[0] else None)   # each serves the other's gradient
         if x.ndim > 2:      # speed: one 2-D product, not one per leading index (transformer: 2×)
-            rows = int(np.prod(x.shape[:-1]))       # not -1: a size may be 0
+            rows = math.prod(x.shape[:-1])          # not -1: a size may be 0
             out = (x.reshape(rows, x.shape[-1]) @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
         else:
             out = x @ weight.T
@@ -54,7 +56,7 @@ class Linear(Op):
         needs = self.needs_input_grad
         shape = grad.shape
         if grad.ndim != 2:                  # (out,) or (N, *, out): fold leading dims into rows
-            rows = int(np.prod(grad.shape[:-1]))    # not -1: a size may be 0
+            rows = math.prod(grad.shape[:-1])       # not -1: a size may be 0
             grad = grad.reshape(rows, grad.shape[-1])
             x = None if x is None else x.reshape(rows, x.shape[-1])
         grad_x = grad @ weight if needs[0] else None

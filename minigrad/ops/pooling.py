@@ -3,6 +3,8 @@ of multiplied. Max pooling keeps each window's largest element and routes the gr
 it (a scatter-add at the maxima's indices, as PyTorch's); average pooling divides each window's
 sum and spreads the gradient evenly (col2im of a per-window gradient, as conv's backward).
 """
+import math
+
 import numpy as np
 
 from ..autograd.graph import Op
@@ -21,7 +23,7 @@ def window_argmax(x, window):
     n, c = x.shape[:2]
     x = _padded(x, window, fill=_lowest(x.dtype))
     every = (slice(None), slice(None))
-    kernel = int(np.prod(window.kernel))
+    kernel = math.prod(window.kernel)
     best = x[every + _place((0,) * len(window.kernel), window)].copy()
     offset = np.zeros(best.shape, dtype=np.uint8 if kernel < 256 else np.int64)
     # speed: arithmetic on each kernel offset's strided view of x, not argmax along an axis of the
@@ -38,7 +40,7 @@ def flat_indices(offset, window):
     """Each max's position in its input plane, row-major (h·W + w), from the window offsets of
     window_argmax: PyTorch's max-pool indices, int64. (A window of nothing but -inf, padding
     included, points at its first input element, as PyTorch's.)"""
-    kernel = np.unravel_index(np.arange(int(np.prod(window.kernel))), window.kernel)
+    kernel = np.unravel_index(np.arange(math.prod(window.kernel)), window.kernel)
     grid = np.unravel_index(np.arange(offset.shape[-1]), window.out)
     flat = np.zeros(offset.shape, dtype=np.int64)
     for i, o, s, d, (before, _), size in zip(kernel, grid, window.stride, window.dilation,
@@ -57,13 +59,13 @@ class MaxPool(Op):
     """
     def forward(self, x, window, offset):
         n, c = x.shape[:2]
-        plane = int(np.prod(window.size))           # each max's place in x, flattened
+        plane = math.prod(window.size)              # each max's place in x, flattened
         self.shape = x.shape
         self.at = (flat_indices(offset, window) + (np.arange(n * c) * plane).reshape(n, c, 1)).reshape(-1)
         return x.reshape(-1)[self.at].reshape((n, c) + window.out)
 
     def backward(self, grad):
-        full = np.zeros_like(grad, shape=(int(np.prod(self.shape)),))
+        full = np.zeros_like(grad, shape=(math.prod(self.shape),))
         np.add.at(full, self.at, grad.reshape(-1))          # maxima shared by windows add up
         return full.reshape(self.shape)
 
@@ -77,13 +79,13 @@ class AvgPool(Op):
     def forward(self, x, window, divisor):
         n, c = x.shape[:2]
         self.window, self.divisor, self.shape = window, divisor, x.shape
-        length = int(np.prod(window.out))
+        length = math.prod(window.out)
         total = _unfold_array(x, window).reshape(n, c, -1, length).sum(axis=2)
         return (total / divisor).reshape((n, c) + window.out)
 
     def backward(self, grad):
         n, c = self.shape[:2]
-        kernel, length = int(np.prod(self.window.kernel)), int(np.prod(self.window.out))
+        kernel, length = math.prod(self.window.kernel), math.prod(self.window.out)
         share = grad.reshape(n, c, 1, length) / self.divisor
         cols = np.broadcast_to(share, (n, c, kernel, length)).reshape(n, c * kernel, length)
         return fold(cols, c, self.window)

@@ -1,5 +1,6 @@
 """Reductions over `dim` (None, an int or a tuple; negative dims count from the end).
 Backward first restores the reduced axes (`keepdim`) so the gradient broadcasts."""
+import math
 import warnings
 
 import numpy as np
@@ -33,9 +34,9 @@ def _spread(grad, shape):
 def _count(shape, dim):
     """How many elements each output element of a reduction over `dim` combines."""
     if dim is None:
-        return int(np.prod(shape))
+        return math.prod(shape)
     axes = (dim,) if isinstance(dim, int) else dim
-    return int(np.prod([shape[a] for a in axes]))
+    return math.prod([shape[a] for a in axes])
 
 
 class Sum(Op):
