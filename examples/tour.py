@@ -23,7 +23,7 @@ y.backward()
 print(x.grad)               # 2x + exp(x)
 print(y.grad_fn.name)       # SumBackward
 print(y.grad_fn.rule)       # d Σ x = Σ dx: every element gets the incoming gradient
-print(y.grad_fn.source)     # minigrad/ops/reductions.py:41, its forward and backward
+print(y.grad_fn.source)     # minigrad/ops/reductions.py:42, its forward and backward
 print(mg.gradcheck(lambda t: (t.tanh() @ t.T).log_softmax(1),
                    mg.randn(3, 3, requires_grad=True)))    # True: agrees with finite differences
 
