@@ -274,10 +274,7 @@ def _backward_with_counter(make_loss, rounds):
             start = time.perf_counter()
             loss.backward()
             samples[who].append(time.perf_counter() - start)
-    timing = {}
-    for who, s in samples.items():
-        q = statistics.quantiles(s, n=4)
-        timing[who] = {'median': statistics.median(s), 'p25': q[0], 'p75': q[2], 'calls': 1}
+    timing = {who: summary(s, 1) for who, s in samples.items()}
     timing['ratio_vs_clean'] = timing['minigrad']['median'] / timing['clean']['median']
     return timing
 
@@ -366,11 +363,14 @@ def race(contenders, rounds, sample_seconds, pause):
             for _ in range(k):
                 fn()
             samples[n].append((time.perf_counter() - start) / k)
-    result = {}
-    for n, s in samples.items():
-        q = statistics.quantiles(s, n=4) if len(s) > 1 else [s[0]] * 3
-        result[n] = {'median': statistics.median(s), 'p25': q[0], 'p75': q[2], 'calls': calls[n]}
-    return result
+    return {n: summary(s, calls[n]) for n, s in samples.items()}
+
+
+def summary(samples, calls):
+    """A contender's timing: the median of its samples (seconds per call), their quartiles,
+    and the calls each sample timed."""
+    q = statistics.quantiles(samples, n=4) if len(samples) > 1 else [samples[0]] * 3
+    return {'median': statistics.median(samples), 'p25': q[0], 'p75': q[2], 'calls': calls}
 
 
 def layer_workloads(tiny):

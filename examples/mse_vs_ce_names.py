@@ -13,7 +13,8 @@ so its sweep runs on a grid that goes to 1000 (TASKS['names']['lr_grid']).
 import math
 
 from mse_vs_ce import NAMES_PER_RUN, TASKS
-from mse_vs_ce_report import half_k2, row_of, steps_text, table_head, table_rows, times, verdict
+from mse_vs_ce_report import (half_k2, row_of, steps_text, table_head, table_rows, target_span,
+                               times, verdict)
 
 KEY = 'names'               # the setting's key in DOCS_PROTOCOL and in the results file
 TARGET_LABEL = 'bigram acc.'
@@ -61,7 +62,7 @@ def names_table(results, early):
                 f'split 80/20 by name; mini-batches of {spec["batch_size"]}, {e["steps"]:,} steps, '
                 f'{e["seeds"]} seeds). Next-character accuracy tops out near 30%, so the target is '
                 f'each seed\'s count bigram model\'s training accuracy '
-                f'({ce["target_min"]:.3f} to {ce["target_max"]:.3f}), checked on the whole '
+                f'({target_span([ce])}), checked on the whole '
                 f'training split every {spec["eval_every"]} steps:',
             '', table_head(TARGET_LABEL, early)] + table_rows(e, 'names (K = 27)')
 

@@ -58,7 +58,7 @@ def print_table(rows, args, binary):
            f'{TASKS[args.task]["eval_every"]} steps.')
         + ('' if target.endswith('%') else
            f' The target, per seed: the training accuracy of the count bigram model (the '
-           f'character seen most often after the previous one), here {_span(rows)}.')
+           f'character seen most often after the previous one), here {target_span(rows)}.')
         + ' Test NLL after the last step (the softmax\'s, whatever loss trained it; mean over '
           'seeds): ' + '; '.join(dict.fromkeys(f'{short_label(r["loss"], binary)} at '
                                                f'{r["lr"]:g} {_nll(r)}' for r in rows)) + '.')
@@ -245,7 +245,7 @@ def half_k2(exp):
     return exp['K'] ** 2 / 2
 
 
-def _span(rows):
+def target_span(rows):
     """The bigram targets of `rows`: '0.228', or '0.224 to 0.235' over several seeds."""
     low = f'{min(r["target_min"] for r in rows):.3f}'
     high = f'{max(r["target_max"] for r in rows):.3f}'
