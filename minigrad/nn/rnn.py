@@ -53,6 +53,14 @@ _GATES = {'RNN_TANH': 1, 'RNN_RELU': 1, 'LSTM': 4, 'GRU': 3}
 
 # ------------------------------------------------------------------ one time step
 
+def _reset_uniform(module):
+    """Every parameter of a recurrent layer or cell from U(-1/√hidden_size, 1/√hidden_size), as
+    PyTorch initialises both."""
+    bound = 1.0 / math.sqrt(module.hidden_size) if module.hidden_size > 0 else 0
+    for weight in module.parameters():
+        init.uniform_(weight, -bound, bound)
+
+
 def _linear(x, weight, bias):
     return _Linear.apply(x, weight) if bias is None else _Linear.apply(x, weight, bias)
 
@@ -151,10 +159,7 @@ class RNNBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        """Every parameter from U(-1/√hidden_size, 1/√hidden_size), as PyTorch."""
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
+        _reset_uniform(self)
 
     def flatten_parameters(self):
         """PyTorch's cuDNN memory layout step; nothing to do here."""
@@ -392,10 +397,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        """Every parameter from U(-1/√hidden_size, 1/√hidden_size), as PyTorch."""
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
+        _reset_uniform(self)
 
     def extra_repr(self):
         s = f'{self.input_size}, {self.hidden_size}'
