@@ -354,7 +354,7 @@ class Tensor(metaclass=_TensorType):
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Computes d self / d leaf for every leaf that requires grad, adding it to `leaf.grad`.
         With create_graph=True the gradients are themselves in a graph (differentiable again)."""
-        if not self.requires_grad:
+        if not self._requires_grad:
             why = ('integer and bool tensors never do' if self.dtype.kind != 'f' else
                    'set requires_grad=True on the inputs you want gradients for, '
                    'and do not compute it under no_grad()')

@@ -12,6 +12,8 @@ import numpy as np
 from . import graph, mode, versions
 from .graph import sum_to_shape
 
+_ndarray = np.ndarray
+
 
 #: Called as observer(node, grad_out, grads_in) for each node the walk visits
 #: (used by `minigrad.viz.trace_backward`); empty when nobody is watching.
@@ -49,8 +51,11 @@ def backward(root, gradient=None, retain_graph=None, create_graph=False):
     """`root.backward()`: adds d root / d leaf into `.grad` of every leaf that requires grad."""
     retain_graph = create_graph if retain_graph is None else retain_graph
     leaves = _walk([(root, _seed(root, gradient, create_graph))], retain_graph, create_graph)
-    for t, g, owned in _add_up(leaves).values():
-        _accumulate_leaf(t, g, owned)
+    for t, g, owned in leaves.values():
+        if t._grad is None and type(g) is _ndarray and not t._hooks:   # speed: the usual first
+            t._grad = graph.Tensor._wrap(g if owned else g.copy())    # gradient, without a call
+        else:
+            _accumulate_leaf(t, g, owned)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -70,7 +75,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     captured = {t.grad_fn: None for t in inputs if t.grad_fn is not None}
     needed = _needed([t.grad_fn for t, _ in seeds if t.grad_fn is not None],
                      {id(t) for t in inputs if t.grad_fn is None}, captured)
-    leaves = _add_up(_walk(seeds, retain_graph, create_graph, captured, needed))
+    leaves = _walk(seeds, retain_graph, create_graph, captured, needed)
     results = []
     for i, t in enumerate(inputs):
         if t.grad_fn is not None:
@@ -126,7 +131,7 @@ def _seed(output, gradient, create_graph):
 
 def _walk(seeds, retain_graph, create_graph, captured=None, needed=None):
     """The backward pass from (tensor, gradient) seeds, by Kahn's algorithm: each node runs once,
-    when all its consumers have sent their gradient. Returns the (leaf, gradient, owned) found."""
+    when all its consumers have sent their gradient. Returns {id(leaf): (leaf, sum, owned)}."""
     grads, leaves, consumers, ready = _start(seeds, needed)
     plain = not (create_graph or mode._anomaly or _observers or needed is not None)  # speed: above
     while ready:
@@ -142,8 +147,8 @@ def _walk(seeds, retain_graph, create_graph, captured=None, needed=None):
                 data = t._array
                 if g.shape != data.shape or g.dtype is not data.dtype:
                     g = _fit(g, data)
-                if fn is None:                  # a leaf: its gradients are added up after the walk
-                    leaves.append((t, g, g is not grad_out and getattr(g, 'base', None) is None))
+                if fn is None:                  # a leaf: its gradients are added up
+                    _add_leaf(leaves, t, g, g is not grad_out and getattr(g, 'base', None) is None)
                     continue
                 grads[fn] = grads[fn] + g if fn in grads else g
             elif fn is None:                    # a constant, or a leaf this node sends nothing
@@ -157,15 +162,21 @@ def _walk(seeds, retain_graph, create_graph, captured=None, needed=None):
 
 
 def _start(seeds, needed=None):
-    """Where the walk starts: the seed gradients per node, (tensor, gradient, owned) for seeds
-    that are leaves, each node's consumer count, and the nodes ready to run first."""
-    grads, leaves = {}, []
+    """Where the walk starts: the seed gradients per node, {id(leaf): (leaf, gradient, owned)}
+    for seeds that are leaves, each node's consumer count, and the nodes ready to run first."""
+    grads, leaves = {}, {}
     for t, g in seeds:
         if t.grad_fn is None:
-            leaves.append((t, g, False))
+            _add_leaf(leaves, t, g, False)
         else:
             grads[t.grad_fn] = grads[t.grad_fn] + g if t.grad_fn in grads else g
     return (grads, leaves) + _count_consumers(list(grads), needed)
+
+
+def _add_leaf(leaves, t, g, owned):
+    """Adds leaf t's gradient g into `leaves` ({id(leaf): (leaf, gradient, owned)}); a sum is owned."""
+    key = id(t)
+    leaves[key] = (t, leaves[key][1] + g, True) if key in leaves else (t, g, owned)
 
 
 def _count_consumers(starts, needed=None):
@@ -248,15 +259,6 @@ def _fit(g, data):
 
 def _fit_dtype(g, dtype):
     return g.to(dtype) if isinstance(g, graph.Tensor) else g.astype(dtype)
-
-
-def _add_up(leaves):
-    """Each leaf's gradients added up: {id(leaf): (leaf, total, owned)} (a sum is a new array)."""
-    totals = {}
-    for t, g, owned in leaves:
-        key = id(t)
-        totals[key] = (t, totals[key][1] + g, True) if key in totals else (t, g, owned)
-    return totals
 
 
 def _accumulate_leaf(t, g, owned):

@@ -22,6 +22,7 @@ from ..ops import linalg
 from ..ops import losses
 from ..random import numpy_generator
 from ..tensor import Tensor
+from .module import Parameter
 from .functional_dropout import *  # noqa: F401,F403 (F.dropout, F.dropout2d, ...)
 from .functional_padding import *  # noqa: F401,F403 (F.pad)
 from .functional_sparse import *  # noqa: F401,F403 (F.one_hot, F.embedding)
@@ -319,10 +320,26 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
 
 def linear(input, weight, bias=None):
     """input @ weight.T + bias, with weight shaped (out_features, in_features)."""
-    _check_linear(input, weight, bias)
+    if not _plain_linear(input, weight, bias):
+        _check_linear(input, weight, bias)
     if bias is None:
         return linalg.Linear.apply(input, weight)
     return linalg.Linear.apply(input, weight, bias)
+
+
+_TENSOR_TYPES = (Tensor, Parameter)       # exactly these: a subclass may override what is read
+
+
+def _plain_linear(input, weight, bias):
+    """True for linear()'s usual arguments, which need no closer look (speed: 0.3 µs, against
+    1.1 µs for _check_linear): Tensors of one dtype, a 2-D weight that fits the input's last
+    dim, no bias or a bias of shape (out_features,)."""
+    if type(input) not in _TENSOR_TYPES or type(weight) not in _TENSOR_TYPES:
+        return False
+    x, w = input._array, weight._array
+    return (w.ndim == 2 and x.ndim > 0 and x.shape[-1] == w.shape[1] and x.dtype == w.dtype and
+            (bias is None or type(bias) in _TENSOR_TYPES and bias._array.shape == w.shape[:1]
+             and bias._array.dtype == w.dtype))
 
 
 def _check_linear(input, weight, bias):
